@@ -1,0 +1,127 @@
+"""Running the bot: polling or webhook, the outbox relay beside it, clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.container import Container
+from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+PRIVATE_COMMANDS = ("start", "help", "language")
+
+
+async def register_commands(bot: Bot, i18n: Translator) -> None:
+    """The command menu in both languages (Indonesian is the default list)."""
+    scope = BotCommandScopeAllPrivateChats()
+    for language, code in (("id", None), ("en", "en")):
+        commands = [
+            BotCommand(command=name, description=i18n.t(f"command.{name}", language))
+            for name in PRIVATE_COMMANDS
+        ]
+        await bot.set_my_commands(commands, scope=scope, language_code=code)
+
+
+def _install_stop_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def _serve_webhook(container: Container, dp: Dispatcher, stop: asyncio.Event) -> None:
+    settings = container.settings
+    assert settings.WEBHOOK_URL and settings.WEBHOOK_SECRET
+    secret = settings.WEBHOOK_SECRET.get_secret_value()
+    path = urlsplit(settings.WEBHOOK_URL).path or "/"
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=container.bot, secret_token=secret).register(
+        app, path=path
+    )
+    setup_application(app, dp, bot=container.bot)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    host, port = settings.webhook_host_port
+    await web.TCPSite(runner, host, port).start()
+    await container.bot.set_webhook(
+        settings.WEBHOOK_URL,
+        secret_token=secret,
+        allowed_updates=dp.resolve_used_update_types(),
+    )
+    log.info("Webhook mode: listening on %s:%s%s", host, port, path)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+async def _poll(container: Container, dp: Dispatcher, stop: asyncio.Event) -> None:
+    await container.bot.delete_webhook(drop_pending_updates=False)
+    log.info("Polling mode")
+    polling = asyncio.create_task(
+        dp.start_polling(
+            container.bot,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+    )
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if polling not in done:
+        with contextlib.suppress(RuntimeError):
+            await dp.stop_polling()
+        await polling
+    stopper.cancel()
+    if polling in done:
+        polling.result()
+
+
+async def _wait_for_telegram(bot: Bot, stop: asyncio.Event) -> bool:
+    """Ask getMe until Telegram answers; a network outage at start is not fatal."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            me = await bot.get_me()
+        except TelegramNetworkError as error:
+            log.warning("Cannot reach the Bot API (%s); retrying in %.0f s", error.message, delay)
+        else:
+            log.info("Started as @%s (id %s)", me.username, me.id)
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, 60.0)
+    return False
+
+
+async def serve(container: Container, dp: Dispatcher) -> None:
+    stop = asyncio.Event()
+    _install_stop_signals(stop)
+    relay: asyncio.Task[None] | None = None
+    try:
+        if not await _wait_for_telegram(container.bot, stop):
+            return
+        await register_commands(container.bot, container.i18n)
+        relay = asyncio.create_task(container.relay.run_forever())
+        if container.settings.WEBHOOK_URL:
+            await _serve_webhook(container, dp, stop)
+        else:
+            await _poll(container, dp, stop)
+    finally:
+        container.relay.stop()
+        if relay is not None:
+            await relay
+        await dp.storage.close()
+        await container.close()
+        log.info("Stopped cleanly")

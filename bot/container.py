@@ -1,0 +1,69 @@
+"""Everything the running bot needs, built once at start (never at import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.i18n import Translator
+from bot.outbox import OutboxRelay
+from bot.settings import Settings
+from services.clock import Clock, SystemClock
+from services.members import MemberService
+from storage.database import create_engine, create_session_factory
+from storage.uow import UnitOfWorkFactory
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    uow: UnitOfWorkFactory
+    clock: Clock
+    i18n: Translator
+    bot: Bot
+    relay: OutboxRelay
+    members: MemberService
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def make_bot(settings: Settings) -> Bot:
+    session = None
+    if settings.TELEGRAM_API_BASE:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_BASE))
+    return Bot(
+        token=settings.BOT_TOKEN.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def build_container(
+    settings: Settings, *, bot: Bot | None = None, clock: Clock | None = None
+) -> Container:
+    engine = create_engine(settings.DATABASE_URL)
+    uow = UnitOfWorkFactory(create_session_factory(engine))
+    clock = clock or SystemClock()
+    i18n = Translator.load(settings.DEFAULT_LANGUAGE)
+    bot = bot or make_bot(settings)
+    relay = OutboxRelay(bot, uow, i18n, clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
+    uow.on_outbox_commit = relay.wake
+    return Container(
+        settings=settings,
+        engine=engine,
+        uow=uow,
+        clock=clock,
+        i18n=i18n,
+        bot=bot,
+        relay=relay,
+        members=MemberService(uow, clock, settings.DEFAULT_LANGUAGE),
+    )

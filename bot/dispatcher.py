@@ -1,0 +1,63 @@
+"""The dispatcher factory: routers, middlewares, FSM storage, dependencies."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import ErrorEvent
+
+from bot.container import Container
+from bot.middlewares import LanguageMiddleware, ThrottlingMiddleware
+from handlers import all_routers
+
+log = logging.getLogger(__name__)
+
+
+def make_storage(container: Container) -> BaseStorage:
+    url = container.settings.REDIS_URL
+    if url is None:
+        return MemoryStorage()
+    return RedisStorage.from_url(url.get_secret_value())
+
+
+async def on_error(event: ErrorEvent, container: Container) -> bool:
+    """Log the failure (scrubbed by the formatter) and tell the person kindly."""
+    log.error("Update %s failed", event.update.update_id, exc_info=event.exception)
+    query = event.update.callback_query
+    message = event.update.message
+    user = query.from_user if query else (message.from_user if message else None)
+    lang = container.settings.DEFAULT_LANGUAGE
+    if user is not None:
+        lang = await container.members.language_of(user.id, user.language_code)
+    text = container.i18n.t("error.generic", lang)
+    try:
+        if query is not None:
+            await query.answer(text, show_alert=True)
+        elif message is not None and message.chat.type == "private":
+            await message.answer(text)
+    except Exception:  # the apology is best effort; the error is logged above
+        log.warning("Could not tell the user about the failed update")
+    return True
+
+
+def build_dispatcher(container: Container, storage: BaseStorage | None = None) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or make_storage(container),
+        container=container,
+        settings=container.settings,
+        i18n=container.i18n,
+        clock=container.clock,
+        members=container.members,
+    )
+    language = LanguageMiddleware(container.members)
+    throttle = ThrottlingMiddleware(container.i18n)
+    for observer in (dp.message, dp.callback_query):
+        observer.outer_middleware(language)
+        observer.outer_middleware(throttle)
+    dp.errors.register(on_error)
+    dp.include_routers(*all_routers())
+    return dp

@@ -1,0 +1,72 @@
+"""The translation layer: every text a person reads comes from bot/locales/*.toml.
+
+Templates use str.format fields; `{amount:rp}` renders an int as rupiah
+(`Rp 1.250.000`). String values are HTML-escaped (messages use HTML parse
+mode and names are typed by people); templates themselves may hold markup.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from domain.money import format_rupiah
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+
+
+class MissingTranslation(KeyError):
+    pass
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "rp":
+            return format_rupiah(int(value))
+        if isinstance(value, str):
+            value = html.escape(value, quote=False)
+        return super().format_field(value, format_spec)
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+def load_catalogs(folder: Path = LOCALES_DIR) -> dict[str, dict[str, str]]:
+    return {
+        path.stem: _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+        for path in sorted(folder.glob("*.toml"))
+    }
+
+
+class Translator:
+    def __init__(self, catalogs: dict[str, dict[str, str]], default: str = "id") -> None:
+        self.catalogs = catalogs
+        self.default = default
+        self._formatter = _Formatter()
+
+    @classmethod
+    def load(cls, default: str = "id") -> Translator:
+        return cls(load_catalogs(), default)
+
+    def has(self, key: str) -> bool:
+        return key in self.catalogs.get(self.default, {})
+
+    def t(self, key: str, language: str, /, **params: Any) -> str:
+        template = self.catalogs.get(language, {}).get(key)
+        if template is None:
+            template = self.catalogs.get(self.default, {}).get(key)
+        if template is None:
+            raise MissingTranslation(key)
+        return self._formatter.vformat(template, (), params)

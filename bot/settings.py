@@ -1,0 +1,169 @@
+"""Settings from the environment and `.env`, validated once at start.
+
+One class per concern would be tidier at scale; the bot has few settings and a
+single class keeps the configuration table in README one-to-one with fields.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+SUPPORTED_LANGUAGES = ("id", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
+    )
+
+    BOT_TOKEN: SecretStr
+    ADMIN_CHAT_ID: int
+    DISCUSSION_CHAT_ID: int | None = None
+    DATABASE_URL: str = "sqlite+aiosqlite:///data/bot.db"
+    TELEGRAM_API_BASE: str | None = None
+    REDIS_URL: SecretStr | None = None
+    WEBHOOK_URL: str | None = None
+    WEBHOOK_SECRET: SecretStr | None = None
+    WEBHOOK_LISTEN: str = "0.0.0.0:8080"
+    CREDENTIALS_KEYS: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    TIMEZONE: str = "Asia/Jakarta"
+    DEFAULT_LANGUAGE: str = "id"
+    ADMIN_IDS: Annotated[tuple[int, ...], NoDecode] = ()
+    LOG_LEVEL: str = "INFO"
+    OUTBOX_POLL_SECONDS: float = Field(default=2.0, gt=0, le=60)
+
+    @field_validator("BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value()):
+            raise ValueError("expected the token from @BotFather, like 123456:ABC-def")
+        return value
+
+    @field_validator("ADMIN_IDS", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("expected Telegram user ids separated by commas, like 111,222")
+            return tuple(int(p) for p in parts)
+        return value
+
+    @field_validator("CREDENTIALS_KEYS", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            keys = [k.strip() for k in value.split(",") if k.strip()]
+            for index, key in enumerate(keys, start=1):
+                try:
+                    Fernet(key)
+                except (ValueError, TypeError):
+                    raise ValueError(
+                        f"key number {index} is not a Fernet key (32 url-safe base64 bytes); "
+                        "make one with: python -m bot new-key"
+                    ) from None
+            return tuple(SecretStr(k) for k in keys)
+        return value
+
+    @field_validator("TIMEZONE")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Asia/Jakarta") from None
+        return value
+
+    @field_validator("DEFAULT_LANGUAGE")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"expected one of: {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///path/to/file.db or "
+                "postgresql+asyncpg://user:password@host/dbname"
+            )
+        return value
+
+    @field_validator("WEBHOOK_LISTEN")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("expected host:port, like 0.0.0.0:8080")
+        return value
+
+    @field_validator("WEBHOOK_URL", "TELEGRAM_API_BASE")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s):// URL")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.WEBHOOK_URL and not self.WEBHOOK_SECRET:
+            raise ValueError(
+                "WEBHOOK_SECRET: required when WEBHOOK_URL is set "
+                "(1-256 characters A-Z a-z 0-9 _ -); without it anyone could post updates"
+            )
+        if self.WEBHOOK_SECRET and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", self.WEBHOOK_SECRET.get_secret_value()
+        ):
+            raise ValueError("WEBHOOK_SECRET: expected 1-256 characters A-Z a-z 0-9 _ -")
+        return self
+
+    @property
+    def webhook_host_port(self) -> tuple[str, int]:
+        host, _, port = self.WEBHOOK_LISTEN.rpartition(":")
+        return host, int(port)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.TIMEZONE)
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite+aiosqlite:///"
+        if self.DATABASE_URL.startswith(prefix):
+            path = self.DATABASE_URL[len(prefix) :]
+            return None if path in ("", ":memory:") else Path(path)
+        return None
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the first bad setting and what is expected; never its value."""
+    first = error.errors()[0]
+    name = ".".join(str(p) for p in first.get("loc", ()) if not isinstance(p, int))
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if first.get("type") == "missing":
+        message = "required but not set"
+    elif first.get("type") in ("int_parsing", "int_type"):
+        message = "expected a whole number (a Telegram chat id, like -1001234567890)"
+    if not name and ":" in message:
+        return f"Setting {message}"
+    return f"Setting {name or '?'}: {message}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None

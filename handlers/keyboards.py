@@ -1,0 +1,28 @@
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Translator
+from handlers.callbacks import LanguageCallback, LanguageCode, MenuAction, MenuCallback
+
+
+def main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=i18n.t("menu.help", lang), callback_data=MenuCallback(action=MenuAction.HELP)
+    )
+    builder.button(
+        text=i18n.t("menu.language", lang), callback_data=MenuCallback(action=MenuAction.LANGUAGE)
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def language_choice(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in LanguageCode:
+        builder.button(
+            text=i18n.t(f"language.name_{code.value}", lang),
+            callback_data=LanguageCallback(code=code),
+        )
+    builder.adjust(1)
+    return builder.as_markup()

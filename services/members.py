@@ -1,0 +1,124 @@
+"""Members: registration at /start and the language they read."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from domain.language import SUPPORTED, resolve_language
+from services.clock import Clock
+from storage.models import Member
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+REFERRAL_PAYLOAD = re.compile(r"^ref_([A-Za-z0-9]{4,32})$")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramProfile:
+    """What Telegram tells us about a person; refreshed on every /start."""
+
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    id: int
+    telegram_id: int
+    first_name: str
+    language: str
+    referral_code: str
+    arrived_with_code: str | None
+    is_new: bool
+
+
+def referral_code_from_payload(payload: str | None) -> str | None:
+    """`/start ref_<code>` deep links carry a leader's code; anything else is ignored."""
+    if not payload:
+        return None
+    match = REFERRAL_PAYLOAD.match(payload.strip())
+    return match.group(1).upper() if match else None
+
+
+class MemberService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, default_language: str) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.default_language = default_language
+
+    def _view(self, member: Member, is_new: bool) -> MemberView:
+        return MemberView(
+            id=member.id,
+            telegram_id=member.telegram_id,
+            first_name=member.first_name,
+            language=resolve_language(
+                member.chosen_language, member.telegram_language, self.default_language
+            ),
+            referral_code=member.referral_code,
+            arrived_with_code=member.arrived_with_code,
+            is_new=is_new,
+        )
+
+    async def _new_code(self, uow: UnitOfWork) -> str:
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+            if not await uow.members.code_taken(code):
+                return code
+
+    async def _upsert(self, uow: UnitOfWork, profile: TelegramProfile) -> tuple[Member, bool]:
+        now = self.clock.now()
+        member = await uow.members.by_telegram_id(profile.telegram_id)
+        is_new = member is None
+        if member is None:
+            member = Member(
+                telegram_id=profile.telegram_id,
+                referral_code=await self._new_code(uow),
+                created_at=now,
+            )
+            uow.members.add(member)
+        member.first_name = profile.first_name[:128] or "?"
+        member.last_name = profile.last_name[:128] if profile.last_name else None
+        member.username = profile.username
+        member.telegram_language = profile.language_code
+        member.last_seen_at = now
+        # Writing to us again means they unblocked the bot.
+        member.blocked_bot_at = None
+        return member, is_new
+
+    async def register(self, profile: TelegramProfile, start_payload: str | None) -> MemberView:
+        """/start registers a new member or refreshes a known one.
+
+        A `ref_<code>` payload is kept on first registration only: the leader
+        system honours the code a member first arrived with (SPEC: Leaders)."""
+        async with self.uow() as uow:
+            member, is_new = await self._upsert(uow, profile)
+            code = referral_code_from_payload(start_payload)
+            if is_new and code and code != member.referral_code:
+                member.arrived_with_code = code
+            await uow.session.flush()
+            view = self._view(member, is_new)
+            await uow.commit()
+            return view
+
+    async def set_language(self, profile: TelegramProfile, language: str) -> MemberView:
+        if language not in SUPPORTED:
+            raise ValueError(f"unsupported language {language!r}")
+        async with self.uow() as uow:
+            member, is_new = await self._upsert(uow, profile)
+            member.chosen_language = language
+            await uow.session.flush()
+            view = self._view(member, is_new)
+            await uow.commit()
+            return view
+
+    async def language_of(self, telegram_id: int, telegram_code: str | None) -> str:
+        """The language to answer in, for registered and unregistered people alike."""
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(telegram_id)
+        chosen = member.chosen_language if member else None
+        return resolve_language(chosen, telegram_code, self.default_language)

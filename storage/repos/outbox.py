@@ -1,0 +1,129 @@
+"""Outbox rows: queued inside a service's transaction, sent by the relay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Member, OutboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button; its label is a translation key, never literal text."""
+
+    text_key: str
+    callback_data: str | None = None
+    url: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text_key": self.text_key,
+            "callback_data": self.callback_data,
+            "url": self.url,
+            "params": self.params,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message for one chat, in that person's language."""
+
+    chat_id: int
+    text_key: str
+    language: str
+    params: dict[str, Any] = field(default_factory=dict)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    photo_file_id: str | None = None
+    member_id: int | None = None
+    dedupe_key: str | None = None
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.queued = 0
+
+    async def enqueue(self, notice: Notice, now: datetime) -> bool:
+        """Queue a message; False when one with the same dedupe key exists already."""
+        if notice.dedupe_key is not None:
+            existing = await self.session.execute(
+                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == notice.dedupe_key)
+            )
+            if existing.first() is not None:
+                return False
+        rows = [[b.to_json() for b in row] for row in notice.buttons]
+        self.session.add(
+            OutboxMessage(
+                chat_id=notice.chat_id,
+                member_id=notice.member_id,
+                dedupe_key=notice.dedupe_key,
+                text_key=notice.text_key,
+                params=notice.params,
+                language=notice.language,
+                buttons={"rows": rows} if rows else None,
+                photo_file_id=notice.photo_file_id,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        self.queued += 1
+        return True
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        result = await self.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def next_due_at(self) -> datetime | None:
+        result = await self.session.execute(
+            select(OutboxMessage.next_attempt_at)
+            .where(OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.next_attempt_at)
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> bool:
+        """Compare-and-set: a row leaves `pending` once, so it is never sent again."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+            .values(status="sent", sent_at=now, sent_message_id=message_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def retry_later(self, row_id: int, at: datetime, error: str, count: bool) -> None:
+        values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:256]}
+        if count:
+            values["attempts"] = OutboxMessage.attempts + 1
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+            .values(**values)
+        )
+
+    async def give_up(self, row_id: int, status: str, error: str) -> None:
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+            .values(status=status, last_error=error[:256])
+        )
+
+    async def mark_member_blocked(self, chat_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(Member)
+            .where(Member.telegram_id == chat_id, Member.blocked_bot_at.is_(None))
+            .values(blocked_bot_at=now)
+        )

@@ -1,0 +1,64 @@
+"""The unit of work: one transaction that rolls back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repos.members import MemberRepository
+from storage.repos.outbox import OutboxRepository
+
+
+class UnitOfWork:
+    session: AsyncSession
+    members: MemberRepository
+    outbox: OutboxRepository
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        on_outbox_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._on_outbox_commit = on_outbox_commit
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.members = MemberRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self.outbox.queued and self._on_outbox_commit is not None:
+            self.outbox.queued = 0
+            self._on_outbox_commit()
+
+
+class UnitOfWorkFactory:
+    """What services receive: `async with uow_factory() as uow: ...`.
+
+    `on_outbox_commit` wakes the outbox relay when a commit queued messages.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        on_outbox_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.on_outbox_commit = on_outbox_commit
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.on_outbox_commit)
