@@ -21,7 +21,11 @@ SUPPORTED_LANGUAGES = ("id", "en")
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=True,
     )
 
     BOT_TOKEN: SecretStr

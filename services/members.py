@@ -120,5 +120,5 @@ class MemberService:
         """The language to answer in, for registered and unregistered people alike."""
         async with self.uow() as uow:
             member = await uow.members.by_telegram_id(telegram_id)
-        chosen = member.chosen_language if member else None
+            chosen = member.chosen_language if member else None
         return resolve_language(chosen, telegram_code, self.default_language)

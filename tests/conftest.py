@@ -79,8 +79,11 @@ def postgres_server_url() -> Iterator[str]:
 def postgres_template(postgres_server_url: str) -> str:
     """A database at the latest migration, copied for each test."""
     name = f"membot_template_{os.getpid()}"
-    asyncio.run(_pg_admin(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}"',
-                          f'CREATE DATABASE "{name}"'))
+    asyncio.run(
+        _pg_admin(
+            postgres_server_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'
+        )
+    )
     template_url = make_url(postgres_server_url).set(database=name).render_as_string(False)
     asyncio.run(_migrate(template_url))
     return name

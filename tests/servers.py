@@ -74,20 +74,47 @@ class PostgresServer:
             _as_server_user(argv), check=True, capture_output=True, text=True
         )
         try:
-            run([str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust",
-                 "-E", "UTF8", "--no-sync", "--locale=C"])
+            run(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(datadir),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--locale=C",
+                ]
+            )
             port = free_port()
             options = f"-F -p {port} -k {datadir} -c listen_addresses=127.0.0.1"
-            run([str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(root / "log"),
-                 "-o", options, "-w", "-t", "60", "start"])
+            run(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(datadir),
+                    "-l",
+                    str(root / "log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            )
         except subprocess.CalledProcessError as error:
             raise ServerUnavailable(f"PostgreSQL did not start: {error.stderr.strip()}") from None
         return cls(f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres", datadir, bindir)
 
     def stop(self) -> None:
         subprocess.run(
-            _as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m",
-                             "immediate", "stop"]),
+            _as_server_user(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"]
+            ),
             capture_output=True,
         )
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
@@ -105,9 +132,21 @@ class RedisServer:
             raise ServerUnavailable("redis-server not found (install the Debian package)")
         port = free_port()
         process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

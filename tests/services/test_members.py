@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from services.members import MemberService, TelegramProfile, referral_code_from_payload
+from storage.models import Member
+from storage.uow import UnitOfWorkFactory
+from tests.kit.clock import FrozenClock
+
+ANI = TelegramProfile(telegram_id=1001, first_name="Ani", username="ani", language_code="id")
+
+
+def service(uow: UnitOfWorkFactory, clock: FrozenClock) -> MemberService:
+    return MemberService(uow, clock, "id")
+
+
+async def count_members(uow: UnitOfWorkFactory) -> int:
+    async with uow() as work:
+        return int((await work.session.execute(select(func.count(Member.id)))).scalar_one())
+
+
+async def test_start_registers_a_new_member_once(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    first = await members.register(ANI, None)
+    again = await members.register(ANI, None)
+    assert first.is_new and not again.is_new
+    assert first.id == again.id
+    assert await count_members(uow) == 1
+    assert len(first.referral_code) == 8
+
+
+async def test_start_refreshes_the_name_and_username(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    await members.register(ANI, None)
+    renamed = TelegramProfile(telegram_id=1001, first_name="Ani Rahma", username="anirahma")
+    view = await members.register(renamed, None)
+    assert view.first_name == "Ani Rahma"
+    async with uow() as work:
+        member = await work.members.by_telegram_id(1001)
+        assert member is not None and member.username == "anirahma"
+
+
+async def test_a_referral_payload_is_kept_only_on_first_registration(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    view = await members.register(ANI, "ref_abcd2345")
+    assert view.arrived_with_code == "ABCD2345"
+    again = await members.register(ANI, "ref_zzzz9999")
+    assert again.arrived_with_code == "ABCD2345"
+
+
+async def test_a_member_cannot_arrive_with_their_own_code(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    budi = await members.register(TelegramProfile(telegram_id=2, first_name="Budi"), None)
+    cici = TelegramProfile(telegram_id=3, first_name="Cici")
+    view = await members.register(cici, f"ref_{budi.referral_code}")
+    assert view.arrived_with_code == budi.referral_code
+
+
+def test_only_well_formed_referral_payloads_count() -> None:
+    assert referral_code_from_payload("ref_ab12") == "AB12"
+    assert referral_code_from_payload(None) is None
+    assert referral_code_from_payload("") is None
+    assert referral_code_from_payload("ref_") is None
+    assert referral_code_from_payload("ref_<script>") is None
+    assert referral_code_from_payload("promo_abcd") is None
+    assert referral_code_from_payload("ref_" + "a" * 40) is None
+
+
+async def test_the_chosen_language_wins_over_telegrams(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    english_phone = TelegramProfile(telegram_id=5, first_name="Dewi", language_code="en-US")
+    assert (await members.register(english_phone, None)).language == "en"
+    assert await members.language_of(5, "en-US") == "en"
+    await members.set_language(english_phone, "id")
+    assert await members.language_of(5, "en-US") == "id"
+    assert (await members.register(english_phone, None)).language == "id"
+
+
+async def test_people_who_never_started_get_their_telegram_language(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    assert await members.language_of(77, "en") == "en"
+    assert await members.language_of(77, "ms") == "id"
+    assert await members.language_of(77, None) == "id"
+
+
+async def test_writing_again_clears_the_blocked_mark(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    await members.register(ANI, None)
+    async with uow() as work:
+        await work.outbox.mark_member_blocked(1001, clock.now())
+        await work.commit()
+    await members.register(ANI, None)
+    async with uow() as work:
+        member = await work.members.by_telegram_id(1001)
+        assert member is not None and member.blocked_bot_at is None

@@ -1,0 +1,78 @@
+"""Every text exists in Indonesian and English, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import MissingTranslation, Translator, load_catalogs
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = load_catalogs()
+# Places where code names a translation key: .t("key", ...), text_key="key", Button("key").
+KEY_USES = re.compile(
+    r"""(?:\.t\(\s*|text_key\s*=\s*|Button\(\s*)f?["']([a-z_]+(?:\.[a-z_{}.]+)+)["']"""
+)
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_languages_are_present() -> None:
+    assert set(CATALOGS) == {"id", "en"}
+
+
+@pytest.mark.parametrize(("have", "lack"), [("id", "en"), ("en", "id")])
+def test_no_key_is_missing_in_either_language(have: str, lack: str) -> None:
+    missing = sorted(set(CATALOGS[have]) - set(CATALOGS[lack]))
+    assert missing == [], f"keys in {have}.toml but not in {lack}.toml: {missing}"
+
+
+def test_both_languages_use_the_same_placeholders() -> None:
+    differ = [
+        key
+        for key in CATALOGS["id"]
+        if placeholders(CATALOGS["id"][key]) != placeholders(CATALOGS["en"].get(key, ""))
+    ]
+    assert differ == []
+
+
+def test_every_key_the_code_uses_exists() -> None:
+    used: set[str] = set()
+    for folder in ("bot", "handlers", "services"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used.update(KEY_USES.findall(path.read_text(encoding="utf-8")))
+    assert used, "the scan found no key at all: the pattern is broken"
+    expanded = set()
+    for key in used:
+        if "{" in key:  # f"language.name_{code}": every catalog key with that prefix
+            prefix = key.split("{")[0]
+            assert any(k.startswith(prefix) for k in CATALOGS["id"]), key
+        else:
+            expanded.add(key)
+    assert sorted(expanded - set(CATALOGS["id"])) == []
+
+
+def test_a_missing_key_is_an_error_not_a_blank_message() -> None:
+    with pytest.raises(MissingTranslation):
+        Translator.load().t("no.such.key", "id")
+
+
+def test_names_typed_by_people_are_escaped_for_html() -> None:
+    text = Translator.load().t("start.welcome_back", "en", name="<b>Eve & co</b>")
+    assert "&lt;b&gt;Eve &amp; co&lt;/b&gt;" in text
+
+
+def test_money_renders_as_rupiah_with_dots() -> None:
+    translator = Translator({"id": {"k": "Bayar {amount:rp}"}, "en": {}}, "id")
+    assert translator.t("k", "id", amount=1_250_000) == "Bayar Rp 1.250.000"
+
+
+def test_english_falls_back_to_the_default_only_for_unknown_languages() -> None:
+    translator = Translator.load()
+    assert translator.t("menu.help", "fr") == translator.t("menu.help", "id")
+    assert translator.t("menu.help", "en") != translator.t("menu.help", "id")
