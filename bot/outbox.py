@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -25,7 +26,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
 from services.clock import Clock
-from storage.models import OutboxMessage
+from storage.repos.outbox import QueuedMessage
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class OutboxRelay:
         clock: Clock,
         poll_seconds: float = 2.0,
         batch: int = 20,
+        pause: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.bot = bot
         self.uow = uow
@@ -57,6 +59,8 @@ class OutboxRelay:
         self.batch = batch
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        # Tests pass their own pause to observe flood waits instead of sleeping through them.
+        self._pause_for = pause or self._pause
 
     def wake(self) -> None:
         """Called after a commit that queued messages, so they go out at once."""
@@ -66,7 +70,7 @@ class OutboxRelay:
         self._stopping.set()
         self._wake.set()
 
-    def _markup(self, row: OutboxMessage) -> InlineKeyboardMarkup | None:
+    def _markup(self, row: QueuedMessage) -> InlineKeyboardMarkup | None:
         if not row.buttons:
             return None
         rows: list[list[InlineKeyboardButton]] = []
@@ -83,7 +87,7 @@ class OutboxRelay:
             )
         return InlineKeyboardMarkup(inline_keyboard=rows)
 
-    async def _deliver(self, row: OutboxMessage) -> Message:
+    async def _deliver(self, row: QueuedMessage) -> Message:
         text = self.i18n.t(row.text_key, row.language, **row.params)
         markup = self._markup(row)
         if row.photo_file_id:
@@ -102,7 +106,7 @@ class OutboxRelay:
             await self._send_one(row)
         return len(rows)
 
-    async def _send_one(self, row: OutboxMessage) -> None:
+    async def _send_one(self, row: QueuedMessage) -> None:
         outcome: tuple[str, Any]
         try:
             message = await self._deliver(row)
@@ -117,7 +121,7 @@ class OutboxRelay:
             outcome = ("failed", error.message)
         await self._record(row, outcome)
 
-    async def _record(self, row: OutboxMessage, outcome: tuple[str, Any]) -> None:
+    async def _record(self, row: QueuedMessage, outcome: tuple[str, Any]) -> None:
         kind, detail = outcome
         now = self.clock.now()
         async with self.uow() as uow:
@@ -144,7 +148,7 @@ class OutboxRelay:
                 log.error("Outbox row %s failed for good: %s", row.id, detail)
             await uow.commit()
         if kind == "flood":
-            await self._pause(int(detail))
+            await self._pause_for(float(detail))
 
     async def _pause(self, seconds: float) -> None:
         try:

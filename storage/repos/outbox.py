@@ -44,6 +44,33 @@ class Notice:
     dedupe_key: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """A row due for sending, detached from the session that read it."""
+
+    id: int
+    chat_id: int
+    text_key: str
+    params: dict[str, Any]
+    language: str
+    buttons: dict[str, Any] | None
+    photo_file_id: str | None
+    attempts: int
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> QueuedMessage:
+        return cls(
+            id=row.id,
+            chat_id=row.chat_id,
+            text_key=row.text_key,
+            params=dict(row.params),
+            language=row.language,
+            buttons=row.buttons,
+            photo_file_id=row.photo_file_id,
+            attempts=row.attempts,
+        )
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -77,14 +104,14 @@ class OutboxRepository:
         self.queued += 1
         return True
 
-    async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+    async def due(self, now: datetime, limit: int) -> list[QueuedMessage]:
         result = await self.session.execute(
             select(OutboxMessage)
             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
-        return list(result.scalars())
+        return [QueuedMessage.of(row) for row in result.scalars()]
 
     async def next_due_at(self) -> datetime | None:
         result = await self.session.execute(
