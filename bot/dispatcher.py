@@ -54,7 +54,8 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         members=container.members,
     )
     language = LanguageMiddleware(container.members)
-    throttle = ThrottlingMiddleware(container.i18n)
+    clock = container.clock
+    throttle = ThrottlingMiddleware(container.i18n, monotonic=lambda: clock.now().timestamp())
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(language)
         observer.outer_middleware(throttle)

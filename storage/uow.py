@@ -36,7 +36,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.session.rollback()
+        # close() rolls back whatever was not committed, like rollback() would, but
+        # leaves loaded objects readable (detached) instead of expiring them.
         await self.session.close()
 
     async def commit(self) -> None:
