@@ -1,0 +1,67 @@
+"""When something breaks the person hears about it; with Redis, state survives restarts."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram.fsm.storage.redis import RedisStorage
+
+from bot.container import build_container
+from bot.dispatcher import build_dispatcher
+from bot.settings import load_settings
+from tests.handlers.conftest import BotUnderTest
+from tests.kit.clock import FrozenClock
+from tests.kit.fake_session import make_bot
+from tests.kit.faketelegram import FakeTelegram
+
+
+async def test_a_failure_inside_a_handler_gets_an_apology_not_silence(
+    app: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    ani = app.core.user(1, "Ani")
+    app.core.fail_next("sendMessage", 500)
+    await app.send(app.core.command(ani, "/help"))
+    sent = app.core.sent_to(1)
+    assert [m["text"] for m in sent] == [
+        "Maaf, ada gangguan di sisi kami. Coba lagi sebentar lagi ya. Data kamu aman."
+    ]
+    assert any("failed" in r.getMessage() for r in caplog.records)
+    assert app.core.token.split(":")[1] not in caplog.text
+
+
+async def test_a_failed_button_tap_is_answered_with_an_alert(app: BotUnderTest) -> None:
+    ani = app.core.user(1, "Ani")
+    await app.send(app.core.command(ani, "/start"))
+    menu = app.core.last_sent(1)
+    assert menu is not None
+    app.core.fail_next("sendMessage", 502)
+    await app.send(app.core.press(ani, menu, "menu:help"))
+    answers = list(app.core.callback_answers.values())
+    assert len(answers) == 1  # answered once (before the slow part), never twice
+
+
+@pytest.mark.redis
+async def test_conversation_state_in_redis_survives_a_restart(
+    redis_url: str, db_url: str, clock: FrozenClock
+) -> None:
+    core = FakeTelegram()
+    settings = load_settings(
+        _env_file=None,
+        BOT_TOKEN=core.token,
+        ADMIN_CHAT_ID="-1",
+        DATABASE_URL=db_url,
+        REDIS_URL=redis_url,
+    )
+    for step in ("before", "after"):
+        container = build_container(settings, bot=make_bot(core), clock=clock)
+        dp = build_dispatcher(container)
+        assert isinstance(dp.storage, RedisStorage)
+        context = dp.fsm.get_context(container.bot, chat_id=42, user_id=42)
+        if step == "before":
+            await context.set_state("Buying:waiting_for_proof")
+            await context.update_data(request_id=7)
+        else:
+            assert await context.get_state() == "Buying:waiting_for_proof"
+            assert await context.get_data() == {"request_id": 7}
+            await context.clear()
+        await dp.storage.close()
+        await container.close()
