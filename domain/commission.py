@@ -174,9 +174,7 @@ def add_structure(
     at that date, so "60/5/35 from 2027-01-01" just works. Any other overlap raises
     ``StructureError(OVERLAP)``. Returns a new list; ``existing`` is not modified.
     """
-    open_ended = [
-        s for s in existing if s.tier_code == new.tier_code and s.effective_to is None
-    ]
+    open_ended = [s for s in existing if s.tier_code == new.tier_code and s.effective_to is None]
     result = list(existing)
     if open_ended:
         latest = max(open_ended, key=lambda s: s.effective_from)

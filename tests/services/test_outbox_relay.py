@@ -58,7 +58,9 @@ async def queue(uow: UnitOfWorkFactory, clock: FrozenClock, notice: Notice) -> b
 
 async def row_state(uow: UnitOfWorkFactory) -> list[tuple[str, int]]:
     async with uow() as work:
-        rows = (await work.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
+        rows = (
+            await work.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))
+        ).scalars()
         return [(r.status, r.attempts) for r in rows]
 
 

@@ -64,9 +64,7 @@ def test_a_member_without_memberships_pays_the_plan_price() -> None:
 
 
 def test_expired_memberships_do_not_count_so_buying_again_is_a_new_purchase() -> None:
-    expired = HeldMembership(
-        1, VIP_30, 500_000, NOW - timedelta(days=40), NOW - timedelta(days=10)
-    )
+    expired = HeldMembership(1, VIP_30, 500_000, NOW - timedelta(days=40), NOW - timedelta(days=10))
     q = offered(quote([expired], VIP_30, ALLOW, NOW))
     assert q.kind is QuoteKind.NEW
     assert q.amount == 500_000
@@ -239,9 +237,7 @@ def test_a_plan_listed_in_always_full_from_only_upgrades_at_full_price() -> None
 
 
 def test_a_temporal_plan_of_a_lower_tier_can_be_accumulated_into_a_higher_tier() -> None:
-    q = offered(
-        quote([held(BASIC_30, days_left=15)], VIP_30, ALLOW, NOW, UpgradeMode.ACCUMULATE)
-    )
+    q = offered(quote([held(BASIC_30, days_left=15)], VIP_30, ALLOW, NOW, UpgradeMode.ACCUMULATE))
     assert q.credit == 25_000
     assert q.amount == 475_000
 

@@ -1,0 +1,103 @@
+"""End to end: the real `python -m bot` process, over HTTP, against the local Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.kit.botapi_server import BotApiServer
+from tests.kit.faketelegram import FakeTelegram
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "987654:E2E-secret_token_value"
+ADMIN_CHAT = -1009000
+
+
+@dataclass
+class RunningBot:
+    core: FakeTelegram
+    server: BotApiServer
+    process: asyncio.subprocess.Process
+    log_path: Path
+    webhook_url: str | None
+    secret: str | None
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def stop(self) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), timeout=30)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+                raise AssertionError(f"the bot did not stop on SIGTERM:\n{self.log()}") from None
+        return int(self.process.returncode or 0)
+
+
+async def start_bot(tmp_path: Path, mode: str) -> RunningBot:
+    core = FakeTelegram(TOKEN)
+    server = BotApiServer(core)
+    await server.start()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": TOKEN,
+        "ADMIN_CHAT_ID": str(ADMIN_CHAT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "TELEGRAM_API_BASE": server.base_url,
+        "OUTBOX_POLL_SECONDS": "0.5",
+        "LOG_LEVEL": "DEBUG",
+    }
+    webhook_url = secret = None
+    if mode == "webhook":
+        port = free_port()
+        secret = "e2e-webhook-SECRET_42"
+        webhook_url = f"http://127.0.0.1:{port}/telegram/hook"
+        env |= {
+            "WEBHOOK_URL": webhook_url,
+            "WEBHOOK_SECRET": secret,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        }
+    log_path = tmp_path / "bot.log"
+    log_file = log_path.open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=log_file,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    log_file.close()
+    running = RunningBot(core, server, process, log_path, webhook_url, secret)
+    ready = "setWebhook" if mode == "webhook" else "getUpdates"
+    try:
+        await core.wait_calls(ready, timeout=60)
+    except AssertionError:
+        await running.stop()
+        await server.stop()
+        raise AssertionError(f"the bot never called {ready}:\n{running.log()}") from None
+    return running
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def running_bot(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    running = await start_bot(tmp_path, request.param)
+    try:
+        yield running
+    finally:
+        await running.stop()
+        await running.server.stop()

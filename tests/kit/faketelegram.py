@@ -1,0 +1,1994 @@
+"""An in-memory model of Telegram for ONE bot.
+
+`FakeTelegram` answers Bot API methods (`handle`, `respond`) the way Telegram does, with
+Telegram's error texts, and lets tests create the updates Telegram would send (`private_text`,
+`press`, `join_request`, ...). Two front ends share it: `fake_session.FakeSession` (in-process,
+through a real aiogram `Bot`) and `botapi_server.BotApiServer` (HTTP, for a real bot process).
+
+Both front ends turn what arrives over the wire (form fields, every value a string) into typed
+params with `decode_wire_params`, so the core sees the same thing whichever path a call took.
+
+Everything returned is a deep copy: tests can keep and mutate results without touching state.
+Tests never sleep: they `await core.wait_for(predicate)`, which re-checks on every change.
+
+    core = FakeTelegram(clock=lambda: frozen.now().timestamp())   # any float clock
+    bot = make_bot(core)                                           # fake_session
+    await feed(dp, bot, core.command(core.user(42, "Ana"), "/start ref_abc"))
+    card = core.last_sent(42)
+    await feed(dp, bot, core.press(42, card, "pay:1"))
+    assert core.callback_answers and core.buttons(core.last_sent(42)) == [...]
+
+Realism choices worth knowing: the bot may only message users who wrote first (`user(...,
+started=True)` to skip that), updates of types outside `allowed_updates` are dropped at
+delivery (chat_member is not in the default set), and the bot starts as an administrator of
+groups made with `make_group` (`bot_status=` / rights kwargs to change that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import hashlib
+import io
+import itertools
+import json
+import math
+import mimetypes
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+JSON = dict[str, Any]
+UserRef = int | Mapping[str, Any]
+T = TypeVar("T")
+
+DEFAULT_TOKEN = "123456:TEST-token"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files
+MAX_UPLOAD = 50 * 1024 * 1024  # multipart uploads above this get 413
+GROUP_MESSAGES_PER_MINUTE = 20  # Bots FAQ; only enforced with rate_limits=True
+
+TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+POLL_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+
+# Update types delivered when allowed_updates is empty or never given (Bot API docs).
+NOT_DEFAULT_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
+ADMIN_RIGHTS: dict[str, bool] = {
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+    "can_manage_topics": False,
+    "can_send_welcome_messages": False,
+}
+RESTRICTED_PERMISSIONS: dict[str, bool] = {
+    "is_member": True,
+    "can_send_messages": False,
+    "can_send_audios": False,
+    "can_send_documents": False,
+    "can_send_photos": False,
+    "can_send_videos": False,
+    "can_send_video_notes": False,
+    "can_send_voice_notes": False,
+    "can_send_polls": False,
+    "can_send_other_messages": False,
+    "can_add_web_page_previews": False,
+    "can_react_to_messages": False,
+    "can_edit_tag": False,
+    "can_change_info": False,
+    "can_invite_users": False,
+    "can_pin_messages": False,
+    "can_manage_topics": False,
+}
+CHAT_ACTIONS = frozenset(
+    {
+        "typing", "upload_photo", "record_video", "upload_video", "record_voice",
+        "upload_voice", "upload_document", "choose_sticker", "find_location",
+        "record_video_note", "upload_video_note",
+    }
+)  # fmt: skip
+ACCEPTED_GIFT_TYPES = {
+    "unlimited_gifts": True,
+    "limited_gifts": True,
+    "unique_gifts": True,
+    "premium_subscription": True,
+    "gifts_from_channels": True,
+}
+
+
+# --------------------------------------------------------------------------- basic types
+
+
+class FakeApiError(Exception):
+    """A Bot API error: becomes {"ok": false, "error_code", "description", "parameters"}."""
+
+    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(f"{error_code} {description}")
+        self.error_code = error_code
+        self.description = description
+        self.retry_after = retry_after
+
+    def to_response(self) -> JSON:
+        body: JSON = {"ok": False, "error_code": self.error_code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad_request(message: str) -> FakeApiError:
+    return FakeApiError(400, f"Bad Request: {message}")
+
+
+@dataclass
+class Call:
+    """One API call as the core saw it; `error` is the description when it failed."""
+
+    method: str
+    params: dict[str, Any]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request (aiogram's InputFile after reading)."""
+
+    data: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    file_path: str
+    kind: str  # photo | document | sticker
+    meta: dict[str, Any] = field(default_factory=dict)  # document file_name / mime_type
+
+
+@dataclass
+class _Injection:
+    error_code: int
+    description: str
+    retry_after: int | None
+    remaining: int
+
+
+@dataclass
+class _Member:
+    status: str
+    rights: dict[str, bool] = field(default_factory=dict)
+    until_date: int = 0
+
+
+@dataclass
+class _InviteLink:
+    chat_id: int
+    obj: JSON
+    joined: set[int] = field(default_factory=set)  # users who joined through it
+
+
+# --------------------------------------------------------------------------- wire decoding
+
+# Bot API parameters that are integers; aiogram sends them as decimal strings.
+_INT_PARAMS = frozenset(
+    {
+        "chat_id", "from_chat_id", "user_id", "message_id", "message_thread_id",
+        "reply_to_message_id", "offset", "limit", "timeout", "max_connections",
+        "member_limit", "expire_date", "until_date", "cache_time", "duration", "width",
+        "height", "direct_messages_topic_id", "video_start_timestamp",
+    }
+)  # fmt: skip
+_BOOL_PARAMS = frozenset(
+    {
+        "disable_notification", "protect_content", "drop_pending_updates",
+        "creates_join_request", "only_if_banned", "revoke_messages", "show_alert",
+        "disable_web_page_preview", "has_spoiler", "allow_sending_without_reply",
+        "disable_content_type_detection", "show_caption_above_media", "allow_paid_broadcast",
+        "return_bots", "is_anonymous",
+    }
+)  # fmt: skip
+# Nested objects travel as JSON strings in form data.
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup", "allowed_updates", "commands", "scope", "entities", "caption_entities",
+        "reply_parameters", "link_preview_options", "menu_button", "media", "permissions",
+        "suggested_post_parameters", "ephemeral_message_parameters", "rights",
+    }
+)  # fmt: skip
+
+
+def decode_wire_params(
+    fields: Mapping[str, Any], uploads: Mapping[str, Upload] | None = None
+) -> dict[str, Any]:
+    """Typed params from form fields/query/JSON body plus multipart file parts.
+
+    A field "attach://<name>" is replaced by the file part <name>; a file part that no field
+    references is a direct upload under its own name (what clients other than aiogram do).
+    """
+    parts = dict(uploads or {})
+    referenced: set[str] = set()
+    params: dict[str, Any] = {}
+    for name, value in fields.items():
+        if isinstance(value, str) and value.startswith("attach://"):
+            key = value.removeprefix("attach://")
+            if key not in parts:
+                raise bad_request(f'can\'t find attached file "{key}"')
+            referenced.add(key)
+            params[name] = parts[key]
+        else:
+            params[name] = _decode_value(name, value)
+    for name, upload in parts.items():
+        if name not in referenced:
+            params.setdefault(name, upload)
+    return params
+
+
+def _decode_value(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # JSON bodies are typed already
+    if name in _INT_PARAMS and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value)
+    if name in _BOOL_PARAMS:
+        return value.strip().lower() in ("true", "1")
+    if name in _JSON_PARAMS:
+        try:
+            return json.loads(value)
+        except ValueError:
+            if name == "reply_markup":
+                raise bad_request("can't parse reply keyboard markup JSON object") from None
+            raise bad_request(f"can't parse {name} JSON object") from None
+    return value  # chat_id "@username", texts, file ids stay strings
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON-like copy for Call.params (uploads are summarised, not kept)."""
+    if isinstance(value, Upload):
+        return {"upload": value.filename, "size": len(value.data)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def utf16_len(text: str) -> int:
+    """Telegram measures entity offsets in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --------------------------------------------------------------------------- HTML parse mode
+
+_HTML_TAGS = {
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
+    "del": "strikethrough", "tg-spoiler": "spoiler", "span": "spoiler", "a": "text_link",
+    "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-emoji": "custom_emoji",
+}  # fmt: skip
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_ENTITY_RE = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]{2,4}));")
+
+
+class HtmlParseError(ValueError):
+    pass
+
+
+@dataclass
+class _OpenTag:
+    name: str
+    offset: int  # UTF-16 offset in the output text
+    attrs: dict[str, str]
+
+
+class _HtmlParser:
+    """Port of the rules of tdlib's parse_html, which is what the Bot API runs.
+
+    Only the listed tags, closed and well nested; &lt; &gt; &amp; &quot; and numeric entities
+    are decoded, any other '&' stays literal (as Telegram does); a bare '<' is an error.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.src = source
+        self.pos = 0
+        self.out: list[str] = []
+        self.offset = 0
+        self.stack: list[_OpenTag] = []
+        self.entities: list[JSON] = []
+
+    def parse(self) -> tuple[str, list[JSON]]:
+        while self.pos < len(self.src):
+            char = self.src[self.pos]
+            if char == "&" and self._entity():
+                continue
+            if char != "<":
+                self._emit(char)
+                self.pos += 1
+            elif self.src.startswith("</", self.pos):
+                self._end_tag()
+            else:
+                self._start_tag()
+        if self.stack:
+            name = self.stack[-1].name
+            raise HtmlParseError(f'Can\'t find end tag corresponding to start tag "{name}"')
+        self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+        return "".join(self.out), self.entities
+
+    def _emit(self, text: str) -> None:
+        self.out.append(text)
+        self.offset += utf16_len(text)
+
+    def _byte_offset(self, pos: int) -> int:
+        return len(self.src[:pos].encode())
+
+    def _entity(self) -> bool:
+        match = _ENTITY_RE.match(self.src, self.pos)
+        decoded = _decode_entity(match) if match else None
+        if decoded is None:
+            return False
+        self._emit(decoded)
+        self.pos = match.end() if match else self.pos
+        return True
+
+    def _error(self, message: str, pos: int) -> HtmlParseError:
+        return HtmlParseError(f"{message} at byte offset {self._byte_offset(pos)}")
+
+    def _start_tag(self) -> None:
+        begin = self.pos
+        end = self.pos + 1
+        while end < len(self.src) and not self.src[end].isspace() and self.src[end] != ">":
+            end += 1
+        if end >= len(self.src):
+            raise self._error("Unclosed start tag", begin)
+        name = self.src[begin + 1 : end].lower()
+        if name not in _HTML_TAGS:
+            raise self._error(f'Unsupported start tag "{name}"', begin)
+        attrs, self.pos = self._attributes(end, name, begin)
+        if name == "span" and attrs.get("class") != "tg-spoiler":
+            raise self._error('Tag "span" must have class "tg-spoiler"', begin)
+        if name == "tg-emoji" and not attrs.get("emoji-id", "").isdigit():
+            raise self._error('Tag "tg-emoji" must have a numeric "emoji-id"', begin)
+        self.stack.append(_OpenTag(name, self.offset, attrs))
+
+    def _attributes(self, pos: int, tag: str, begin: int) -> tuple[dict[str, str], int]:
+        src = self.src
+        attrs: dict[str, str] = {}
+        while True:
+            while pos < len(src) and src[pos].isspace():
+                pos += 1
+            if pos >= len(src):
+                raise self._error("Unclosed start tag", begin)
+            if src[pos] == ">":
+                return attrs, pos + 1
+            start = pos
+            while pos < len(src) and not src[pos].isspace() and src[pos] not in "=>":
+                pos += 1
+            attr = src[start:pos].lower()
+            while pos < len(src) and src[pos].isspace():
+                pos += 1
+            if pos >= len(src) or src[pos] != "=":
+                if tag == "blockquote" and attr == "expandable":
+                    attrs[attr] = ""
+                    continue
+                message = f'Expected equal sign in declaration of an attribute of the tag "{tag}"'
+                raise self._error(message, begin)
+            value, pos = self._attribute_value(pos + 1, begin)
+            attrs[attr] = value
+
+    def _attribute_value(self, pos: int, begin: int) -> tuple[str, int]:
+        src = self.src
+        while pos < len(src) and src[pos].isspace():
+            pos += 1
+        if pos >= len(src):
+            raise self._error("Unclosed start tag", begin)
+        if src[pos] in "'\"":
+            close = src.find(src[pos], pos + 1)
+            if close < 0:
+                raise self._error("Unclosed start tag", begin)
+            return _decode_entities(src[pos + 1 : close]), close + 1
+        start = pos
+        while pos < len(src) and not src[pos].isspace() and src[pos] != ">":
+            pos += 1
+        return _decode_entities(src[start:pos]), pos
+
+    def _end_tag(self) -> None:
+        begin = self.pos
+        if not self.stack:
+            raise self._error("Unexpected end tag", begin)
+        end = begin + 2
+        while end < len(self.src) and not self.src[end].isspace() and self.src[end] != ">":
+            end += 1
+        name = self.src[begin + 2 : end].lower()
+        while end < len(self.src) and self.src[end].isspace():
+            end += 1
+        if end >= len(self.src) or self.src[end] != ">":
+            raise self._error("Unclosed end tag", begin)
+        tag = self.stack.pop()
+        if name and name != tag.name:
+            message = f'Unmatched end tag at byte offset {self._byte_offset(begin)}, expected "</{tag.name}>", found "</{name}>"'  # noqa: E501
+            raise HtmlParseError(message)
+        self.pos = end + 1
+        self._close(tag)
+
+    def _close(self, tag: _OpenTag) -> None:
+        length = self.offset - tag.offset
+        language = tag.attrs.get("class", "").removeprefix("language-")
+        if tag.name == "code" and self.stack and self.stack[-1].name == "pre":
+            if tag.attrs.get("class", "").startswith("language-"):
+                self.stack[-1].attrs["language"] = language  # <pre><code class=...> is one entity
+                return
+        if length == 0:
+            return  # Telegram drops empty entities
+        entity: JSON = {"type": _HTML_TAGS[tag.name], "offset": tag.offset, "length": length}
+        if tag.name == "a":
+            if not tag.attrs.get("href"):
+                return
+            entity["url"] = tag.attrs["href"]
+        elif tag.name == "pre" and tag.attrs.get("language"):
+            entity["language"] = tag.attrs["language"]
+        elif tag.name == "tg-emoji":
+            entity["custom_emoji_id"] = tag.attrs["emoji-id"]
+        elif tag.name == "blockquote" and "expandable" in tag.attrs:
+            entity["type"] = "expandable_blockquote"
+        self.entities.append(entity)
+
+
+def _decode_entity(match: re.Match[str]) -> str | None:
+    decimal, hexa, named = match.groups()
+    if named is not None:
+        return _NAMED_ENTITIES.get(named)
+    code = int(decimal) if decimal is not None else int(hexa, 16)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    return chr(code)
+
+
+def _decode_entities(text: str) -> str:
+    return _ENTITY_RE.sub(lambda m: _decode_entity(m) or m.group(0), text)
+
+
+def parse_html(source: str) -> tuple[str, list[JSON]]:
+    """(plain text, entities) as Telegram computes them; HtmlParseError when it would refuse."""
+    return _HtmlParser(source).parse()
+
+
+# --------------------------------------------------------------------------- images
+
+_THUMB_SIDES = (90, 320, 800)
+_FALLBACK_DIMS = (1280, 960)
+
+
+def photo_variants(data: bytes, *, strict: bool) -> list[tuple[int, int, bytes]]:
+    """(width, height, bytes) smallest first, like the PhotoSize list Telegram builds.
+
+    The largest keeps the original bytes so a download is byte-identical to the upload;
+    smaller ones are real JPEG thumbnails when Pillow can read the image. Undecodable bytes
+    raise IMAGE_PROCESS_FAILED when `strict` (a bot's sendPhoto), else get fake dimensions
+    (photos tests inject as if a user sent them).
+    """
+    try:
+        return _pillow_variants(data)
+    except Exception:  # Pillow raises many types for bad input; all mean "not an image"
+        if strict:
+            raise bad_request("IMAGE_PROCESS_FAILED") from None
+    width, height = _FALLBACK_DIMS
+    scaled = [_scaled(width, height, side) for side in _THUMB_SIDES]
+    return [(w, h, data) for w, h in scaled] + [(width, height, data)]
+
+
+def _pillow_variants(data: bytes) -> list[tuple[int, int, bytes]]:
+    from PIL import Image
+
+    variants: list[tuple[int, int, bytes]] = []
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        width, height = image.size
+        for side in _THUMB_SIDES:
+            if side >= max(width, height):
+                break
+            thumb = image.convert("RGB")
+            thumb.thumbnail((side, side))
+            buffer = io.BytesIO()
+            thumb.save(buffer, "JPEG", quality=80)
+            variants.append((thumb.width, thumb.height, buffer.getvalue()))
+    variants.append((width, height, data))
+    return variants
+
+
+def _scaled(width: int, height: int, side: int) -> tuple[int, int]:
+    ratio = side / max(width, height)
+    return max(1, round(width * ratio)), max(1, round(height * ratio))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class FakeTelegram:
+    """Telegram as seen by one bot. See the module docstring for the overall design."""
+
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        bot_first_name: str = "Test Bot",
+        bot_username: str = "test_bot",
+        clock: Callable[[], float] = time.time,
+        rate_limits: bool = False,
+    ) -> None:
+        if not TOKEN_RE.match(token):
+            raise ValueError(f"token must look like 123456:ABC..., got {token!r}")
+        self.token = token
+        self.bot_id = int(token.split(":", 1)[0])
+        self.bot_user: JSON = {
+            "id": self.bot_id, "is_bot": True, "first_name": bot_first_name,
+            "username": bot_username,
+        }  # fmt: skip
+        self.clock = clock
+        self.rate_limits = rate_limits
+        self.calls: list[Call] = []
+        self.users: dict[int, JSON] = {}
+        self.chats: dict[int, JSON] = {}
+        self.messages: dict[int, dict[int, JSON]] = {}  # chat -> id -> current message
+        self.deleted: list[tuple[int, int]] = []
+        self.members: dict[int, dict[int, _Member]] = {}
+        self.invite_links: dict[str, _InviteLink] = {}
+        self.join_requests: dict[tuple[int, int], JSON] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.updates: list[JSON] = []  # pending, oldest first
+        self.dropped_updates: list[JSON] = []  # filtered out by allowed_updates
+        self.callback_answers: dict[str, JSON] = {}
+        self.commands: dict[tuple[str, str], list[JSON]] = {}
+        self.menu_buttons: dict[int | None, JSON] = {}
+        self.webhook: JSON | None = None
+        self.webhook_version = 0
+        self.blocked: set[int] = set()
+        self._started: set[int] = set()  # users who opened the private chat
+        self._sent_ids: dict[int, list[int]] = {}
+        self._markups: dict[tuple[int, int], JSON] = {}  # any keyboard, incl. reply keyboards
+        self._reply_keyboards: dict[int, JSON] = {}
+        self._next_message_id: dict[int, int] = {}
+        self._photo_sets: dict[str, list[JSON]] = {}
+        self._files_by_path: dict[str, StoredFile] = {}
+        self._file_counter = itertools.count(1)
+        self._update_ids = itertools.count(100_000_001)
+        self._query_ids = itertools.count(4_000_000_000_000_000_001)
+        self._pending_queries: set[str] = set()
+        self._allowed_updates: frozenset[str] | None = None  # None = default set
+        self._webhook_error: tuple[int, str] | None = None
+        self._poll_generation = 0
+        self._injections: dict[str, deque[_Injection]] = {}
+        self._group_sends: dict[int, deque[float]] = {}
+        self._changed = asyncio.Event()
+        self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
+            name.lower(): (name, impl) for name, impl in self._method_table().items()
+        }
+
+    # ------------------------------------------------------------------ change notification
+
+    def notify_change(self) -> None:
+        """Wake every waiter; front ends call this when their own observable state changes."""
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], object],
+        timeout: float | None,
+    ) -> bool:
+        """True once predicate() holds, False after `timeout` seconds (None: wait forever)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            event = self._changed  # taken before the check so no change can slip between
+            if predicate():
+                return True
+            if deadline is None:
+                await event.wait()
+                continue
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                pass
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 5.0,
+        *,
+        what: str | None = None,
+    ) -> T:
+        """Wait until predicate() is truthy and return its value; fail with recent calls."""
+        box: list[T] = []
+
+        def check() -> bool:
+            box[:] = [predicate()]
+            return bool(box[0])
+
+        if await self.wait_until(check, timeout):
+            return box[0]
+        description = what or getattr(predicate, "__name__", repr(predicate))
+        raise AssertionError(self.describe_state(f"timed out after {timeout}s: {description}"))
+
+    async def wait_sent(
+        self,
+        chat_id: int,
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> list[JSON]:
+        """Messages the bot sent to chat_id once there are at least `count` of them."""
+
+        def enough() -> list[JSON]:
+            sent = self.sent_to(chat_id)
+            return sent if len(sent) >= count else []
+
+        return await self.wait_for(enough, timeout, what=f"{count} message(s) sent to {chat_id}")
+
+    async def wait_calls(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> list[Call]:
+        """Calls of `method` once there are at least `count` of them."""
+
+        def enough() -> list[Call]:
+            calls = self.calls_of(method)
+            return calls if len(calls) >= count else []
+
+        return await self.wait_for(enough, timeout, what=f"{count} call(s) of {method}")
+
+    def describe_state(self, headline: str, last: int = 12) -> str:
+        lines = [headline, f"recent calls (last {last} of {len(self.calls)}):"]
+        for call in self.calls[-last:]:
+            outcome = f" -> {call.error}" if call.error else ""
+            lines.append(f"  {call.method} {json.dumps(call.params, default=str)[:300]}{outcome}")
+        lines.append(f"pending updates: {update_kinds(self.updates)}")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ entry points
+
+    def handle(self, method: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Run one Bot API method; return its `result` or raise FakeApiError."""
+        params = dict(params or {})
+        name, impl = self._methods.get(method.lower(), (method, None))
+        call = Call(name, jsonable(params))
+        self.calls.append(call)
+        try:
+            self._apply_injection(name)
+            if impl is None:
+                raise FakeApiError(404, "Not Found: method not found")
+            return copy.deepcopy(impl(params))
+        except FakeApiError as error:
+            call.error = f"{error.error_code} {error.description}"
+            raise
+        finally:
+            self.notify_change()
+
+    async def handle_async(self, method: str, params: Mapping[str, Any] | None = None) -> Any:
+        """Like handle, but getUpdates long-polls for up to `timeout` seconds."""
+        result = self.handle(method, params)
+        if method.lower() != "getupdates" or result:
+            return result
+        timeout = _int(params or {}, "timeout") or 0
+        if timeout <= 0:
+            return result
+        generation = self._poll_generation
+        await self.wait_until(
+            lambda: (
+                generation != self._poll_generation
+                or self.webhook is not None
+                or self._has_deliverable()
+            ),
+            timeout,
+        )
+        if generation != self._poll_generation:
+            raise FakeApiError(409, POLL_CONFLICT)  # a newer getUpdates took over
+        return copy.deepcopy(self._batch(_limit(params or {})))
+
+    async def respond(
+        self, method: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[int, JSON]:
+        """(HTTP status, response body) exactly as the Bot API would send them."""
+        try:
+            result = await self.handle_async(method, params)
+        except FakeApiError as error:
+            return error.error_code, error.to_response()
+        return 200, {"ok": True, "result": result}
+
+    # ------------------------------------------------------------------ error injection
+
+    def fail_next(
+        self,
+        method: str,
+        error_code: int,
+        description: str | None = None,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `method` ("*" = any method) fail like Telegram."""
+        if error_code == 429 and retry_after is None:
+            retry_after = 1
+        text = description or _default_description(error_code, retry_after)
+        queue = self._injections.setdefault(method.lower(), deque())
+        queue.append(_Injection(error_code, text, retry_after, times))
+
+    def _apply_injection(self, method: str) -> None:
+        for key in (method.lower(), "*"):
+            queue = self._injections.get(key)
+            if not queue:
+                continue
+            injection = queue[0]
+            injection.remaining -= 1
+            if injection.remaining <= 0:
+                queue.popleft()
+            raise FakeApiError(injection.error_code, injection.description, injection.retry_after)
+
+    def block_user(self, user_id: int, *, notify: bool = True) -> None:
+        """The user blocks the bot: sends to their chat get 403 until unblock_user.
+
+        Like Telegram, the bot gets a my_chat_member update (member -> kicked) unless notify=False.
+        """
+        self.blocked.add(user_id)
+        if notify:
+            self._enqueue("my_chat_member", self._bot_status_change(user_id, "member", "kicked"))
+
+    def unblock_user(self, user_id: int, *, notify: bool = True) -> None:
+        self.blocked.discard(user_id)
+        if notify:
+            self._enqueue("my_chat_member", self._bot_status_change(user_id, "kicked", "member"))
+
+    def _bot_status_change(self, user_id: int, old: str, new: str) -> JSON:
+        user = self._user(user_id)  # creates the user (and the private chat) if needed
+        return {
+            "chat": self._chat_ref(user_id),
+            "from": user,
+            "date": self._now(),
+            "old_chat_member": self._member_obj(self.bot_user, _Member(old)),
+            "new_chat_member": self._member_obj(self.bot_user, _Member(new)),
+        }
+
+    # ------------------------------------------------------------------ test-facing: world
+
+    def user(
+        self,
+        id: int,  # Telegram's field name
+        first_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "id",
+        *,
+        started: bool = False,
+    ) -> JSON:
+        """Create (or return) a user. A user must have written to the bot (or `started=True`)
+        before the bot may message them, as on Telegram."""
+        if id not in self.users:
+            user: JSON = {"id": id, "is_bot": False, "first_name": first_name or f"User{id}"}
+            if username:
+                user["username"] = username
+            if language_code:
+                user["language_code"] = language_code
+            self.users[id] = user
+            chat: JSON = {"id": id, "type": "private", "first_name": user["first_name"]}
+            if username:
+                chat["username"] = username
+            self.chats[id] = chat
+        if started:
+            self._started.add(id)
+        return copy.deepcopy(self.users[id])
+
+    def make_group(
+        self,
+        chat_id: int,
+        title: str,
+        type: str = "supergroup",  # Telegram's field name
+        *,
+        username: str | None = None,
+        creator: UserRef | None = None,
+        bot_status: str = "administrator",
+        **bot_rights: bool,
+    ) -> JSON:
+        """A group with the bot in it (an administrator with ADMIN_RIGHTS unless told)."""
+        if type not in ("group", "supergroup", "channel"):
+            raise ValueError(f"unknown chat type {type!r}")
+        chat: JSON = {"id": chat_id, "title": title, "type": type}
+        if username:
+            chat["username"] = username
+        self.chats[chat_id] = chat
+        self.members.setdefault(chat_id, {})
+        self.set_member_status(chat_id, self.bot_id, bot_status, **bot_rights)
+        if creator is not None:
+            self.set_member_status(chat_id, self._user(creator)["id"], "creator")
+        return copy.deepcopy(chat)
+
+    def set_member_status(
+        self, chat_id: int, user_id: int, status: str, *, until_date: int = 0, **rights: bool
+    ) -> None:
+        """Set what getChatMember reports (rights: ADMIN_RIGHTS / RESTRICTED_PERMISSIONS keys)."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"status must be one of {MEMBER_STATUSES}, got {status!r}")
+        known = {"administrator": ADMIN_RIGHTS, "restricted": RESTRICTED_PERMISSIONS}
+        unknown = set(rights) - set(known.get(status, {}))
+        if unknown:
+            raise ValueError(f"unknown rights for {status}: {sorted(unknown)}")
+        if user_id != self.bot_id:
+            self._user(user_id)
+        self.members.setdefault(chat_id, {})[user_id] = _Member(status, dict(rights), until_date)
+        self.notify_change()
+
+    def member_status(self, chat_id: int, user_id: int) -> str:
+        member = self.members.get(chat_id, {}).get(user_id)
+        return member.status if member else "left"
+
+    # ------------------------------------------------------------------ test-facing: updates
+
+    def private_text(self, user: UserRef, text: str) -> JSON:
+        """A text message from the user to the bot (commands get a bot_command entity)."""
+        sender = self._starting_user(user)
+        content: JSON = {"text": text}
+        if entities := _command_entities(text):
+            content["entities"] = entities
+        return self._incoming(sender["id"], sender, content)
+
+    def command(self, user: UserRef, text: str, *, chat_id: int | None = None) -> JSON:
+        """A command such as "/start ref_abc" in the private chat (or in chat_id)."""
+        if not text.startswith("/"):
+            raise ValueError("a command starts with '/'")
+        if chat_id is not None and chat_id != self._user(user)["id"]:
+            return self.group_text(chat_id, user, text)
+        return self.private_text(user, text)
+
+    def group_text(
+        self, chat_id: int, user: UserRef, text: str, reply_to: JSON | int | None = None
+    ) -> JSON:
+        chat = self._group(chat_id)
+        sender = self._user(user)
+        status = self.member_status(chat_id, sender["id"])
+        if status == "kicked":
+            raise ValueError(f"user {sender['id']} is banned from {chat_id} and can't post")
+        if status == "left":
+            self.set_member_status(chat_id, sender["id"], "member")
+        content: JSON = {}
+        if reply_to is not None:
+            content["reply_to_message"] = self._reply_copy(chat["id"], reply_to)
+        content["text"] = text
+        if entities := _command_entities(text):
+            content["entities"] = entities
+        return self._incoming(chat_id, sender, content)
+
+    def private_photo(self, user: UserRef, image_bytes: bytes, caption: str | None = None) -> JSON:
+        sender = self._starting_user(user)
+        content: JSON = {"photo": self._register_photo(image_bytes, strict=False)}
+        if caption is not None:
+            content["caption"] = caption
+        return self._incoming(sender["id"], sender, content)
+
+    def private_document(
+        self,
+        user: UserRef,
+        data: bytes,
+        file_name: str,
+        mime_type: str,
+        caption: str | None = None,
+    ) -> JSON:
+        sender = self._starting_user(user)
+        content: JSON = {"document": self._register_document(data, file_name, mime_type)}
+        if caption is not None:
+            content["caption"] = caption
+        return self._incoming(sender["id"], sender, content)
+
+    def private_sticker(self, user: UserRef, emoji: str = "👍") -> JSON:
+        sender = self._starting_user(user)
+        stored = self._store_file(b"RIFF\x00\x00\x00\x00WEBPVP8 fake-sticker", "sticker", "webp")
+        sticker = {
+            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+            "type": "regular", "width": 512, "height": 512, "is_animated": False,
+            "is_video": False, "emoji": emoji, "set_name": "TestStickers",
+            "file_size": len(stored.data),
+        }  # fmt: skip
+        return self._incoming(sender["id"], sender, {"sticker": sticker})
+
+    def press(
+        self, user: UserRef, message: JSON, callback_data: str, *, strict: bool = True
+    ) -> JSON:
+        """The user taps an inline button on a message the bot sent (its current state).
+
+        strict=False forges a tap with data no button carries (clients can do that).
+        """
+        presser = self._user(user)
+        chat_id, message_id = message["chat"]["id"], message["message_id"]
+        current = self.messages.get(chat_id, {}).get(message_id)
+        if current is None:
+            raise ValueError(f"message {message_id} in chat {chat_id} doesn't exist (deleted?)")
+        if strict and callback_data not in [data for _, data in self.buttons(current)]:
+            raise ValueError(
+                f"no button with callback_data {callback_data!r} on message {message_id}; "
+                f"buttons: {self.buttons(current)} (strict=False to forge one)"
+            )
+        query_id = str(next(self._query_ids))
+        self._pending_queries.add(query_id)
+        query = {
+            "id": query_id, "from": presser, "message": current,
+            "chat_instance": self._chat_instance(chat_id), "data": callback_data,
+        }  # fmt: skip
+        return self._enqueue("callback_query", query)
+
+    def join_request(
+        self, chat_id: int, user: UserRef, invite_link: str | JSON | None = None
+    ) -> JSON:
+        """The user asks to join (through a link made with creates_join_request, or none)."""
+        chat = self._group(chat_id)
+        requester = self._user(user)
+        link = self._link_for(chat_id, invite_link) if invite_link else None
+        request: JSON = {
+            "chat": self._chat_ref(chat["id"]), "from": requester,
+            "user_chat_id": requester["id"], "date": self._now(),
+        }  # fmt: skip
+        if link is not None:
+            request["invite_link"] = self._link_obj(link)
+        self.join_requests[(chat_id, requester["id"])] = request
+        self._started.add(requester["id"])  # Telegram lets the bot write to a requester
+        return self._enqueue("chat_join_request", request)
+
+    def join_via_link(self, user: UserRef, invite_link: str | JSON) -> JSON:
+        """The user opens an invite link; returns the resulting update (a join request for
+        approval links, else a chat_member update). ValueError when the app would refuse."""
+        url = invite_link if isinstance(invite_link, str) else invite_link["invite_link"]
+        link = self.invite_links.get(url)
+        if link is None:
+            raise ValueError(f"unknown invite link {url}")
+        joiner = self._user(user)
+        self._check_link_usable(link, joiner["id"])
+        if link.obj["creates_join_request"]:
+            return self.join_request(link.chat_id, joiner, url)
+        link.joined.add(joiner["id"])
+        return self._member_change(link.chat_id, joiner, "member", joiner, link=link)
+
+    def chat_member_update(
+        self,
+        chat_id: int,
+        user: UserRef,
+        old_status: str,
+        new_status: str,
+        *,
+        from_user: UserRef | None = None,
+        invite_link: str | None = None,
+    ) -> JSON:
+        """A chat_member update (and the status change behind it)."""
+        self._group(chat_id)
+        member = self._user(user)
+        self.set_member_status(chat_id, member["id"], old_status)
+        link = self._link_for(chat_id, invite_link) if invite_link else None
+        actor = self._user(from_user) if from_user is not None else member
+        return self._member_change(chat_id, member, new_status, actor, link=link)
+
+    # ------------------------------------------------------------------ test-facing: queries
+
+    def sent_to(self, chat_id: int) -> list[JSON]:
+        """Messages the bot sent to chat_id that still exist, in their current (edited) state."""
+        current = self.messages.get(chat_id, {})
+        ids = self._sent_ids.get(chat_id, [])
+        return [copy.deepcopy(current[i]) for i in ids if i in current]
+
+    def last_sent(self, chat_id: int) -> JSON | None:
+        sent = self.sent_to(chat_id)
+        return sent[-1] if sent else None
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method.lower() == method.lower()]
+
+    def buttons(self, message: JSON) -> list[tuple[str, str | None]]:
+        """(text, callback_data or url) of every button, row by row. Reply keyboards, which
+        Telegram does not echo in the message, are found from what the bot sent."""
+        markup = message.get("reply_markup")
+        if markup is None:
+            key = (message["chat"]["id"], message["message_id"])
+            markup = self._markups.get(key)
+        rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard") or []
+        flat: list[tuple[str, str | None]] = []
+        for row in rows:
+            for button in row:
+                if isinstance(button, str):
+                    flat.append((button, None))
+                else:
+                    flat.append((button["text"], button.get("callback_data") or button.get("url")))
+        return flat
+
+    def reply_keyboard(self, chat_id: int) -> JSON | None:
+        """The reply keyboard the user of chat_id currently sees (None if removed)."""
+        return copy.deepcopy(self._reply_keyboards.get(chat_id))
+
+    def file_bytes(self, file_id: str) -> bytes:
+        return self.files[file_id].data
+
+    def file_by_path(self, file_path: str) -> bytes | None:
+        stored = self._files_by_path.get(file_path)
+        return stored.data if stored else None
+
+    def links_of(self, chat_id: int) -> list[JSON]:
+        links = self.invite_links.values()
+        return [self._link_obj(link) for link in links if link.chat_id == chat_id]
+
+    @property
+    def pending_updates(self) -> list[JSON]:
+        return copy.deepcopy(self.updates)
+
+    # ------------------------------------------------------------------ update queue
+
+    def _enqueue(self, kind: str, payload: JSON) -> JSON:
+        update = {"update_id": next(self._update_ids), kind: copy.deepcopy(payload)}
+        self.updates.append(update)
+        self.notify_change()
+        return copy.deepcopy(update)
+
+    def take_update(self, update_id: int) -> None:
+        """Mark one update delivered (a test fed it to the Dispatcher directly)."""
+        self.updates = [u for u in self.updates if u["update_id"] != update_id]
+        self.notify_change()
+
+    def _allowed(self, update: JSON) -> bool:
+        (kind,) = update_kinds([update])
+        if self._allowed_updates is None:
+            return kind not in NOT_DEFAULT_UPDATES
+        return kind in self._allowed_updates
+
+    def _drop_disallowed(self) -> None:
+        # Telegram never delivers updates of types the bot did not ask for.
+        kept = [u for u in self.updates if self._allowed(u)]
+        if len(kept) != len(self.updates):
+            self.dropped_updates.extend(u for u in self.updates if not self._allowed(u))
+            self.updates = kept
+
+    def _has_deliverable(self) -> bool:
+        self._drop_disallowed()
+        return bool(self.updates)
+
+    def _batch(self, limit: int) -> list[JSON]:
+        if self.webhook is not None:
+            return []
+        self._drop_disallowed()
+        return self.updates[:limit]
+
+    def _confirm(self, offset: int) -> None:
+        if offset < 0:
+            self.updates = self.updates[offset:]  # -N keeps only the last N
+        else:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+
+    def next_webhook_update(self) -> JSON | None:
+        """The oldest update a webhook should receive now (front-end use)."""
+        if self.webhook is None or not self._has_deliverable():
+            return None
+        return copy.deepcopy(self.updates[0])
+
+    def note_webhook_error(self, message: str) -> None:
+        self._webhook_error = (self._now(), message)
+        self.notify_change()
+
+    # ------------------------------------------------------------------ internals: lookups
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    def _user(self, ref: UserRef) -> JSON:
+        if isinstance(ref, Mapping):
+            if ref["id"] not in self.users:
+                self.user(ref["id"], ref.get("first_name"), ref.get("username"))
+            return copy.deepcopy(self.users[ref["id"]])
+        if ref == self.bot_id:
+            return copy.deepcopy(self.bot_user)
+        if ref not in self.users:
+            self.user(ref)
+        return copy.deepcopy(self.users[ref])
+
+    def _starting_user(self, ref: UserRef) -> JSON:
+        user = self._user(ref)
+        self._started.add(user["id"])  # writing to the bot opens the private chat
+        return user
+
+    def _group(self, chat_id: int) -> JSON:
+        chat = self.chats.get(chat_id)
+        if chat is None or chat["type"] == "private":
+            raise ValueError(f"no group {chat_id}; create it with make_group()")
+        return chat
+
+    def _chat_ref(self, chat_id: int) -> JSON:
+        return copy.deepcopy(self.chats[chat_id])
+
+    def _chat_instance(self, chat_id: int) -> str:
+        digest = hashlib.sha256(f"{self.bot_id}:{chat_id}".encode()).digest()
+        return str(int.from_bytes(digest[:8], "big", signed=True))
+
+    def _reply_copy(self, chat_id: int, reply_to: JSON | int) -> JSON:
+        message_id = reply_to if isinstance(reply_to, int) else reply_to["message_id"]
+        original = self.messages.get(chat_id, {}).get(message_id)
+        if original is None:
+            raise ValueError(f"no message {message_id} in chat {chat_id} to reply to")
+        reply = copy.deepcopy(original)
+        reply.pop("reply_to_message", None)  # Telegram nests only one level
+        return reply
+
+    # ------------------------------------------------------------------ internals: messages
+
+    def _new_message(self, chat_id: int, sender: JSON, content: JSON) -> JSON:
+        message_id = self._next_message_id.get(chat_id, 1)
+        self._next_message_id[chat_id] = message_id + 1
+        message = {
+            "message_id": message_id, "from": copy.deepcopy(sender),
+            "chat": self._chat_ref(chat_id), "date": self._now(), **content,
+        }  # fmt: skip
+        self.messages.setdefault(chat_id, {})[message_id] = message
+        return message
+
+    def _incoming(self, chat_id: int, sender: JSON, content: JSON) -> JSON:
+        return self._enqueue("message", self._new_message(chat_id, sender, content))
+
+    def _bot_message(self, chat_id: int, content: JSON, markup: JSON | None) -> JSON:
+        if markup is not None and "inline_keyboard" in markup:
+            content["reply_markup"] = markup  # Telegram echoes inline keyboards only
+        message = self._new_message(chat_id, self.bot_user, content)
+        self._sent_ids.setdefault(chat_id, []).append(message["message_id"])
+        if markup is not None:
+            self._markups[(chat_id, message["message_id"])] = markup
+            self._track_reply_keyboard(chat_id, markup)
+        self._note_group_send(chat_id)
+        return message
+
+    def _track_reply_keyboard(self, chat_id: int, markup: JSON) -> None:
+        if "keyboard" in markup:
+            self._reply_keyboards[chat_id] = markup
+        elif markup.get("remove_keyboard"):
+            self._reply_keyboards.pop(chat_id, None)
+
+    def _message(self, chat_id: int, message_id: int | None, missing: str) -> JSON:
+        message = self.messages.get(chat_id, {}).get(message_id or 0)
+        if message is None:
+            raise bad_request(missing)
+        return message
+
+    def _edit_target(self, p: JSON) -> tuple[int, JSON]:
+        if p.get("inline_message_id"):
+            raise bad_request("MESSAGE_ID_INVALID")  # inline messages: not modelled
+        chat_id = self._writable_chat(p)
+        message = self._message(chat_id, _int(p, "message_id"), "message to edit not found")
+        if message["from"]["id"] != self.bot_id:
+            raise bad_request("message can't be edited")
+        return chat_id, message
+
+    def _formatted(
+        self, p: JSON, key: str, entities_key: str, limit: int, too_long: str
+    ) -> tuple[str | None, list[JSON] | None]:
+        raw = p.get(key)
+        if raw is None:
+            return None, None
+        text, entities = str(raw), p.get(entities_key)
+        if str(p.get("parse_mode") or "").lower() == "html":
+            try:
+                text, entities = parse_html(text)
+            except HtmlParseError as error:
+                raise bad_request(f"can't parse entities: {error}") from None
+        if len(text) > limit:
+            raise bad_request(too_long)
+        return text, entities or None
+
+    def _text(self, p: JSON) -> tuple[str, list[JSON] | None]:
+        text, entities = self._formatted(p, "text", "entities", MAX_TEXT, "message is too long")
+        if text is None or not text.strip():
+            raise bad_request("message text is empty")
+        return text, entities
+
+    def _caption(self, p: JSON) -> tuple[str | None, list[JSON] | None]:
+        return self._formatted(
+            p, "caption", "caption_entities", MAX_CAPTION, "message caption is too long"
+        )
+
+    def _reply_markup(self, p: JSON) -> JSON | None:
+        markup = p.get("reply_markup")
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                _check_inline_button(button)
+        return markup
+
+    def _reply_to(self, p: JSON, chat_id: int) -> JSON:
+        params = p.get("reply_parameters") or {}
+        message_id = params.get("message_id") or _int(p, "reply_to_message_id")
+        if not message_id:
+            return {}
+        source_chat = params.get("chat_id", chat_id)
+        if message_id in self.messages.get(source_chat, {}):
+            return {"reply_to_message": self._reply_copy(source_chat, message_id)}
+        if params.get("allow_sending_without_reply") or p.get("allow_sending_without_reply"):
+            return {}
+        raise bad_request("message to be replied not found")
+
+    def _with_text(
+        self, content: JSON, key: str, text: str | None, ents: list[JSON] | None
+    ) -> None:
+        if text is not None:
+            content[key] = text
+        if ents:
+            content["entities" if key == "text" else "caption_entities"] = ents
+
+    # ------------------------------------------------------------------ internals: chats/rights
+
+    def _chat_id(self, p: JSON, key: str = "chat_id") -> int:
+        raw = p.get(key)
+        if raw is None or raw == "":
+            raise bad_request(f"{key} is empty")
+        if isinstance(raw, str) and raw.startswith("@"):
+            for chat in self.chats.values():
+                if chat.get("username", "").lower() == raw[1:].lower():
+                    return int(chat["id"])
+            raise bad_request("chat not found")
+        try:
+            chat_id = int(raw)
+        except (TypeError, ValueError):
+            raise bad_request("chat not found") from None
+        if chat_id not in self.chats:
+            raise bad_request("chat not found")
+        return chat_id
+
+    def _writable_chat(self, p: JSON, key: str = "chat_id") -> int:
+        """chat_id of a chat the bot may post in, else Telegram's 403."""
+        chat_id = self._chat_id(p, key)
+        chat = self.chats[chat_id]
+        if chat["type"] == "private":
+            if chat_id in self.blocked:
+                raise FakeApiError(403, "Forbidden: bot was blocked by the user")
+            if chat_id not in self._started:
+                raise FakeApiError(403, "Forbidden: bot can't initiate conversation with a user")
+            return chat_id
+        status = self.member_status(chat_id, self.bot_id)
+        if status == "kicked":
+            raise FakeApiError(403, f"Forbidden: bot was kicked from the {chat['type']} chat")
+        if status == "left":
+            raise FakeApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
+        return chat_id
+
+    def _check_flood(self, chat_id: int) -> None:
+        if not self.rate_limits or self.chats[chat_id]["type"] == "private":
+            return
+        window = self._group_sends.setdefault(chat_id, deque())
+        now = self.clock()
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= GROUP_MESSAGES_PER_MINUTE:
+            retry_after = max(1, math.ceil(window[0] + 60 - now))
+            raise FakeApiError(
+                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+            )
+
+    def _note_group_send(self, chat_id: int) -> None:
+        if self.rate_limits and self.chats[chat_id]["type"] != "private":
+            self._group_sends.setdefault(chat_id, deque()).append(self.clock())
+
+    def _bot_can(self, chat_id: int, right: str) -> bool:
+        member = self.members.get(chat_id, {}).get(self.bot_id)
+        if member is None:
+            return False
+        if member.status == "creator":
+            return True
+        return member.status == "administrator" and member.rights.get(right, ADMIN_RIGHTS[right])
+
+    def _member_obj(self, user: JSON, member: _Member) -> JSON:
+        obj: JSON = {"user": copy.deepcopy(user), "status": member.status}
+        if member.status == "creator":
+            obj["is_anonymous"] = False
+        elif member.status == "administrator":
+            obj |= {"can_be_edited": False, "is_anonymous": False}
+            obj |= {**ADMIN_RIGHTS, **member.rights}
+        elif member.status == "restricted":
+            obj |= {**RESTRICTED_PERMISSIONS, **member.rights, "until_date": member.until_date}
+        elif member.status == "kicked":
+            obj["until_date"] = member.until_date
+        return obj
+
+    def _member_change(
+        self,
+        chat_id: int,
+        user: JSON,
+        new_status: str,
+        actor: JSON,
+        *,
+        link: _InviteLink | None = None,
+        until_date: int = 0,
+        via_join_request: bool = False,
+    ) -> JSON:
+        """Change a status and emit the chat_member update Telegram sends for it."""
+        members = self.members.setdefault(chat_id, {})
+        old = members.get(user["id"], _Member("left"))
+        rights = dict(old.rights) if new_status == old.status else {}
+        new = _Member(new_status, rights, until_date)
+        members[user["id"]] = new
+        update: JSON = {
+            "chat": self._chat_ref(chat_id), "from": actor, "date": self._now(),
+            "old_chat_member": self._member_obj(user, old),
+            "new_chat_member": self._member_obj(user, new),
+        }  # fmt: skip
+        if link is not None:
+            update["invite_link"] = self._link_obj(link)
+        if via_join_request:
+            update["via_join_request"] = True
+        return self._enqueue("chat_member", update)
+
+    # ------------------------------------------------------------------ internals: links
+
+    def _link_for(self, chat_id: int, ref: str | JSON) -> _InviteLink:
+        url = ref if isinstance(ref, str) else ref["invite_link"]
+        link = self.invite_links.get(url)
+        if link is None or link.chat_id != chat_id:
+            raise ValueError(f"invite link {url} was not created for chat {chat_id}")
+        return link
+
+    def _link_obj(self, link: _InviteLink) -> JSON:
+        obj = copy.deepcopy(link.obj)
+        url = obj["invite_link"]
+        pending = sum(
+            1
+            for (chat_id, _), request in self.join_requests.items()
+            if chat_id == link.chat_id and request.get("invite_link", {}).get("invite_link") == url
+        )
+        if pending:
+            obj["pending_join_request_count"] = pending
+        if count := self._link_member_count(link):
+            obj["member_count"] = count
+        return obj
+
+    def _link_member_count(self, link: _InviteLink) -> int:
+        # A member limit counts those who joined through the link and are still in the chat.
+        joined = (self.member_status(link.chat_id, uid) for uid in link.joined)
+        return sum(1 for status in joined if status in ("member", "restricted", "administrator"))
+
+    def _check_link_usable(self, link: _InviteLink, user_id: int) -> None:
+        status = self.member_status(link.chat_id, user_id)
+        if status in ("member", "restricted", "administrator", "creator"):
+            raise ValueError("already a member")
+        if status == "kicked":
+            raise ValueError("banned users can't join")
+        if link.obj["is_revoked"]:
+            raise ValueError("link revoked")
+        expire = link.obj.get("expire_date")
+        if expire and expire <= self._now():
+            raise ValueError("link expired")
+        limit = link.obj.get("member_limit")
+        if limit and self._link_member_count(link) >= limit:
+            raise ValueError("link member limit reached")
+
+    def _apply_link_settings(self, chat_id: int, p: JSON, link: JSON) -> None:
+        """Validate and apply a create/edit of a link, refusing in the order Telegram checks."""
+        name = p.get("name")
+        if name is not None and len(str(name)) > 32:
+            raise bad_request("invite link name is too long")
+        wants_request = bool(p.get("creates_join_request", link["creates_join_request"]))
+        limit = _int(p, "member_limit")
+        if wants_request and (link.get("member_limit") if limit is None else limit):
+            raise bad_request(
+                "member limit can't be specified for links requiring administrator approval"
+            )
+        self._writable_chat(p)
+        if not self._bot_can(chat_id, "can_invite_users"):
+            raise bad_request("not enough rights to manage chat invite link")
+        expire = _int(p, "expire_date")
+        if expire and expire <= self._now():
+            raise bad_request("EXPIRE_DATE_INVALID")
+        if limit and not 1 <= limit <= 99_999:
+            raise bad_request("USAGE_LIMIT_INVALID")
+        if name is not None:
+            _set_or_clear(link, "name", str(name))
+        if expire is not None:
+            _set_or_clear(link, "expire_date", expire or None)  # 0 means "never"
+        if limit is not None:
+            _set_or_clear(link, "member_limit", limit or None)  # 0 means "no limit"
+        link["creates_join_request"] = wants_request
+
+    # ------------------------------------------------------------------ internals: files
+
+    def _store_file(self, data: bytes, kind: str, ext: str, variant: str = "") -> StoredFile:
+        number = next(self._file_counter)
+        prefix = {"photo": "AgACAgIAAxk", "document": "BQACAgIAAxk", "sticker": "CAACAgIAAxk"}
+        digest = hashlib.sha256(kind.encode() + variant.encode() + data).digest()
+        unique = "AQAD" + _b64(digest[:12])  # same bytes -> same file_unique_id, as on Telegram
+        file_id = prefix[kind] + _b64(hashlib.sha256(f"{number}:{unique}".encode()).digest())
+        folder = {"photo": "photos", "document": "documents", "sticker": "stickers"}[kind]
+        path = f"{folder}/file_{number}.{ext}"
+        stored = StoredFile(file_id, unique, data, path, kind)
+        self.files[file_id] = stored
+        self._files_by_path[path] = stored
+        return stored
+
+    def _register_photo(self, data: bytes, *, strict: bool) -> list[JSON]:
+        if not data:
+            raise bad_request("file must be non-empty")
+        sizes: list[JSON] = []
+        for width, height, variant in photo_variants(data, strict=strict):
+            stored = self._store_file(variant, "photo", "jpg", f"{width}x{height}")
+            sizes.append({
+                "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                "file_size": len(variant), "width": width, "height": height,
+            })  # fmt: skip
+        for size in sizes:
+            self._photo_sets[size["file_id"]] = sizes
+        return copy.deepcopy(sizes)
+
+    def _register_document(self, data: bytes, file_name: str, mime_type: str | None) -> JSON:
+        if not data:
+            raise bad_request("file must be non-empty")
+        ext = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        stored = self._store_file(data, "document", ext)
+        stored.meta = {"file_name": file_name}
+        if mime_type:
+            stored.meta["mime_type"] = mime_type
+        return self._document_obj(stored)
+
+    def _document_obj(self, stored: StoredFile) -> JSON:
+        return stored.meta | {
+            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+        }  # fmt: skip
+
+    def _photo_param(self, value: Any) -> list[JSON]:
+        if isinstance(value, Upload):
+            _check_upload_size(value)
+            return self._register_photo(value.data, strict=True)
+        if isinstance(value, str) and value in self._photo_sets:
+            return copy.deepcopy(self._photo_sets[value])
+        if isinstance(value, str) and value in self.files:
+            kind = self.files[value].kind.capitalize()
+            raise bad_request(f"can't use file of type {kind} as Photo")
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            # Telegram would fetch the URL; the fake can't, so it stands in a placeholder.
+            return self._register_photo(value.encode(), strict=False)
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def _document_param(self, value: Any) -> JSON:
+        if isinstance(value, Upload):
+            _check_upload_size(value)
+            name = value.filename or "document"
+            mime = value.content_type
+            if not mime or mime == "application/octet-stream":
+                mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return self._register_document(value.data, name, mime)
+        stored = self.files.get(value) if isinstance(value, str) else None
+        if stored is not None and stored.kind == "document":
+            return self._document_obj(stored)
+        if stored is not None:
+            raise bad_request(f"can't use file of type {stored.kind.capitalize()} as Document")
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return self._register_document(value.encode(), value.rsplit("/", 1)[-1], None)
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    # ------------------------------------------------------------------ Bot API methods
+
+    def _method_table(self) -> dict[str, Callable[[JSON], Any]]:
+        return {
+            "getMe": self._get_me, "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info, "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands, "deleteMyCommands": self._delete_my_commands,
+            "sendMessage": self._send_message, "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document, "copyMessage": self._copy_message,
+            "forwardMessage": self._forward_message, "editMessageText": self._edit_text,
+            "editMessageCaption": self._edit_caption,
+            "editMessageReplyMarkup": self._edit_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query, "getFile": self._get_file,
+            "getChat": self._get_chat, "getChatMember": self._get_chat_member,
+            "getChatAdministrators": self._get_chat_administrators,
+            "getChatMemberCount": self._get_chat_member_count,
+            "createChatInviteLink": self._create_invite_link,
+            "revokeChatInviteLink": self._revoke_invite_link,
+            "editChatInviteLink": self._edit_invite_link,
+            "approveChatJoinRequest": self._approve_join_request,
+            "declineChatJoinRequest": self._decline_join_request,
+            "banChatMember": self._ban_chat_member, "unbanChatMember": self._unban_chat_member,
+            "setChatMenuButton": self._set_chat_menu_button,
+            "getChatMenuButton": self._get_chat_menu_button,
+            "sendChatAction": self._send_chat_action,
+            "close": _returns_true, "logOut": _returns_true,
+        }  # fmt: skip
+
+    # --- bot and updates
+
+    def _get_me(self, p: JSON) -> JSON:
+        return self.bot_user | {
+            "can_join_groups": True, "can_read_all_group_messages": False,
+            "supports_inline_queries": False, "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }  # fmt: skip
+
+    def _get_updates(self, p: JSON) -> list[JSON]:
+        if self.webhook is not None:
+            raise FakeApiError(409, WEBHOOK_CONFLICT)
+        self._poll_generation += 1
+        self._set_allowed(p.get("allowed_updates"))
+        if offset := _int(p, "offset"):
+            self._confirm(offset)
+        return self._batch(_limit(p))
+
+    def _set_allowed(self, allowed: Any) -> None:
+        if allowed is None:
+            return  # the previous setting stays, as on Telegram
+        self._allowed_updates = frozenset(allowed) if allowed else None
+
+    def _set_webhook(self, p: JSON) -> bool:
+        url = str(p.get("url") or "")
+        if not url:
+            return self._delete_webhook(p)
+        if not url.startswith(("https://", "http://")):
+            # Telegram demands https; the fake also takes http since receivers run on loopback.
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.get("secret_token")
+        if secret is not None and not _SECRET_RE.match(str(secret)):
+            raise bad_request("secret token contains unallowed characters")
+        self._set_allowed(p.get("allowed_updates"))
+        if p.get("drop_pending_updates"):
+            self.updates.clear()
+        self.webhook = {
+            "url": url, "secret_token": secret, "allowed_updates": p.get("allowed_updates"),
+            "max_connections": _int(p, "max_connections") or 40,
+        }  # fmt: skip
+        self.webhook_version += 1
+        self._webhook_error = None
+        return True
+
+    def _delete_webhook(self, p: JSON) -> bool:
+        if p.get("drop_pending_updates"):
+            self.updates.clear()
+        self.webhook = None
+        self.webhook_version += 1
+        return True
+
+    def _get_webhook_info(self, p: JSON) -> JSON:
+        self._drop_disallowed()
+        info: JSON = {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+        }
+        if self.webhook is not None:
+            info["max_connections"] = self.webhook["max_connections"]
+            info["ip_address"] = "127.0.0.1"
+            if self._allowed_updates is not None:
+                info["allowed_updates"] = sorted(self._allowed_updates)
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
+
+    # --- commands and menu
+
+    def _commands_key(self, p: JSON) -> tuple[str, str]:
+        scope = p.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(p.get("language_code") or "")
+
+    def _set_my_commands(self, p: JSON) -> bool:
+        commands = p.get("commands")
+        if not isinstance(commands, list):
+            raise bad_request("commands is empty")
+        if len(commands) > 100:
+            raise bad_request("too many commands specified")
+        for command in commands:
+            if not _COMMAND_RE.match(str(command.get("command", ""))):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands[self._commands_key(p)] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
+        return True
+
+    def _get_my_commands(self, p: JSON) -> list[JSON]:
+        return self.commands.get(self._commands_key(p), [])
+
+    def _delete_my_commands(self, p: JSON) -> bool:
+        self.commands.pop(self._commands_key(p), None)
+        return True
+
+    def _set_chat_menu_button(self, p: JSON) -> bool:
+        chat_id = self._chat_id(p) if p.get("chat_id") is not None else None
+        self.menu_buttons[chat_id] = p.get("menu_button") or {"type": "default"}
+        return True
+
+    def _get_chat_menu_button(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p) if p.get("chat_id") is not None else None
+        return self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "commands"}
+
+    # --- sending
+
+    def _send_message(self, p: JSON) -> JSON:
+        chat_id = self._writable_chat(p)
+        text, entities = self._text(p)
+        markup = self._reply_markup(p)
+        self._check_flood(chat_id)
+        content = self._reply_to(p, chat_id)
+        self._with_text(content, "text", text, entities)
+        return self._bot_message(chat_id, content, markup)
+
+    def _send_photo(self, p: JSON) -> JSON:
+        chat_id = self._writable_chat(p)
+        caption, entities = self._caption(p)
+        markup = self._reply_markup(p)
+        self._check_flood(chat_id)
+        content = self._reply_to(p, chat_id)
+        content["photo"] = self._photo_param(p.get("photo"))
+        self._with_text(content, "caption", caption, entities)
+        return self._bot_message(chat_id, content, markup)
+
+    def _send_document(self, p: JSON) -> JSON:
+        chat_id = self._writable_chat(p)
+        caption, entities = self._caption(p)
+        markup = self._reply_markup(p)
+        self._check_flood(chat_id)
+        content = self._reply_to(p, chat_id)
+        content["document"] = self._document_param(p.get("document"))
+        self._with_text(content, "caption", caption, entities)
+        return self._bot_message(chat_id, content, markup)
+
+    def _source_message(self, p: JSON, missing: str) -> JSON:
+        from_chat = self._chat_id(p, "from_chat_id")
+        return self._message(from_chat, _int(p, "message_id"), missing)
+
+    def _copy_message(self, p: JSON) -> JSON:
+        chat_id = self._writable_chat(p)
+        source = self._source_message(p, "message to copy not found")
+        content = self._reply_to(p, chat_id)
+        content |= _content_of(source)
+        if p.get("caption") is not None:
+            content.pop("caption_entities", None)
+            caption, entities = self._caption(p)
+            self._with_text(content, "caption", caption, entities)
+        self._check_flood(chat_id)
+        message = self._bot_message(chat_id, content, self._reply_markup(p))
+        return {"message_id": message["message_id"]}
+
+    def _forward_message(self, p: JSON) -> JSON:
+        chat_id = self._writable_chat(p)
+        source = self._source_message(p, "message to forward not found")
+        origin = {"type": "user", "sender_user": source["from"], "date": source["date"]}
+        content: JSON = {"forward_origin": origin}
+        content |= _content_of(source)
+        self._check_flood(chat_id)
+        return self._bot_message(chat_id, content, None)
+
+    def _send_chat_action(self, p: JSON) -> bool:
+        self._writable_chat(p)
+        if p.get("action") not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        return True
+
+    # --- editing and deleting
+
+    def _edit_text(self, p: JSON) -> JSON:
+        chat_id, message = self._edit_target(p)
+        if "text" not in message:
+            raise bad_request("there is no text in the message to edit")
+        text, entities = self._text(p)
+        markup = self._reply_markup(p)
+        self._apply_edit(chat_id, message, {"text": text, "entities": entities}, markup)
+        return message
+
+    def _edit_caption(self, p: JSON) -> JSON:
+        chat_id, message = self._edit_target(p)
+        if not any(key in message for key in ("photo", "document")):
+            raise bad_request("there is no caption in the message to edit")
+        caption, entities = self._caption(p)
+        markup = self._reply_markup(p)
+        fields = {"caption": caption, "caption_entities": entities}
+        self._apply_edit(chat_id, message, fields, markup)
+        return message
+
+    def _edit_reply_markup(self, p: JSON) -> JSON:
+        chat_id, message = self._edit_target(p)
+        self._apply_edit(chat_id, message, {}, self._reply_markup(p))
+        return message
+
+    def _apply_edit(self, chat_id: int, message: JSON, fields: JSON, markup: JSON | None) -> None:
+        """Replace fields (None removes) and the inline keyboard; omitting it removes it."""
+        inline = markup if markup is not None and "inline_keyboard" in markup else None
+        unchanged = all(message.get(k) == v for k, v in fields.items())
+        if unchanged and message.get("reply_markup") == inline:
+            raise bad_request(NOT_MODIFIED)
+        for key, value in {**fields, "reply_markup": inline}.items():
+            _set_or_clear(message, key, value)
+        message["edit_date"] = self._now()
+        self._markups.pop((chat_id, message["message_id"]), None)
+        if inline is not None:
+            self._markups[(chat_id, message["message_id"])] = inline
+
+    def _delete_message(self, p: JSON) -> bool:
+        chat_id = self._chat_id(p)
+        message_id = _int(p, "message_id")
+        message = self._message(chat_id, message_id, "message to delete not found")
+        is_group = self.chats[chat_id]["type"] != "private"
+        own = message["from"]["id"] == self.bot_id
+        if is_group and not own and not self._bot_can(chat_id, "can_delete_messages"):
+            raise bad_request("message can't be deleted")
+        del self.messages[chat_id][message["message_id"]]
+        self.deleted.append((chat_id, message["message_id"]))
+        return True
+
+    # --- callbacks and files
+
+    def _answer_callback_query(self, p: JSON) -> bool:
+        query_id = str(p.get("callback_query_id") or "")
+        if query_id not in self._pending_queries:
+            raise bad_request(QUERY_TOO_OLD)  # unknown or already answered
+        self._pending_queries.discard(query_id)
+        self.callback_answers[query_id] = {k: v for k, v in p.items() if k != "callback_query_id"}
+        return True
+
+    def _get_file(self, p: JSON) -> JSON:
+        stored = self.files.get(str(p.get("file_id") or ""))
+        if stored is None:
+            raise bad_request("wrong file_id or the file is temporarily unavailable")
+        if len(stored.data) > MAX_DOWNLOAD:
+            raise bad_request("file is too big")
+        return {
+            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data), "file_path": stored.file_path,
+        }  # fmt: skip
+
+    # --- chats and members
+
+    def _get_chat(self, p: JSON) -> JSON:
+        chat = self._chat_ref(self._chat_id(p))
+        return chat | {
+            "accent_color_id": 0, "max_reaction_count": 11,
+            "accepted_gift_types": dict(ACCEPTED_GIFT_TYPES),
+        }  # fmt: skip
+
+    def _get_chat_member(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p)
+        user_id = _int(p, "user_id")
+        if user_id is None or (user_id not in self.users and user_id != self.bot_id):
+            raise bad_request("user not found")
+        user = self._user(user_id)
+        if self.chats[chat_id]["type"] == "private":
+            status = "member" if user_id in (chat_id, self.bot_id) else "left"
+            return self._member_obj(user, _Member(status))
+        member = self.members.get(chat_id, {}).get(user_id, _Member("left"))
+        return self._member_obj(user, member)
+
+    def _get_chat_administrators(self, p: JSON) -> list[JSON]:
+        chat_id = self._chat_id(p)
+        if self.chats[chat_id]["type"] == "private":
+            raise bad_request("there are no administrators in the private chat")
+        return [
+            self._member_obj(self._user(uid), member)
+            for uid, member in self.members.get(chat_id, {}).items()
+            if member.status in ("creator", "administrator")
+        ]
+
+    def _get_chat_member_count(self, p: JSON) -> int:
+        chat_id = self._chat_id(p)
+        if self.chats[chat_id]["type"] == "private":
+            return 2
+        present = ("creator", "administrator", "member", "restricted")
+        members = self.members.get(chat_id, {}).values()
+        return sum(1 for m in members if m.status in present and m.rights.get("is_member", True))
+
+    def _invite_chat(self, p: JSON) -> int:
+        chat_id = self._chat_id(p)
+        if self.chats[chat_id]["type"] == "private":
+            raise bad_request("can't invite members to a private chat")
+        return chat_id
+
+    def _create_invite_link(self, p: JSON) -> JSON:
+        chat_id = self._invite_chat(p)
+        settings: JSON = {"creates_join_request": False}
+        self._apply_link_settings(chat_id, p, settings)
+        seed = f"{self.bot_id}:{chat_id}:{len(self.invite_links)}".encode()
+        url = "https://t.me/+" + _b64(hashlib.sha256(seed).digest())[:16]
+        obj: JSON = {
+            "invite_link": url, "creator": copy.deepcopy(self.bot_user),
+            "creates_join_request": settings.pop("creates_join_request"),
+            "is_primary": False, "is_revoked": False, **settings,
+        }  # fmt: skip
+        self.invite_links[url] = _InviteLink(chat_id, obj)
+        return self._link_obj(self.invite_links[url])
+
+    def _existing_link(self, p: JSON, chat_id: int) -> _InviteLink:
+        link = self.invite_links.get(str(p.get("invite_link") or ""))
+        if link is None or link.chat_id != chat_id:
+            raise bad_request("INVITE_HASH_EXPIRED")
+        return link
+
+    def _revoke_invite_link(self, p: JSON) -> JSON:
+        chat_id = self._invite_chat(p)
+        if not self._bot_can(chat_id, "can_invite_users"):
+            raise bad_request("not enough rights to manage chat invite link")
+        link = self._existing_link(p, chat_id)
+        link.obj["is_revoked"] = True
+        return self._link_obj(link)
+
+    def _edit_invite_link(self, p: JSON) -> JSON:
+        chat_id = self._invite_chat(p)
+        link = self._existing_link(p, chat_id)
+        if link.obj["is_revoked"]:
+            raise bad_request("INVITE_HASH_EXPIRED")
+        edited = copy.deepcopy(link.obj)
+        self._apply_link_settings(chat_id, p, edited)
+        link.obj = edited
+        return self._link_obj(link)
+
+    def _pending_request(self, p: JSON) -> tuple[int, int, JSON]:
+        chat_id = self._chat_id(p)
+        user_id = _int(p, "user_id") or 0
+        if not self._bot_can(chat_id, "can_invite_users"):
+            raise bad_request("CHAT_ADMIN_REQUIRED")
+        request = self.join_requests.get((chat_id, user_id))
+        if request is None:
+            raise bad_request("HIDE_REQUESTER_MISSING")
+        return chat_id, user_id, request
+
+    def _approve_join_request(self, p: JSON) -> bool:
+        chat_id, user_id, request = self._pending_request(p)
+        if self.member_status(chat_id, user_id) in ("member", "administrator", "creator"):
+            raise bad_request("USER_ALREADY_PARTICIPANT")
+        del self.join_requests[(chat_id, user_id)]
+        link = self.invite_links.get(request.get("invite_link", {}).get("invite_link", ""))
+        if link is not None:
+            link.joined.add(user_id)
+        user = self._user(user_id)
+        self._member_change(chat_id, user, "member", user, link=link, via_join_request=True)
+        return True
+
+    def _decline_join_request(self, p: JSON) -> bool:
+        chat_id, user_id, _ = self._pending_request(p)
+        del self.join_requests[(chat_id, user_id)]
+        return True
+
+    def _restrictable(self, p: JSON) -> tuple[int, int, str]:
+        chat_id = self._chat_id(p)
+        if self.chats[chat_id]["type"] == "private":
+            raise bad_request("can't remove members from private chats")
+        user_id = _int(p, "user_id")
+        if user_id is None:
+            raise bad_request("user_id is empty")
+        self._writable_chat(p)
+        if not self._bot_can(chat_id, "can_restrict_members"):
+            raise bad_request("not enough rights to restrict/unrestrict chat member")
+        return chat_id, user_id, self.member_status(chat_id, user_id)
+
+    def _ban_chat_member(self, p: JSON) -> bool:
+        chat_id, user_id, status = self._restrictable(p)
+        if status == "creator":
+            raise bad_request("can't remove chat owner")
+        if status == "administrator":
+            raise bad_request("user is an administrator of the chat")
+        until = _int(p, "until_date") or 0
+        if until and not 30 <= until - self._now() <= 366 * 86400:
+            until = 0  # Telegram treats out-of-range dates as "forever"
+        self._member_change(chat_id, self._user(user_id), "kicked", self.bot_user, until_date=until)
+        return True
+
+    def _unban_chat_member(self, p: JSON) -> bool:
+        chat_id, user_id, status = self._restrictable(p)
+        if status == "left" or (p.get("only_if_banned") and status != "kicked"):
+            return True
+        if status == "creator":
+            raise bad_request("can't remove chat owner")
+        if status == "administrator":
+            raise bad_request("user is an administrator of the chat")
+        # A plain unban of a current member removes them: that is why only_if_banned exists.
+        self._member_change(chat_id, self._user(user_id), "left", self.bot_user)
+        return True
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _returns_true(p: JSON) -> bool:
+    return True
+
+
+def _int(p: Mapping[str, Any], name: str) -> int | None:
+    value = p.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise bad_request(f"invalid {name} specified")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise bad_request(f"invalid {name} specified") from None
+
+
+def _limit(p: Mapping[str, Any]) -> int:
+    limit = _int(p, "limit") or 100
+    return min(max(limit, 1), 100)
+
+
+def _set_or_clear(target: JSON, key: str, value: Any) -> None:
+    if value is None or value == [] or value == "":
+        target.pop(key, None)
+    else:
+        target[key] = value
+
+
+def _check_inline_button(button: Any) -> None:
+    if not isinstance(button, dict) or not button.get("text"):
+        raise bad_request(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
+    if "callback_data" in button:
+        size = len(str(button["callback_data"]).encode())
+        if not 1 <= size <= MAX_CALLBACK_DATA:
+            raise bad_request("BUTTON_DATA_INVALID")
+    if "url" in button and not str(button["url"]).strip():
+        raise bad_request("BUTTON_URL_INVALID")
+
+
+_CONTENT_KEYS = ("text", "entities", "photo", "document", "sticker", "caption", "caption_entities")
+
+
+def _content_of(message: JSON) -> JSON:
+    """What copyMessage/forwardMessage carry over: the content, not the envelope."""
+    return {k: copy.deepcopy(message[k]) for k in _CONTENT_KEYS if k in message}
+
+
+def _check_upload_size(upload: Upload) -> None:
+    if len(upload.data) > MAX_UPLOAD:
+        raise FakeApiError(413, "Request Entity Too Large")
+
+
+def _command_entities(text: str) -> list[JSON]:
+    if not text.startswith("/"):
+        return []
+    command = text.split(maxsplit=1)[0]
+    return [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+
+
+def _default_description(error_code: int, retry_after: int | None) -> str:
+    return {
+        400: "Bad Request: injected error",
+        403: "Forbidden: bot was blocked by the user",
+        409: POLL_CONFLICT,
+        429: f"Too Many Requests: retry after {retry_after}",
+        500: "Internal Server Error",
+        502: "Internal Server Error",
+    }.get(error_code, f"Error {error_code}")
+
+
+def update_kinds(updates: Iterable[JSON]) -> list[str]:
+    """The type of each update ("message", "callback_query", ...), handy in assertions."""
+    return [next(k for k in u if k != "update_id") for u in updates]
