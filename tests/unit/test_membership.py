@@ -13,15 +13,9 @@ from domain.membership import (
     remaining_days,
     renewal_expiry,
 )
-
-BASIC = Tier("basic", 1)
-VIP = Tier("vip", 2)
-BASIC_LIFETIME = Plan(1, "basic_lifetime", BASIC, None, 97_000)
-VIP_LIFETIME = Plan(2, "vip_lifetime", VIP, None, 299_000)
-VIP_30 = Plan(3, "vip_30", VIP, 30, 500_000)
+from tests.unit.samples import BASIC, BASIC_LIFETIME, NOW, VIP, VIP_30, VIP_LIFETIME
 
 JAKARTA = timezone(timedelta(hours=7))
-NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 def held(plan: Plan, *, days_ago: int = 0, days_left: int = 0, id: int = 10) -> HeldMembership:

@@ -1,8 +1,8 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from domain.catalog import Plan, PlanPolicy, Tier, default_policy
+from domain.catalog import Plan, PlanPolicy, default_policy
 from domain.membership import HeldMembership
 from domain.pricing import (
     NotOffered,
@@ -14,17 +14,17 @@ from domain.pricing import (
     available_modes,
     quote,
 )
+from tests.unit.samples import (
+    BASIC_30,
+    BASIC_LIFETIME,
+    NOW,
+    VIP,
+    VIP_30,
+    VIP_90,
+    VIP_180,
+    VIP_LIFETIME,
+)
 
-BASIC = Tier("basic", 1)
-VIP = Tier("vip", 2)
-BASIC_LIFETIME = Plan(1, "basic_lifetime", BASIC, None, 97_000)
-VIP_LIFETIME = Plan(2, "vip_lifetime", VIP, None, 299_000)
-VIP_30 = Plan(3, "vip_30", VIP, 30, 500_000)
-VIP_180 = Plan(4, "vip_180", VIP, 180, 1_500_000)
-BASIC_30 = Plan(5, "basic_30", BASIC, 30, 50_000)
-VIP_90 = Plan(6, "vip_90", VIP, 90, 1_000_000)
-
-NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 ALLOW = PlanPolicy(allow_accumulate=True)
 
 
