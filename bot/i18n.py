@@ -1,8 +1,10 @@
 """The translation layer: every text a person reads comes from bot/locales/*.toml.
 
 Templates use str.format fields; `{amount:rp}` renders an int as rupiah
-(`Rp 1.250.000`). String values are HTML-escaped (messages use HTML parse
-mode and names are typed by people); templates themselves may hold markup.
+(`Rp 1.250.000`). A parameter given as `{"key": ..., "params": {...}}` is
+itself translated first (a plan's name: tier name + duration). String values
+are HTML-escaped (messages use HTML parse mode and names are typed by
+people); templates themselves may hold markup.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "rp":
             return format_rupiah(int(value))
-        if isinstance(value, str):
+        if isinstance(value, str) and not isinstance(value, _Translated):
             value = html.escape(value, quote=False)
         return super().format_field(value, format_spec)
 
@@ -69,4 +71,15 @@ class Translator:
             template = self.catalogs.get(self.default, {}).get(key)
         if template is None:
             raise MissingTranslation(key)
-        return self._formatter.vformat(template, (), params)
+        resolved = {name: self._resolve(value, language) for name, value in params.items()}
+        return self._formatter.vformat(template, (), resolved)
+
+    def _resolve(self, value: Any, language: str) -> Any:
+        if isinstance(value, Mapping) and "key" in value:
+            inner = {k: self._resolve(v, language) for k, v in value.get("params", {}).items()}
+            return _Translated(self.t(str(value["key"]), language, **inner))
+        return value
+
+
+class _Translated(str):
+    """Already rendered (and escaped) text: not escaped a second time."""

@@ -76,3 +76,12 @@ def test_english_falls_back_to_the_default_only_for_unknown_languages() -> None:
     translator = Translator.load()
     assert translator.t("menu.help", "fr") == translator.t("menu.help", "id")
     assert translator.t("menu.help", "en") != translator.t("menu.help", "id")
+
+
+def test_a_plan_name_is_translated_inside_a_message() -> None:
+    translator = Translator.load()
+    plan = {"key": "plan.days", "params": {"tier": {"key": "tier.vip"}, "days": 30}}
+    text = translator.t("payment.approved_until", "en", plan=plan, request=7, until="01-02-2026")
+    assert "<b>VIP 30 days</b>" in text
+    assert "VIP 30 hari" in translator.t("payment.approved_until", "id", plan=plan, request=7,
+                                          until="01-02-2026")  # fmt: skip
