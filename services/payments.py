@@ -245,15 +245,9 @@ class PaymentService:
             request = await self._open_request(uow, member.id)
             if request is None or request.status != PaymentStatus.AWAITING_PROOF:
                 raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
-            moved = await uow.session.execute(
-                update(PaymentRequest)
-                .where(
-                    PaymentRequest.id == request.id,
-                    PaymentRequest.status == PaymentStatus.AWAITING_PROOF,
-                )
-                .values(status=PaymentStatus.SUBMITTED, updated_at=now)
-            )
-            if not moved.rowcount:  # type: ignore[attr-defined]
+            if not await self._move(
+                uow, request.id, PaymentStatus.AWAITING_PROOF, PaymentStatus.SUBMITTED, now
+            ):
                 raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
             earlier = await uow.session.execute(
                 select(
@@ -318,6 +312,41 @@ class PaymentService:
             view = _view(request)
             await uow.commit()
             return view
+
+    @staticmethod
+    async def _move(
+        uow: UnitOfWork, request_id: int, frm: PaymentStatus, to: PaymentStatus, now: datetime
+    ) -> bool:
+        result = await uow.session.execute(
+            update(PaymentRequest)
+            .where(PaymentRequest.id == request_id, PaymentRequest.status == frm)
+            .values(status=to, updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _tell(
+        self,
+        uow: UnitOfWork,
+        member_id: int,
+        key: str,
+        params: dict[str, Any],
+        dedupe_key: str,
+        now: datetime,
+    ) -> None:
+        """Queue a message to the member, in their language, once per dedupe key."""
+        member = await uow.session.get(Member, member_id)
+        assert member is not None
+        await uow.outbox.enqueue(
+            Notice(
+                chat_id=member.telegram_id,
+                member_id=member.id,
+                text_key=key,
+                language=self._language(member),
+                params=params,
+                dedupe_key=dedupe_key,
+            ),
+            now,
+        )
 
     async def _close(
         self,
@@ -476,17 +505,7 @@ class PaymentService:
         if membership.expires_at is not None:
             key = "payment.approved_until"
             params["until"] = f"{membership.expires_at.astimezone(self.zone):%d-%m-%Y}"
-        await uow.outbox.enqueue(
-            Notice(
-                chat_id=member.telegram_id,
-                member_id=member.id,
-                text_key=key,
-                language=self._language(member),
-                params=params,
-                dedupe_key=f"payment:{request.id}:approved",
-            ),
-            now,
-        )
+        await self._tell(uow, member.id, key, params, f"payment:{request.id}:approved", now)
 
     async def reject(self, request_id: int, admin_telegram_id: int, reason: str) -> Decision:
         """Reject the submitted proof: the request waits for a new proof, the member
@@ -494,15 +513,9 @@ class PaymentService:
         now = self.clock.now()
         reason = reason.strip()[:500]
         async with self.uow() as uow:
-            moved = await uow.session.execute(
-                update(PaymentRequest)
-                .where(
-                    PaymentRequest.id == request_id,
-                    PaymentRequest.status == PaymentStatus.SUBMITTED,
-                )
-                .values(status=PaymentStatus.AWAITING_PROOF, updated_at=now)
-            )
-            if not moved.rowcount:  # type: ignore[attr-defined]
+            if not await self._move(
+                uow, request_id, PaymentStatus.SUBMITTED, PaymentStatus.AWAITING_PROOF, now
+            ):
                 return await self._decision(uow, request_id)
             await uow.session.execute(
                 update(PaymentProof)
@@ -519,21 +532,16 @@ class PaymentService:
             )
             request = await uow.session.get(PaymentRequest, request_id)
             assert request is not None
-            member = await uow.session.get(Member, request.member_id)
-            assert member is not None
             count = await uow.session.execute(
                 select(PaymentProof.id).where(PaymentProof.payment_request_id == request_id)
             )
             attempt = len(count.all())
-            await uow.outbox.enqueue(
-                Notice(
-                    chat_id=member.telegram_id,
-                    member_id=member.id,
-                    text_key="payment.rejected",
-                    language=self._language(member),
-                    params={"request": request_id, "reason": reason},
-                    dedupe_key=f"payment:{request_id}:rejected:{attempt}",
-                ),
+            await self._tell(
+                uow,
+                request.member_id,
+                "payment.rejected",
+                {"request": request_id, "reason": reason},
+                f"payment:{request_id}:rejected:{attempt}",
                 now,
             )
             decision = Decision(
@@ -569,17 +577,12 @@ class PaymentService:
                 closed += 1
                 request = await uow.session.get(PaymentRequest, request_id)
                 assert request is not None
-                member = await uow.session.get(Member, request.member_id)
-                assert member is not None
-                await uow.outbox.enqueue(
-                    Notice(
-                        chat_id=member.telegram_id,
-                        member_id=member.id,
-                        text_key="payment.expired",
-                        language=self._language(member),
-                        params={"request": request_id},
-                        dedupe_key=f"payment:{request_id}:expired",
-                    ),
+                await self._tell(
+                    uow,
+                    request.member_id,
+                    "payment.expired",
+                    {"request": request_id},
+                    f"payment:{request_id}:expired",
                     now,
                 )
             await uow.commit()

@@ -57,6 +57,19 @@ def test_every_key_the_code_uses_exists() -> None:
     assert sorted(expanded - set(CATALOGS["id"])) == []
 
 
+def test_every_string_shaped_like_a_key_of_a_known_section_exists() -> None:
+    # Catches keys handed around positionally (services queue notices by key).
+    sections = {key.split(".")[0] for key in CATALOGS["id"]}
+    alternatives = "|".join(sorted(sections))
+    literal = re.compile(rf"""["']((?:{alternatives})\.[a-z_]+)["']""")
+    used: set[str] = set()
+    for folder in ("bot", "handlers", "services"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used.update(literal.findall(path.read_text(encoding="utf-8")))
+    assert {"payment.rejected", "payment.expired", "menu.title"} <= used
+    assert sorted(used - set(CATALOGS["id"])) == []
+
+
 def test_a_missing_key_is_an_error_not_a_blank_message() -> None:
     with pytest.raises(MissingTranslation):
         Translator.load().t("no.such.key", "id")
