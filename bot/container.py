@@ -11,11 +11,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.admins import AdminGate
 from bot.i18n import Translator
 from bot.outbox import OutboxRelay
 from bot.settings import Settings
 from services.clock import Clock, SystemClock
 from services.members import MemberService
+from services.payments import PaymentService
 from storage.database import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -30,6 +32,8 @@ class Container:
     bot: Bot
     relay: OutboxRelay
     members: MemberService
+    payments: PaymentService
+    admins: AdminGate
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -57,6 +61,9 @@ def build_container(
     bot = bot or make_bot(settings)
     relay = OutboxRelay(bot, uow, i18n, clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
     uow.on_outbox_commit = relay.wake
+    # The bot layer knows how buttons are packed; services only ask for them.
+    from handlers.callbacks import review_buttons
+
     return Container(
         settings=settings,
         engine=engine,
@@ -66,4 +73,15 @@ def build_container(
         bot=bot,
         relay=relay,
         members=MemberService(uow, clock, settings.DEFAULT_LANGUAGE),
+        payments=PaymentService(
+            uow,
+            clock,
+            settings.zone(),
+            settings.DEFAULT_LANGUAGE,
+            admin_chat_id=settings.ADMIN_CHAT_ID,
+            review_buttons=review_buttons,
+        ),
+        admins=AdminGate(
+            bot, settings.ADMIN_CHAT_ID, settings.ADMIN_IDS, settings.OWNER_IDS, clock
+        ),
     )

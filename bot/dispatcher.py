@@ -52,6 +52,8 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         i18n=container.i18n,
         clock=container.clock,
         members=container.members,
+        payments=container.payments,
+        admins=container.admins,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

@@ -1,4 +1,5 @@
-"""The translation layer: every text a person reads comes from bot/locales/*.toml.
+"""The translation layer: every text a person reads comes from bot/locales/*.toml
+(`id.toml` and per-feature `id.<feature>.toml`, likewise for `en`).
 
 Templates use str.format fields; `{amount:rp}` renders an int as rupiah
 (`Rp 1.250.000`). A parameter given as `{"key": ..., "params": {...}}` is
@@ -46,10 +47,18 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 def load_catalogs(folder: Path = LOCALES_DIR) -> dict[str, dict[str, str]]:
-    return {
-        path.stem: _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
-        for path in sorted(folder.glob("*.toml"))
-    }
+    """`id.toml` plus any `id.<feature>.toml` make the `id` catalog; a key defined
+    twice is an error rather than a silent override."""
+    catalogs: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.toml")):
+        language = path.name.split(".", 1)[0]
+        flat = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+        catalog = catalogs.setdefault(language, {})
+        twice = sorted(set(catalog) & set(flat))
+        if twice:
+            raise ValueError(f"{path.name} redefines {twice}")
+        catalog.update(flat)
+    return catalogs
 
 
 class Translator:

@@ -94,6 +94,10 @@ class OutboxRelay:
             return await self.bot.send_photo(
                 row.chat_id, row.photo_file_id, caption=text, reply_markup=markup
             )
+        if row.document_file_id:
+            return await self.bot.send_document(
+                row.chat_id, row.document_file_id, caption=text, reply_markup=markup
+            )
         return await self.bot.send_message(row.chat_id, text, reply_markup=markup)
 
     async def run_once(self) -> int:

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     TIMEZONE: str = "Asia/Jakarta"
     DEFAULT_LANGUAGE: str = "id"
     ADMIN_IDS: Annotated[tuple[int, ...], NoDecode] = ()
+    OWNER_IDS: Annotated[tuple[int, ...], NoDecode] = ()
     LOG_LEVEL: str = "INFO"
     OUTBOX_POLL_SECONDS: float = Field(default=2.0, gt=0, le=60)
 
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
             raise ValueError("expected the token from @BotFather, like 123456:ABC-def")
         return value
 
-    @field_validator("ADMIN_IDS", mode="before")
+    @field_validator("ADMIN_IDS", "OWNER_IDS", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):

@@ -66,3 +66,12 @@ class PaymentMethodKind(StrEnum):
     BANK = "bank"
     EWALLET = "ewallet"
     QRIS = "qris"
+
+
+class ProofRejectReason(StrEnum):
+    """The listed reasons an admin can reject a payment proof with (or they type one)."""
+
+    AMOUNT = "amount"
+    UNREADABLE = "unreadable"
+    NOT_RECEIVED = "not_received"
+    DUPLICATE = "duplicate"

@@ -8,6 +8,7 @@ nothing; the member's message is queued in the same transaction.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,17 +18,45 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.catalog import Plan
+from domain.catalog import Plan, Tier
 from domain.language import resolve_language
-from domain.membership import HeldMembership, MembershipStatus, renewal_expiry
-from domain.pricing import NotOffered, Quote, QuoteKind, UpgradeMode, activation_window, quote
-from domain.states import OPEN_PAYMENT_STATUSES, PaymentStatus, ProofStatus
+from domain.membership import (
+    HeldMembership,
+    MembershipStatus,
+    effective_tier,
+    remaining_days,
+    renewal_expiry,
+)
+from domain.pricing import (
+    NotOffered,
+    NotOfferedReason,
+    Quote,
+    QuoteKind,
+    UpgradeMode,
+    activation_window,
+    quote,
+)
+from domain.states import (
+    OPEN_PAYMENT_STATUSES,
+    PaymentMethodKind,
+    PaymentStatus,
+    ProofRejectReason,
+    ProofStatus,
+)
 from services.clock import Clock
 from services.proof_images import hamming
-from storage.models import Member, Membership, MembershipEvent, PaymentProof, PaymentRequest
+from storage.models import (
+    AdminAction,
+    Member,
+    Membership,
+    MembershipEvent,
+    PaymentMethod,
+    PaymentProof,
+    PaymentRequest,
+)
 from storage.repos.catalog import CatalogRepository
 from storage.repos.memberships import MembershipRepository
-from storage.repos.outbox import Notice
+from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 PROOF_DEADLINE = timedelta(hours=24)
@@ -40,6 +69,9 @@ class PaymentProblem(StrEnum):
     OPEN_REQUEST = "open_request"
     NO_OPEN_REQUEST = "no_open_request"
     NOT_FOUND = "not_found"
+    NO_METHOD = "no_method"  # a proof before a payment method was chosen
+    METHOD_UNAVAILABLE = "method_unavailable"
+    ALREADY_SUBMITTED = "already_submitted"  # a second proof while one is being reviewed
 
 
 class PaymentError(Exception):
@@ -55,6 +87,7 @@ class PaymentView:
     member_id: int
     plan_id: int
     status: PaymentStatus
+    method_id: int | None
     kind: QuoteKind
     mode: str | None
     list_price: int
@@ -76,6 +109,15 @@ class ProofFile:
     width: int
     height: int
     image_format: str
+    media_kind: str = "photo"  # or "document": an image sent as a file
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An admin acting, as Telegram names them (kept in the audit trail)."""
+
+    telegram_id: int
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +137,7 @@ class Decision:
     decided_by: int | None
     decided_at: datetime | None
     membership_id: int | None = None
+    decided_by_name: str | None = None
 
 
 def _view(row: PaymentRequest) -> PaymentView:
@@ -103,6 +146,7 @@ def _view(row: PaymentRequest) -> PaymentView:
         member_id=row.member_id,
         plan_id=row.plan_id,
         status=PaymentStatus(row.status),
+        method_id=row.method_id,
         kind=QuoteKind(row.quote_kind),
         mode=row.quote_mode,
         list_price=row.list_price,
@@ -110,6 +154,111 @@ def _view(row: PaymentRequest) -> PaymentView:
         amount=row.amount,
         days_carried=row.days_carried,
         base_remaining_days=row.base_remaining_days,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A plan this member can buy now, with its quote (one per mode when they choose)."""
+
+    plan: Plan
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    plan: Plan
+    reason: NotOfferedReason
+
+
+@dataclass(frozen=True, slots=True)
+class Offers:
+    offers: tuple[Offer, ...]
+    unavailable: tuple[Unavailable, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MethodView:
+    id: int
+    code: str
+    kind: PaymentMethodKind
+    label: str
+    account_name: str | None
+    account_number: str | None
+    qris_file_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    plan: Plan
+    expires_at: datetime | None
+    remaining_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What /me shows: the effective tier, what is held, the open payment."""
+
+    tier: Tier | None
+    holdings: tuple[Holding, ...]
+    open_request: PaymentView | None
+    open_plan: Plan | None
+    open_method: MethodView | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCard:
+    """A payment card for the admin group: a translated caption and the proof."""
+
+    request_id: int
+    status: PaymentStatus
+    text_key: str
+    params: dict[str, Any]
+    photo_file_id: str | None
+    document_file_id: str | None
+
+
+ButtonRows = tuple[tuple[Button, ...], ...]
+
+
+def _method_view(row: PaymentMethod) -> MethodView:
+    return MethodView(
+        id=row.id,
+        code=row.code,
+        kind=PaymentMethodKind(row.kind),
+        label=row.label,
+        account_name=row.account_name,
+        account_number=row.account_number,
+        qris_file_id=row.qris_file_id,
+    )
+
+
+def breakdown(
+    kind: QuoteKind,
+    list_price: int,
+    credit: int,
+    amount: int,
+    days_carried: int,
+    base_remaining_days: int | None,
+    base_plan: Plan | None,
+) -> dict[str, Any]:
+    """How a quote's amount came about, as a nested translation (member and admins)."""
+    return {
+        "key": f"quote.{kind.value}",
+        "params": {
+            "list_price": list_price,
+            "credit": credit,
+            "amount": amount,
+            "days_carried": days_carried,
+            "remaining": base_remaining_days or 0,
+            "base": plan_name(base_plan) if base_plan is not None else "",
+        },
+    }
+
+
+def quote_breakdown(q: Quote, base_plan: Plan | None) -> dict[str, Any]:
+    return breakdown(
+        q.kind, q.list_price, q.credit, q.amount, q.days_carried, q.base_remaining_days, base_plan
     )
 
 
@@ -156,12 +305,140 @@ def _frozen_quote(row: PaymentRequest) -> Quote:
 
 class PaymentService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, zone: ZoneInfo, default_language: str
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        zone: ZoneInfo,
+        default_language: str,
+        *,
+        admin_chat_id: int | None = None,
+        review_buttons: Callable[[int], ButtonRows] | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.zone = zone
         self.default_language = default_language
+        self.admin_chat_id = admin_chat_id
+        # The bot layer packs the Approve / Reject buttons; services stay Telegram-free.
+        self.review_buttons = review_buttons or (lambda _request_id: ())
+
+    # ------------------------------------------------------------------ the member's side
+
+    async def offers(self, telegram_id: int) -> Offers:
+        """Every plan on sale, split into what this member can buy now (with its quote,
+        one per mode when they must choose) and what not, with the reason."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await self._member(uow, telegram_id)
+            catalog = CatalogRepository(uow.session)
+            held = await MembershipRepository(uow.session).held(member.id)
+            offers: list[Offer] = []
+            unavailable: list[Unavailable] = []
+            for plan in await catalog.plans_on_sale():
+                quotes = self._quotes(held, plan, await catalog.policy(plan), now)
+                if isinstance(quotes, NotOffered):
+                    unavailable.append(Unavailable(plan, quotes.reason))
+                else:
+                    offers.append(Offer(plan, quotes))
+            return Offers(tuple(offers), tuple(unavailable))
+
+    @staticmethod
+    def _quotes(
+        held: list[HeldMembership], plan: Plan, policy: Any, now: datetime
+    ) -> tuple[Quote, ...] | NotOffered:
+        single = quote(held, plan, policy, now)
+        if isinstance(single, Quote):
+            return (single,)
+        if single.reason is not NotOfferedReason.MODE_REQUIRED:
+            return single
+        return tuple(
+            q
+            for mode in (UpgradeMode.ACCUMULATE, UpgradeMode.FULL)
+            if isinstance(q := quote(held, plan, policy, now, mode), Quote)
+        )
+
+    async def preview(self, telegram_id: int, plan_id: int) -> tuple[Offer, Plan | None]:
+        """The quote(s) for one plan, and the plan the member upgrades from (if any)."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await self._member(uow, telegram_id)
+            catalog = CatalogRepository(uow.session)
+            found = await catalog.plan(plan_id)
+            if found is None or not found[1]:
+                raise PaymentError(PaymentProblem.PLAN_UNAVAILABLE)
+            plan = found[0]
+            held = await MembershipRepository(uow.session).held(member.id)
+            quotes = self._quotes(held, plan, await catalog.policy(plan), now)
+            if isinstance(quotes, NotOffered):
+                raise PaymentError(PaymentProblem.NOT_OFFERED, quotes.reason)
+            base_id = quotes[0].base_plan_id
+            base = await catalog.plan(base_id) if base_id is not None else None
+            return Offer(plan, quotes), (base[0] if base else None)
+
+    async def methods(self) -> list[MethodView]:
+        async with self.uow() as uow:
+            rows = await uow.session.execute(
+                select(PaymentMethod)
+                .where(PaymentMethod.is_active.is_(True))
+                .order_by(PaymentMethod.position, PaymentMethod.id)
+            )
+            return [_method_view(row) for row in rows.scalars()]
+
+    async def choose_method(
+        self, telegram_id: int, request_id: int, method_id: int
+    ) -> tuple[PaymentView, MethodView]:
+        """Set (or change) how the member pays their open request, before the proof."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await self._member(uow, telegram_id)
+            request = await self._open_request(uow, member.id)
+            if request is None or request.id != request_id:
+                raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
+            if request.status != PaymentStatus.AWAITING_PROOF:
+                raise PaymentError(PaymentProblem.ALREADY_SUBMITTED, _view(request))
+            method = await uow.session.get(PaymentMethod, method_id)
+            if method is None or not method.is_active:
+                raise PaymentError(PaymentProblem.METHOD_UNAVAILABLE)
+            request.method_id = method.id
+            request.updated_at = now
+            await uow.session.flush()
+            result = (_view(request), _method_view(method))
+            await uow.commit()
+            return result
+
+    async def overview(self, telegram_id: int) -> Overview:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await self._member(uow, telegram_id)
+            held = await MembershipRepository(uow.session).held(member.id)
+            holdings = tuple(
+                Holding(h.plan, h.expires_at, remaining_days(h.expires_at, now))
+                for h in held
+                if h.expires_at is None or h.expires_at > now
+            )
+            request = await self._open_request(uow, member.id)
+            plan = method = None
+            if request is not None:
+                found = await CatalogRepository(uow.session).plan(request.plan_id)
+                plan = found[0] if found else None
+                if request.method_id is not None:
+                    row = await uow.session.get(PaymentMethod, request.method_id)
+                    method = _method_view(row) if row is not None else None
+            return Overview(
+                tier=effective_tier(held, now),
+                holdings=holdings,
+                open_request=_view(request) if request is not None else None,
+                open_plan=plan,
+                open_method=method,
+            )
+
+    async def open_request(self, telegram_id: int) -> PaymentView | None:
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(telegram_id)
+            if member is None:
+                return None
+            request = await self._open_request(uow, member.id)
+            return _view(request) if request is not None else None
 
     def _language(self, member: Member) -> str:
         return resolve_language(
@@ -243,8 +520,12 @@ class PaymentService:
         async with self.uow() as uow:
             member = await self._member(uow, telegram_id)
             request = await self._open_request(uow, member.id)
-            if request is None or request.status != PaymentStatus.AWAITING_PROOF:
+            if request is None:
                 raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
+            if request.status != PaymentStatus.AWAITING_PROOF:
+                raise PaymentError(PaymentProblem.ALREADY_SUBMITTED, _view(request))
+            if request.method_id is None:
+                raise PaymentError(PaymentProblem.NO_METHOD, _view(request))
             if not await self._move(
                 uow, request.id, PaymentStatus.AWAITING_PROOF, PaymentStatus.SUBMITTED, now
             ):
@@ -279,8 +560,117 @@ class PaymentService:
             uow.session.add(row)
             await uow.session.flush()
             receipt = ProofReceipt(request.id, row.id, duplicate)
+            if self.admin_chat_id is not None:
+                card = await self._card(uow, request, row)
+                await uow.outbox.enqueue(
+                    Notice(
+                        chat_id=self.admin_chat_id,
+                        text_key=card.text_key,
+                        language=self.default_language,
+                        params=card.params,
+                        buttons=self.review_buttons(request.id),
+                        photo_file_id=card.photo_file_id,
+                        document_file_id=card.document_file_id,
+                        dedupe_key=f"payment:{request.id}:card:{row.id}",
+                    ),
+                    now,
+                )
             await uow.commit()
             return receipt
+
+    # ------------------------------------------------------------------ the admins' side
+
+    async def _card(
+        self, uow: UnitOfWork, request: PaymentRequest, proof: PaymentProof | None
+    ) -> ReviewCard:
+        member = await uow.session.get(Member, request.member_id)
+        assert member is not None
+        catalog = CatalogRepository(uow.session)
+        found = await catalog.plan(request.plan_id)
+        assert found is not None
+        base = await catalog.plan(request.base_plan_id) if request.base_plan_id else None
+        method = await uow.session.get(PaymentMethod, request.method_id or -1)
+        flags: dict[str, Any] = {"key": "review.no_flags"}
+        if proof is not None and proof.duplicate_of_proof_id is not None:
+            earlier = await uow.session.get(PaymentProof, proof.duplicate_of_proof_id)
+            assert earlier is not None
+            earlier_request = await uow.session.get(PaymentRequest, earlier.payment_request_id)
+            assert earlier_request is not None
+            owner = await uow.session.get(Member, earlier_request.member_id)
+            assert owner is not None
+            same = owner.id == member.id
+            flags = {
+                "key": "review.flag_duplicate_same" if same else "review.flag_duplicate_other",
+                "params": {
+                    "request": earlier_request.id,
+                    "name": " ".join(filter(None, [owner.first_name, owner.last_name])),
+                    "telegram_id": owner.telegram_id,
+                },
+            }
+        name = " ".join(filter(None, [member.first_name, member.last_name])) or "-"
+        params: dict[str, Any] = {
+            "request": request.id,
+            "name": name,
+            "username": f"@{member.username}" if member.username else "-",
+            "telegram_id": member.telegram_id,
+            "plan": plan_name(found[0]),
+            "breakdown": breakdown(
+                QuoteKind(request.quote_kind),
+                request.list_price,
+                request.credit,
+                request.amount,
+                request.days_carried,
+                request.base_remaining_days,
+                base[0] if base else None,
+            ),
+            "amount": request.amount,
+            "method": method.label if method is not None else "-",
+            "flags": flags,
+        }
+        is_document = proof is not None and proof.media_kind == "document"
+        file_id = proof.telegram_file_id if proof is not None else None
+        return ReviewCard(
+            request_id=request.id,
+            status=PaymentStatus(request.status),
+            text_key="review.card",
+            params=params,
+            photo_file_id=None if is_document else file_id,
+            document_file_id=file_id if is_document else None,
+        )
+
+    async def _latest_proof(self, uow: UnitOfWork, request_id: int) -> PaymentProof | None:
+        result = await uow.session.execute(
+            select(PaymentProof)
+            .where(PaymentProof.payment_request_id == request_id)
+            .order_by(PaymentProof.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def pending(self, limit: int = 10) -> tuple[list[ReviewCard], list[PaymentView], int]:
+        """Open requests, oldest first: cards of those waiting for a decision (at most
+        `limit`), those still waiting for the member's proof, and how many wait in all."""
+        async with self.uow() as uow:
+            rows = await uow.session.execute(
+                select(PaymentRequest)
+                .where(PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES))
+                .order_by(PaymentRequest.updated_at, PaymentRequest.id)
+            )
+            requests = list(rows.scalars())
+            submitted = [r for r in requests if r.status == PaymentStatus.SUBMITTED]
+            cards = [
+                await self._card(uow, r, await self._latest_proof(uow, r.id))
+                for r in submitted[:limit]
+            ]
+            waiting = [_view(r) for r in requests if r.status == PaymentStatus.AWAITING_PROOF]
+            return cards, waiting, len(submitted)
+
+    async def card(self, request_id: int) -> ReviewCard:
+        async with self.uow() as uow:
+            request = await uow.session.get(PaymentRequest, request_id)
+            if request is None:
+                raise PaymentError(PaymentProblem.NOT_FOUND)
+            return await self._card(uow, request, await self._latest_proof(uow, request_id))
 
     async def cancel(self, telegram_id: int) -> PaymentView:
         """The member closes their open request (before an admin decided)."""
@@ -372,25 +762,60 @@ class PaymentService:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _decision(self, uow: UnitOfWork, request_id: int) -> Decision:
+        """The state of a request someone else already handled (or that is gone)."""
         row = await uow.session.get(PaymentRequest, request_id)
         if row is None:
             raise PaymentError(PaymentProblem.NOT_FOUND)
+        by, at, name = row.decided_by, row.decided_at, None
+        if row.status == PaymentStatus.AWAITING_PROOF:
+            # Rejected: the decision lives on the latest reviewed proof.
+            proof = await self._latest_proof(uow, row.id)
+            if proof is not None and proof.status == ProofStatus.REJECTED:
+                by, at = proof.reviewed_by, proof.reviewed_at
+        if by is not None:
+            audit = await uow.session.execute(
+                select(AdminAction.details)
+                .where(
+                    AdminAction.target == f"payment:{row.id}",
+                    AdminAction.actor_telegram_id == by,
+                )
+                .order_by(AdminAction.id.desc())
+                .limit(1)
+            )
+            details = audit.scalar_one_or_none() or {}
+            name = details.get("name")
         return Decision(
             row.id,
             False,
             PaymentStatus(row.status),
-            row.decided_by,
-            row.decided_at,
+            by,
+            at,
             row.result_membership_id,
+            name,
         )
 
-    async def approve(self, request_id: int, admin_telegram_id: int) -> Decision:
+    @staticmethod
+    def _audit(
+        uow: UnitOfWork, admin: Actor, action: str, request_id: int, now: datetime, **details: Any
+    ) -> None:
+        uow.session.add(
+            AdminAction(
+                actor_telegram_id=admin.telegram_id,
+                action=action,
+                target=f"payment:{request_id}",
+                details={"name": admin.name, **details},
+                created_at=now,
+            )
+        )
+
+    async def approve(self, request_id: int, admin: Actor) -> Decision:
         """Approve a submitted request and activate, upgrade or renew as its frozen quote says.
 
         One transaction: the compare-and-set submitted → approved, the membership
         change, the accepted proof and the member's message. Anyone after the first
         gets `applied=False` with who decided and when."""
         now = self.clock.now()
+        admin_telegram_id = admin.telegram_id
         async with self.uow() as uow:
             if not await self._close(
                 uow,
@@ -402,6 +827,7 @@ class PaymentService:
                 admin_telegram_id,
             ):
                 return await self._decision(uow, request_id)
+            self._audit(uow, admin, "payment.approve", request_id, now)
             request = await uow.session.get(PaymentRequest, request_id)
             assert request is not None
             await uow.session.refresh(request)
@@ -419,7 +845,13 @@ class PaymentService:
             assert member is not None
             await self._tell_approved(uow, member, request, membership, now)
             decision = Decision(
-                request.id, True, PaymentStatus.APPROVED, admin_telegram_id, now, membership.id
+                request.id,
+                True,
+                PaymentStatus.APPROVED,
+                admin_telegram_id,
+                now,
+                membership.id,
+                admin.name,
             )
             await uow.commit()
             return decision
@@ -507,16 +939,29 @@ class PaymentService:
             params["until"] = f"{membership.expires_at.astimezone(self.zone):%d-%m-%Y}"
         await self._tell(uow, member.id, key, params, f"payment:{request.id}:approved", now)
 
-    async def reject(self, request_id: int, admin_telegram_id: int, reason: str) -> Decision:
-        """Reject the submitted proof: the request waits for a new proof, the member
-        is told why. The request stays theirs, so they can resend or cancel."""
+    async def reject(
+        self,
+        request_id: int,
+        admin: Actor,
+        *,
+        code: ProofRejectReason | None = None,
+        note: str | None = None,
+    ) -> Decision:
+        """Reject the submitted proof with a listed reason (`code`) or the admin's own
+        words (`note`): the request waits for a new proof and the member is told why.
+        The request stays theirs, so they can resend or cancel."""
         now = self.clock.now()
-        reason = reason.strip()[:500]
+        if code is None and not (note or "").strip():
+            raise ValueError("a rejection needs a reason")
+        reason = code.value if code is not None else (note or "").strip()[:500]
+        said: Any = {"key": f"reject_reason.{code.value}"} if code is not None else reason
+        admin_telegram_id = admin.telegram_id
         async with self.uow() as uow:
             if not await self._move(
                 uow, request_id, PaymentStatus.SUBMITTED, PaymentStatus.AWAITING_PROOF, now
             ):
                 return await self._decision(uow, request_id)
+            self._audit(uow, admin, "payment.reject", request_id, now, reason=reason)
             await uow.session.execute(
                 update(PaymentProof)
                 .where(
@@ -540,12 +985,17 @@ class PaymentService:
                 uow,
                 request.member_id,
                 "payment.rejected",
-                {"request": request_id, "reason": reason},
+                {"request": request_id, "reason": said},
                 f"payment:{request_id}:rejected:{attempt}",
                 now,
             )
             decision = Decision(
-                request_id, True, PaymentStatus.AWAITING_PROOF, admin_telegram_id, now
+                request_id,
+                True,
+                PaymentStatus.AWAITING_PROOF,
+                admin_telegram_id,
+                now,
+                decided_by_name=admin.name,
             )
             await uow.commit()
             return decision

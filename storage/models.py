@@ -251,6 +251,8 @@ class PaymentProof(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     image_format: Mapped[str] = mapped_column(String(8))
+    # "photo" (sent as a photo) or "document" (an image sent as a file).
+    media_kind: Mapped[str] = mapped_column(String(8), server_default="photo")
     duplicate_of_proof_id: Mapped[int | None] = mapped_column(ForeignKey("payment_proofs.id"))
     admin_message_id: Mapped[int | None] = mapped_column(BigInteger)
     reviewed_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -473,6 +475,7 @@ class OutboxMessage(Base):
     language: Mapped[str] = mapped_column(String(8))
     buttons: Mapped[dict[str, Any] | None]
     photo_file_id: Mapped[str | None] = mapped_column(String(256))
+    document_file_id: Mapped[str | None] = mapped_column(String(256))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]

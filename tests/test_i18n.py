@@ -98,3 +98,12 @@ def test_a_plan_name_is_translated_inside_a_message() -> None:
     assert "<b>VIP 30 days</b>" in text
     assert "VIP 30 hari" in translator.t("payment.approved_until", "id", plan=plan, request=7,
                                           until="01-02-2026")  # fmt: skip
+
+
+def test_feature_files_join_their_language_and_may_not_redefine_a_key(tmp_path: Path) -> None:
+    (tmp_path / "id.toml").write_text('[a]\nx = "satu"\n', encoding="utf-8")
+    (tmp_path / "id.admin.toml").write_text('[b]\ny = "dua"\n', encoding="utf-8")
+    assert load_catalogs(tmp_path) == {"id": {"a.x": "satu", "b.y": "dua"}}
+    (tmp_path / "id.more.toml").write_text('[a]\nx = "lain"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="redefines"):
+        load_catalogs(tmp_path)

@@ -40,6 +40,7 @@ class Notice:
     params: dict[str, Any] = field(default_factory=dict)
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo_file_id: str | None = None
+    document_file_id: str | None = None
     member_id: int | None = None
     dedupe_key: str | None = None
 
@@ -55,6 +56,7 @@ class QueuedMessage:
     language: str
     buttons: dict[str, Any] | None
     photo_file_id: str | None
+    document_file_id: str | None
     attempts: int
 
     @classmethod
@@ -67,6 +69,7 @@ class QueuedMessage:
             language=row.language,
             buttons=row.buttons,
             photo_file_id=row.photo_file_id,
+            document_file_id=row.document_file_id,
             attempts=row.attempts,
         )
 
@@ -95,6 +98,7 @@ class OutboxRepository:
                 language=notice.language,
                 buttons={"rows": rows} if rows else None,
                 photo_file_id=notice.photo_file_id,
+                document_file_id=notice.document_file_id,
                 status="pending",
                 attempts=0,
                 next_attempt_at=now,

@@ -15,13 +15,27 @@ from domain.membership import MembershipStatus
 from domain.pricing import NotOfferedReason, QuoteKind, UpgradeMode
 from domain.states import PaymentStatus
 from services.members import MemberService, TelegramProfile
-from services.payments import PaymentError, PaymentProblem, PaymentService, ProofFile
-from storage.models import Membership, OutboxMessage, PaymentProof, PaymentRequest, Plan
+from services.payments import (
+    Actor,
+    PaymentError,
+    PaymentProblem,
+    PaymentService,
+    PaymentView,
+    ProofFile,
+)
+from storage.models import (
+    Membership,
+    OutboxMessage,
+    PaymentMethod,
+    PaymentProof,
+    PaymentRequest,
+    Plan,
+)
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
 
 ANI, BUDI = 1001, 1002
-ADMINS = (9001, 9002, 9003)
+ADMINS = (Actor(9001, "Admin Satu"), Actor(9002, "Admin Dua"), Actor(9003, "Admin Tiga"))
 BASIC_LIFETIME, VIP_LIFETIME = 1, 2
 
 
@@ -44,7 +58,22 @@ async def payments(uow: UnitOfWorkFactory, clock: FrozenClock) -> PaymentService
     members = MemberService(uow, clock, "id")
     await members.register(TelegramProfile(ANI, "Ani"), None)
     await members.register(TelegramProfile(BUDI, "Budi", language_code="en"), None)
+    async with uow() as work:
+        work.session.add(
+            PaymentMethod(code="bca", kind="bank", label="BCA", account_number="123", position=1)
+        )
+        await work.commit()
     return PaymentService(uow, clock, ZoneInfo("Asia/Jakarta"), "id")
+
+
+async def start(
+    payments: PaymentService, telegram_id: int, plan_id: int, mode: UpgradeMode | None = None
+) -> PaymentView:
+    """Open a request and choose the (only) payment method, as the member does in chat."""
+    view = await payments.start_purchase(telegram_id, plan_id, mode)
+    methods = await payments.methods()
+    view, _ = await payments.choose_method(telegram_id, view.id, methods[0].id)
+    return view
 
 
 async def add_plan(
@@ -93,9 +122,9 @@ async def buy(
     plan_id: int,
     n: int,
     mode: UpgradeMode | None = None,
-    admin: int = ADMINS[0],
+    admin: Actor = ADMINS[0],
 ) -> int:
-    view = await payments.start_purchase(telegram_id, plan_id, mode)
+    view = await start(payments, telegram_id, plan_id, mode)
     await payments.attach_proof(telegram_id, proof(n))
     decision = await payments.approve(view.id, admin)
     assert decision.applied
@@ -105,7 +134,7 @@ async def buy(
 async def test_a_new_member_buys_basic_lifetime_for_its_list_price(
     payments: PaymentService, uow: UnitOfWorkFactory
 ) -> None:
-    view = await payments.start_purchase(ANI, BASIC_LIFETIME)
+    view = await start(payments, ANI, BASIC_LIFETIME)
     assert (view.kind, view.amount, view.status) == (QuoteKind.NEW, 97_000, "awaiting_proof")
     receipt = await payments.attach_proof(ANI, proof(1))
     assert receipt.request_id == view.id and receipt.duplicate_of_proof_id is None
@@ -121,7 +150,7 @@ async def test_basic_lifetime_upgrades_to_vip_lifetime_for_the_difference(
     payments: PaymentService, uow: UnitOfWorkFactory
 ) -> None:
     await buy(payments, ANI, BASIC_LIFETIME, 1)
-    view = await payments.start_purchase(ANI, VIP_LIFETIME)
+    view = await start(payments, ANI, VIP_LIFETIME)
     assert (view.kind, view.amount, view.credit) == (QuoteKind.LIFETIME_DIFFERENCE, 202_000, 97_000)
     await payments.attach_proof(ANI, proof(2))
     await payments.approve(view.id, ADMINS[1])
@@ -138,7 +167,7 @@ async def test_basic_lifetime_upgrades_to_vip_lifetime_for_the_difference(
 async def test_a_quote_once_given_keeps_its_price_when_the_owner_changes_it(
     payments: PaymentService, uow: UnitOfWorkFactory
 ) -> None:
-    view = await payments.start_purchase(ANI, VIP_LIFETIME)
+    view = await start(payments, ANI, VIP_LIFETIME)
     async with uow() as work:
         await work.session.execute(
             update(Plan).where(Plan.id == VIP_LIFETIME).values(price=399_000)
@@ -153,14 +182,14 @@ async def test_a_quote_once_given_keeps_its_price_when_the_owner_changes_it(
 
 
 async def test_a_member_has_one_open_request_and_can_cancel_it(payments: PaymentService) -> None:
-    first = await payments.start_purchase(ANI, BASIC_LIFETIME)
+    first = await start(payments, ANI, BASIC_LIFETIME)
     with pytest.raises(PaymentError) as refused:
-        await payments.start_purchase(ANI, VIP_LIFETIME)
+        await start(payments, ANI, VIP_LIFETIME)
     assert refused.value.problem is PaymentProblem.OPEN_REQUEST
     assert refused.value.detail.id == first.id
     cancelled = await payments.cancel(ANI)
     assert cancelled.status == PaymentStatus.CANCELLED
-    again = await payments.start_purchase(ANI, VIP_LIFETIME)
+    again = await start(payments, ANI, VIP_LIFETIME)
     assert again.id != first.id
     with pytest.raises(PaymentError):
         await payments.approve(10_000, ADMINS[0])
@@ -189,11 +218,11 @@ async def test_plans_that_cannot_be_bought_are_refused_with_the_reason(
 ) -> None:
     await buy(payments, ANI, VIP_LIFETIME, 1)
     with pytest.raises(PaymentError) as downgrade:
-        await payments.start_purchase(ANI, BASIC_LIFETIME)
+        await start(payments, ANI, BASIC_LIFETIME)
     assert downgrade.value.problem is PaymentProblem.NOT_OFFERED
     assert downgrade.value.detail is NotOfferedReason.DOWNGRADE
     with pytest.raises(PaymentError) as held:
-        await payments.start_purchase(ANI, VIP_LIFETIME)
+        await start(payments, ANI, VIP_LIFETIME)
     assert held.value.detail is NotOfferedReason.ALREADY_LIFETIME
     retired = await add_plan(uow, clock, "vip_7", 2, 7, 50_000)
     async with uow() as work:
@@ -201,10 +230,10 @@ async def test_plans_that_cannot_be_bought_are_refused_with_the_reason(
         await work.commit()
     for plan_id in (retired, 999):
         with pytest.raises(PaymentError) as gone:
-            await payments.start_purchase(BUDI, plan_id)
+            await start(payments, BUDI, plan_id)
         assert gone.value.problem is PaymentProblem.PLAN_UNAVAILABLE
     with pytest.raises(PaymentError) as stranger:
-        await payments.start_purchase(4242, BASIC_LIFETIME)
+        await start(payments, 4242, BASIC_LIFETIME)
     assert stranger.value.problem is PaymentProblem.NOT_REGISTERED
 
 
@@ -212,17 +241,17 @@ async def test_a_proof_needs_an_open_request_waiting_for_one(payments: PaymentSe
     with pytest.raises(PaymentError) as none:
         await payments.attach_proof(ANI, proof(1))
     assert none.value.problem is PaymentProblem.NO_OPEN_REQUEST
-    await payments.start_purchase(ANI, BASIC_LIFETIME)
+    await start(payments, ANI, BASIC_LIFETIME)
     await payments.attach_proof(ANI, proof(1))
     with pytest.raises(PaymentError) as twice:
         await payments.attach_proof(ANI, proof(2))
-    assert twice.value.problem is PaymentProblem.NO_OPEN_REQUEST
+    assert twice.value.problem is PaymentProblem.ALREADY_SUBMITTED
 
 
 async def test_a_proof_seen_before_is_flagged_not_refused(payments: PaymentService) -> None:
-    await payments.start_purchase(ANI, BASIC_LIFETIME)
+    await start(payments, ANI, BASIC_LIFETIME)
     first = await payments.attach_proof(ANI, proof(1))
-    await payments.start_purchase(BUDI, BASIC_LIFETIME)
+    await start(payments, BUDI, BASIC_LIFETIME)
     reused = await payments.attach_proof(BUDI, proof(1))
     assert reused.duplicate_of_proof_id == first.proof_id
 
@@ -230,7 +259,7 @@ async def test_a_proof_seen_before_is_flagged_not_refused(payments: PaymentServi
 async def test_ten_taps_from_three_admins_change_the_membership_once(
     payments: PaymentService, uow: UnitOfWorkFactory
 ) -> None:
-    view = await payments.start_purchase(ANI, VIP_LIFETIME)
+    view = await start(payments, ANI, VIP_LIFETIME)
     await payments.attach_proof(ANI, proof(1))
     decisions = await asyncio.gather(*(payments.approve(view.id, ADMINS[i % 3]) for i in range(10)))
     applied = [d for d in decisions if d.applied]
@@ -246,18 +275,18 @@ async def test_ten_taps_from_three_admins_change_the_membership_once(
 async def test_a_rejected_proof_tells_the_reason_and_a_new_proof_can_follow(
     payments: PaymentService, uow: UnitOfWorkFactory
 ) -> None:
-    view = await payments.start_purchase(BUDI, BASIC_LIFETIME)
+    view = await start(payments, BUDI, BASIC_LIFETIME)
     await payments.attach_proof(BUDI, proof(1))
-    rejected = await payments.reject(view.id, ADMINS[0], "  Nominal tidak sesuai  ")
+    rejected = await payments.reject(view.id, ADMINS[0], note="  Nominal tidak sesuai  ")
     assert rejected.applied and rejected.status == PaymentStatus.AWAITING_PROOF
-    again = await payments.reject(view.id, ADMINS[1], "double tap")
+    again = await payments.reject(view.id, ADMINS[1], note="double tap")
     assert not again.applied
     [told] = await messages(uow, BUDI)
     assert told.text_key == "payment.rejected" and told.language == "en"
     assert told.params["reason"] == "Nominal tidak sesuai"
     await payments.attach_proof(BUDI, proof(2))
     assert (await payments.approve(view.id, ADMINS[1])).applied
-    assert not (await payments.reject(view.id, ADMINS[2], "too late")).applied
+    assert not (await payments.reject(view.id, ADMINS[2], note="too late")).applied
     async with uow() as work:
         statuses = (
             (await work.session.execute(select(PaymentProof.status).order_by(PaymentProof.id)))
@@ -270,8 +299,8 @@ async def test_a_rejected_proof_tells_the_reason_and_a_new_proof_can_follow(
 async def test_a_request_without_proof_closes_after_24_hours_once(
     payments: PaymentService, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
-    waiting = await payments.start_purchase(ANI, BASIC_LIFETIME)
-    submitted = await payments.start_purchase(BUDI, BASIC_LIFETIME)
+    waiting = await start(payments, ANI, BASIC_LIFETIME)
+    submitted = await start(payments, BUDI, BASIC_LIFETIME)
     await payments.attach_proof(BUDI, proof(1))
     clock.advance(hours=23, minutes=59)
     assert await payments.expire_stale() == 0
@@ -294,7 +323,7 @@ async def test_renewing_a_temporal_plan_continues_where_it_ends(
     first_expiry = (await active_plans(uow, ANI))[vip_30].expires_at
     assert first_expiry == clock.now() + timedelta(days=30)
     clock.advance(days=20)
-    view = await payments.start_purchase(ANI, vip_30)
+    view = await start(payments, ANI, vip_30)
     assert (view.kind, view.amount) == (QuoteKind.RENEWAL, 150_000)
     await payments.attach_proof(ANI, proof(2))
     await payments.approve(view.id, ADMINS[0])
@@ -310,9 +339,9 @@ async def test_accumulate_credits_the_remaining_days_seed_example(
     await buy(payments, ANI, vip_30, 1)
     clock.advance(days=15)
     with pytest.raises(PaymentError) as choose:
-        await payments.start_purchase(ANI, vip_180)
+        await start(payments, ANI, vip_180)
     assert choose.value.detail is NotOfferedReason.MODE_REQUIRED
-    view = await payments.start_purchase(ANI, vip_180, UpgradeMode.ACCUMULATE)
+    view = await start(payments, ANI, vip_180, UpgradeMode.ACCUMULATE)
     assert (view.amount, view.credit) == (1_250_000, 250_000)
     await payments.attach_proof(ANI, proof(2))
     await payments.approve(view.id, ADMINS[0])
@@ -328,7 +357,7 @@ async def test_full_mode_carries_the_remaining_days(
     vip_180 = await add_plan(uow, clock, "vip_180", 2, 180, 1_500_000)
     await buy(payments, ANI, vip_30, 1)
     clock.advance(days=15)
-    view = await payments.start_purchase(ANI, vip_180, UpgradeMode.FULL)
+    view = await start(payments, ANI, vip_180, UpgradeMode.FULL)
     assert (view.amount, view.days_carried) == (1_500_000, 15)
     await payments.attach_proof(ANI, proof(2))
     await payments.approve(view.id, ADMINS[0])
@@ -340,7 +369,7 @@ async def test_vip_days_on_top_of_basic_lifetime_keep_basic(
 ) -> None:
     vip_30 = await add_plan(uow, clock, "vip_30", 2, 30, 150_000)
     await buy(payments, ANI, BASIC_LIFETIME, 1)
-    view = await payments.start_purchase(ANI, vip_30)
+    view = await start(payments, ANI, vip_30)
     assert (view.kind, view.amount) == (QuoteKind.ADD_TEMPORAL, 150_000)
     await payments.attach_proof(ANI, proof(2))
     await payments.approve(view.id, ADMINS[0])
@@ -350,7 +379,7 @@ async def test_vip_days_on_top_of_basic_lifetime_keep_basic(
 async def test_a_near_identical_picture_is_flagged_but_a_merely_similar_one_is_not(
     payments: PaymentService,
 ) -> None:
-    await payments.start_purchase(ANI, BASIC_LIFETIME)
+    await start(payments, ANI, BASIC_LIFETIME)
     first = await payments.attach_proof(ANI, proof(1))
     original = proof(1).perceptual_hash
     bits = int(original, 16)
@@ -359,10 +388,10 @@ async def test_a_near_identical_picture_is_flagged_but_a_merely_similar_one_is_n
         changed = f"{bits ^ ((1 << flipped) - 1):016x}"  # flip the lowest `flipped` bits
         return dataclasses.replace(proof(n), perceptual_hash=changed)
 
-    await payments.start_purchase(BUDI, BASIC_LIFETIME)
+    await start(payments, BUDI, BASIC_LIFETIME)
     recompressed = await payments.attach_proof(BUDI, variant(2, 4))
     assert recompressed.duplicate_of_proof_id == first.proof_id
     await payments.cancel(BUDI)
-    await payments.start_purchase(BUDI, BASIC_LIFETIME)
+    await start(payments, BUDI, BASIC_LIFETIME)
     same_bank_other_receipt = await payments.attach_proof(BUDI, variant(3, 12))
     assert same_bank_other_receipt.duplicate_of_proof_id is None
