@@ -76,7 +76,7 @@ def build_container(
         payments=PaymentService(
             uow,
             clock,
-            settings.zone(),
+            settings.zone,
             settings.DEFAULT_LANGUAGE,
             admin_chat_id=settings.ADMIN_CHAT_ID,
             review_buttons=review_buttons,
