@@ -19,7 +19,7 @@ from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 
-PRIVATE_COMMANDS = ("start", "help", "language")
+PRIVATE_COMMANDS = ("start", "buy", "me", "cancel", "help", "language")
 
 
 async def register_commands(bot: Bot, i18n: Translator) -> None:

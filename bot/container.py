@@ -15,6 +15,7 @@ from bot.admins import AdminGate
 from bot.i18n import Translator
 from bot.outbox import OutboxRelay
 from bot.settings import Settings
+from services.admin_tools import AdminToolsService
 from services.clock import Clock, SystemClock
 from services.members import MemberService
 from services.payments import PaymentService
@@ -34,6 +35,7 @@ class Container:
     members: MemberService
     payments: PaymentService
     admins: AdminGate
+    admin_tools: AdminToolsService
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -84,4 +86,5 @@ def build_container(
         admins=AdminGate(
             bot, settings.ADMIN_CHAT_ID, settings.ADMIN_IDS, settings.OWNER_IDS, clock
         ),
+        admin_tools=AdminToolsService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
     )

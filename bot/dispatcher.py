@@ -54,6 +54,7 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         members=container.members,
         payments=container.payments,
         admins=container.admins,
+        admin_tools=container.admin_tools,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

@@ -24,6 +24,8 @@ class MenuAction(StrEnum):
     HOME = "home"
     HELP = "help"
     LANGUAGE = "language"
+    SHOP = "shop"
+    ME = "me"
 
 
 class MenuCallback(CallbackData, prefix="menu"):
@@ -90,20 +92,23 @@ class ReviewCallback(CallbackData, prefix="review"):
 
     action: ReviewAction
     request_id: int
+    proof_id: int  # the proof on the card: a decision applies to that proof only
     reason: RejectReason = RejectReason.NONE
 
 
-def review_buttons(request_id: int) -> tuple[tuple[Button, ...], ...]:
+def review_buttons(request_id: int, proof_id: int) -> tuple[tuple[Button, ...], ...]:
     """Approve / Reject under a payment card (queued by the payment service)."""
+
+    def data(action: ReviewAction) -> str:
+        return ReviewCallback(action=action, request_id=request_id, proof_id=proof_id).pack()
+
     return (
         (
-            Button(
-                "review.approve",
-                ReviewCallback(action=ReviewAction.APPROVE, request_id=request_id).pack(),
-            ),
-            Button(
-                "review.reject",
-                ReviewCallback(action=ReviewAction.REJECT, request_id=request_id).pack(),
-            ),
+            Button("review.approve", data(ReviewAction.APPROVE)),
+            Button("review.reject", data(ReviewAction.REJECT)),
         ),
     )
+
+
+class ChangeMethodCallback(CallbackData, prefix="pchg"):
+    request_id: int

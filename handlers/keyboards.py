@@ -8,6 +8,10 @@ from handlers.callbacks import LanguageCallback, LanguageCode, MenuAction, MenuC
 def main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
+        text=i18n.t("menu.shop", lang), callback_data=MenuCallback(action=MenuAction.SHOP)
+    )
+    builder.button(text=i18n.t("menu.me", lang), callback_data=MenuCallback(action=MenuAction.ME))
+    builder.button(
         text=i18n.t("menu.help", lang), callback_data=MenuCallback(action=MenuAction.HELP)
     )
     builder.button(

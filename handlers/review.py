@@ -1,5 +1,327 @@
-from aiogram import Router
+"""Payment cards in the admin group: Approve, Reject with a reason, /pending.
+
+Every tap is checked twice: who taps (AdminGate, on every tap) and the state of
+the request (a compare-and-set in the payment service). A tap that comes too
+late is told who handled the request, and the card is brought up to date.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.admins import AdminGate
+from bot.i18n import Translator
+from bot.settings import Settings
+from domain.states import PaymentStatus, ProofRejectReason
+from handlers.callbacks import RejectReason, ReviewAction, ReviewCallback, review_buttons
+from handlers.filters import InAdminChat, allowed
+from services.payments import (
+    Actor,
+    Decision,
+    PaymentError,
+    PaymentService,
+    ReviewCard,
+    plan_name,
+)
+
+log = logging.getLogger(__name__)
+
+PENDING_CARDS = 10  # the admin group takes 20 messages a minute
+
+
+class RejectNote(StatesGroup):
+    writing = State()
+
+
+def actor(user: User) -> Actor:
+    return Actor(user.id, user.full_name)
+
+
+def _at(value: datetime | None, settings: Settings) -> str:
+    return f"{value.astimezone(settings.zone):%d-%m-%Y %H:%M}" if value else "-"
+
+
+def card_caption(card: ReviewCard, i18n: Translator, settings: Settings) -> str:
+    return i18n.t(card.text_key, settings.DEFAULT_LANGUAGE, **card.params)
+
+
+def review_markup(
+    request_id: int, proof_id: int, i18n: Translator, settings: Settings
+) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=i18n.t(b.text_key, settings.DEFAULT_LANGUAGE), callback_data=b.callback_data
+            )
+            for b in row
+        ]
+        for row in review_buttons(request_id, proof_id)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def reasons_markup(
+    request_id: int, proof_id: int, i18n: Translator, settings: Settings
+) -> InlineKeyboardMarkup:
+    lang = settings.DEFAULT_LANGUAGE
+    builder = InlineKeyboardBuilder()
+
+    def data(action: ReviewAction, reason: RejectReason = RejectReason.NONE) -> ReviewCallback:
+        return ReviewCallback(
+            action=action, request_id=request_id, proof_id=proof_id, reason=reason
+        )
+
+    for reason in ProofRejectReason:
+        builder.button(
+            text=i18n.t(f"reject_button.{reason.value}", lang),
+            callback_data=data(ReviewAction.REASON, RejectReason(reason.value)),
+        )
+    builder.button(text=i18n.t("review.write", lang), callback_data=data(ReviewAction.WRITE))
+    builder.button(text=i18n.t("review.back", lang), callback_data=data(ReviewAction.BACK))
+    builder.adjust(2, 2, 1, 1)
+    return builder.as_markup()
+
+
+def outcome_line(decision: Decision, i18n: Translator, settings: Settings, reason: Any) -> str:
+    """How a card ends: who decided and when (group language)."""
+    lang = settings.DEFAULT_LANGUAGE
+    name = decision.decided_by_name or i18n.t("review.someone", lang)
+    at = _at(decision.decided_at, settings)
+    if decision.status == PaymentStatus.APPROVED:
+        return i18n.t("review.approved_by", lang, name=name, at=at)
+    if decision.status == PaymentStatus.CANCELLED:
+        return i18n.t("review.cancelled_state", lang)
+    if decision.status == PaymentStatus.EXPIRED:
+        return i18n.t("review.expired_state", lang)
+    return i18n.t("review.rejected_by", lang, name=name, at=at, reason=reason)
+
+
+def too_late_text(decision: Decision, i18n: Translator, settings: Settings, lang: str) -> str:
+    name = decision.decided_by_name or i18n.t("review.someone", lang)
+    at = _at(decision.decided_at, settings)
+    key = {
+        PaymentStatus.APPROVED: "review.already_approved",
+        PaymentStatus.CANCELLED: "review.already_cancelled",
+        PaymentStatus.EXPIRED: "review.already_expired",
+    }.get(decision.status, "review.already_rejected")
+    return i18n.t(key, lang, name=name, at=at)
+
+
+def reason_param(text: str) -> Any:
+    """A stored reject reason: a listed code (translated) or the admin's own words."""
+    if text in {r.value for r in ProofRejectReason}:
+        return {"key": f"reject_reason.{text}"}
+    return text
+
+
+async def close_card(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    card: ReviewCard,
+    line: str,
+    i18n: Translator,
+    settings: Settings,
+) -> None:
+    """Edit the card to its outcome, without buttons. Best effort: the decision is
+    already committed and the member already queued a message."""
+    caption = card_caption(card, i18n, settings) + "\n\n" + line
+    try:
+        await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=caption)
+    except TelegramBadRequest as error:
+        log.info("Card %s not edited: %s", message_id, error.message)
+
+
+async def _latest_reason(payments: PaymentService, request_id: int) -> Any:
+    return reason_param(await payments.last_reject_reason(request_id) or "")
+
+
+async def on_review(
+    query: CallbackQuery,
+    callback_data: ReviewCallback,
+    bot: Bot,
+    payments: PaymentService,
+    admins: AdminGate,
+    settings: Settings,
+    i18n: Translator,
+    lang: str,
+    state: FSMContext,
+) -> None:
+    if not await allowed(query, admins, i18n, lang):
+        return
+    request_id = callback_data.request_id
+    message = query.message
+    if message is None:
+        await query.answer(i18n.t("error.stale_button", lang), show_alert=True)
+        return
+    action = callback_data.action
+    proof_id = callback_data.proof_id
+    who = actor(query.from_user)
+    try:
+        if action is ReviewAction.APPROVE:
+            decision = await payments.approve(request_id, who, proof_id)
+        elif action is ReviewAction.REASON and callback_data.reason is not RejectReason.NONE:
+            code = ProofRejectReason(callback_data.reason.value)
+            decision = await payments.reject(request_id, who, code=code, proof_id=proof_id)
+        else:
+            decision = await payments.decision(request_id)
+    except PaymentError:
+        await query.answer(i18n.t("review.not_found", lang), show_alert=True)
+        return
+    card = await payments.card(request_id)
+    if card.proof_id != proof_id:
+        # A card of an earlier proof (rejected); the newest proof has its own card.
+        await query.answer(i18n.t("review.old_card", lang, request=request_id), show_alert=True)
+        old = i18n.t("review.old_card_state", settings.DEFAULT_LANGUAGE)
+        await close_card(bot, message.chat.id, message.message_id, card, old, i18n, settings)
+        return
+    still_open = card.status == PaymentStatus.SUBMITTED
+    if action in (ReviewAction.REJECT, ReviewAction.BACK, ReviewAction.WRITE) and still_open:
+        await query.answer()
+        if action is ReviewAction.WRITE:
+            await state.set_state(RejectNote.writing)
+            await state.update_data(
+                request_id=request_id, proof_id=proof_id, card_message_id=message.message_id
+            )
+            prompt = i18n.t("review.write_prompt", lang, name=who.name, request=request_id)
+            await message.reply(prompt)
+            return
+        markup = (
+            reasons_markup(request_id, proof_id, i18n, settings)
+            if action is ReviewAction.REJECT
+            else review_markup(request_id, proof_id, i18n, settings)
+        )
+        try:
+            await bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup
+            )
+        except TelegramBadRequest as error:  # "message is not modified" on a double tap
+            log.info("Card buttons not changed: %s", error.message)
+        return
+    reason = await _latest_reason(payments, request_id)
+    line = outcome_line(decision, i18n, settings, reason)
+    if decision.applied:
+        done = "review.done_approved" if action is ReviewAction.APPROVE else "review.done_rejected"
+        await query.answer(i18n.t(done, lang))
+    else:
+        await query.answer(too_late_text(decision, i18n, settings, lang), show_alert=True)
+    await close_card(bot, message.chat.id, message.message_id, card, line, i18n, settings)
+
+
+async def write_reason(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    payments: PaymentService,
+    admins: AdminGate,
+    settings: Settings,
+    i18n: Translator,
+    lang: str,
+) -> None:
+    data = await state.get_data()
+    request_id = int(data.get("request_id", 0))
+    if (message.text or "").strip().startswith("/cancel"):
+        await state.clear()
+        await message.reply(i18n.t("review.write_cancelled", lang, request=request_id))
+        return
+    note = (message.text or "").strip()
+    if not note or note.startswith("/") or len(note) > 500:
+        await message.reply(i18n.t("review.write_text_only", lang))
+        return
+    if not await allowed(message, admins, i18n, lang):
+        await state.clear()
+        return
+    await state.clear()
+    assert message.from_user is not None
+    proof_id = data.get("proof_id")
+    try:
+        decision = await payments.reject(
+            request_id, actor(message.from_user), note=note, proof_id=proof_id
+        )
+    except PaymentError:
+        await message.reply(i18n.t("review.not_found", lang))
+        return
+    card = await payments.card(request_id)
+    line = outcome_line(decision, i18n, settings, await _latest_reason(payments, request_id))
+    if decision.applied:
+        await message.reply(i18n.t("review.write_done", lang, request=request_id))
+    else:
+        await message.reply(too_late_text(decision, i18n, settings, lang))
+    card_message_id = data.get("card_message_id")
+    if card_message_id:
+        await close_card(bot, message.chat.id, int(card_message_id), card, line, i18n, settings)
+
+
+async def pending(
+    message: Message,
+    bot: Bot,
+    payments: PaymentService,
+    admins: AdminGate,
+    settings: Settings,
+    i18n: Translator,
+    lang: str,
+) -> None:
+    if not await allowed(message, admins, i18n, lang):
+        return
+    cards, waiting, submitted = await payments.pending(PENDING_CARDS)
+    if not cards and not waiting:
+        await message.answer(i18n.t("pending.none", lang))
+        return
+    shown = i18n.t("pending.shown", lang, count=len(cards)) if submitted > len(cards) else ""
+    lines = [i18n.t("pending.header", lang, submitted=submitted, shown=shown, waiting=len(waiting))]
+    for item in waiting[:30]:
+        view = item.view
+        status = {
+            "key": "status.awaiting_method" if view.method_id is None else "status.awaiting_proof"
+        }
+        lines.append(
+            i18n.t(
+                "pending.waiting_line",
+                lang,
+                request=view.id,
+                name=item.member_name,
+                plan=plan_name(view.plan),
+                amount=view.amount,
+                status=status,
+            )
+        )
+    await message.answer("\n".join(lines))
+    for card in cards:
+        caption = card_caption(card, i18n, settings)
+        markup = review_markup(card.request_id, card.proof_id or 0, i18n, settings)
+        if card.photo_file_id:
+            await bot.send_photo(
+                message.chat.id, card.photo_file_id, caption=caption, reply_markup=markup
+            )
+        elif card.document_file_id:
+            await bot.send_document(
+                message.chat.id, card.document_file_id, caption=caption, reply_markup=markup
+            )
+        else:
+            await bot.send_message(message.chat.id, caption, reply_markup=markup)
 
 
 def build_router() -> Router:
-    return Router(name="review")
+    router = Router(name="review")
+    router.message.filter(InAdminChat())
+    router.callback_query.filter(InAdminChat())
+    router.callback_query.register(on_review, ReviewCallback.filter())
+    router.message.register(pending, Command("pending"))
+    router.message.register(write_reason, StateFilter(RejectNote.writing))
+    return router

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.catalog import Plan, Tier
@@ -86,6 +86,7 @@ class PaymentView:
     id: int
     member_id: int
     plan_id: int
+    plan: Plan
     status: PaymentStatus
     method_id: int | None
     kind: QuoteKind
@@ -140,9 +141,12 @@ class Decision:
     decided_by_name: str | None = None
 
 
-def _view(row: PaymentRequest) -> PaymentView:
+async def _view(uow: UnitOfWork, row: PaymentRequest) -> PaymentView:
+    found = await CatalogRepository(uow.session).plan(row.plan_id)
+    assert found is not None
     return PaymentView(
         id=row.id,
+        plan=found[0],
         member_id=row.member_id,
         plan_id=row.plan_id,
         status=PaymentStatus(row.status),
@@ -211,11 +215,20 @@ class ReviewCard:
     """A payment card for the admin group: a translated caption and the proof."""
 
     request_id: int
+    proof_id: int | None
     status: PaymentStatus
     text_key: str
     params: dict[str, Any]
     photo_file_id: str | None
     document_file_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingRequest:
+    """An open request still waiting for the member's proof (for /pending)."""
+
+    view: PaymentView
+    member_name: str
 
 
 ButtonRows = tuple[tuple[Button, ...], ...]
@@ -303,6 +316,21 @@ def _frozen_quote(row: PaymentRequest) -> Quote:
     )
 
 
+def _reviewing(request_id: int, proof_id: int | None) -> list[Any]:
+    """With `proof_id` (from a card's button) a decision applies only while that very
+    proof is the one under review: a card of an earlier, rejected proof never decides
+    on the member's next one."""
+    if proof_id is None:
+        return []
+    return [
+        exists().where(
+            PaymentProof.id == proof_id,
+            PaymentProof.payment_request_id == request_id,
+            PaymentProof.status == ProofStatus.SUBMITTED,
+        )
+    ]
+
+
 class PaymentService:
     def __init__(
         self,
@@ -312,7 +340,7 @@ class PaymentService:
         default_language: str,
         *,
         admin_chat_id: int | None = None,
-        review_buttons: Callable[[int], ButtonRows] | None = None,
+        review_buttons: Callable[[int, int], ButtonRows] | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
@@ -320,7 +348,7 @@ class PaymentService:
         self.default_language = default_language
         self.admin_chat_id = admin_chat_id
         # The bot layer packs the Approve / Reject buttons; services stay Telegram-free.
-        self.review_buttons = review_buttons or (lambda _request_id: ())
+        self.review_buttons = review_buttons or (lambda _request, _proof: ())
 
     # ------------------------------------------------------------------ the member's side
 
@@ -395,14 +423,14 @@ class PaymentService:
             if request is None or request.id != request_id:
                 raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
             if request.status != PaymentStatus.AWAITING_PROOF:
-                raise PaymentError(PaymentProblem.ALREADY_SUBMITTED, _view(request))
+                raise PaymentError(PaymentProblem.ALREADY_SUBMITTED, await _view(uow, request))
             method = await uow.session.get(PaymentMethod, method_id)
             if method is None or not method.is_active:
                 raise PaymentError(PaymentProblem.METHOD_UNAVAILABLE)
             request.method_id = method.id
             request.updated_at = now
             await uow.session.flush()
-            result = (_view(request), _method_view(method))
+            result = (await _view(uow, request), _method_view(method))
             await uow.commit()
             return result
 
@@ -427,7 +455,7 @@ class PaymentService:
             return Overview(
                 tier=effective_tier(held, now),
                 holdings=holdings,
-                open_request=_view(request) if request is not None else None,
+                open_request=await _view(uow, request) if request is not None else None,
                 open_plan=plan,
                 open_method=method,
             )
@@ -438,7 +466,7 @@ class PaymentService:
             if member is None:
                 return None
             request = await self._open_request(uow, member.id)
-            return _view(request) if request is not None else None
+            return await _view(uow, request) if request is not None else None
 
     def _language(self, member: Member) -> str:
         return resolve_language(
@@ -472,7 +500,7 @@ class PaymentService:
             member = await self._member(uow, telegram_id)
             open_request = await self._open_request(uow, member.id)
             if open_request is not None:
-                raise PaymentError(PaymentProblem.OPEN_REQUEST, _view(open_request))
+                raise PaymentError(PaymentProblem.OPEN_REQUEST, await _view(uow, open_request))
             catalog = CatalogRepository(uow.session)
             found = await catalog.plan(plan_id)
             if found is None or not found[1]:
@@ -507,7 +535,7 @@ class PaymentService:
             except IntegrityError:
                 # Two taps raced past the check above; the index kept one.
                 raise PaymentError(PaymentProblem.OPEN_REQUEST) from None
-            view = _view(row)
+            view = await _view(uow, row)
             await uow.commit()
             return view
 
@@ -523,9 +551,9 @@ class PaymentService:
             if request is None:
                 raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
             if request.status != PaymentStatus.AWAITING_PROOF:
-                raise PaymentError(PaymentProblem.ALREADY_SUBMITTED, _view(request))
+                raise PaymentError(PaymentProblem.ALREADY_SUBMITTED, await _view(uow, request))
             if request.method_id is None:
-                raise PaymentError(PaymentProblem.NO_METHOD, _view(request))
+                raise PaymentError(PaymentProblem.NO_METHOD, await _view(uow, request))
             if not await self._move(
                 uow, request.id, PaymentStatus.AWAITING_PROOF, PaymentStatus.SUBMITTED, now
             ):
@@ -568,7 +596,7 @@ class PaymentService:
                         text_key=card.text_key,
                         language=self.default_language,
                         params=card.params,
-                        buttons=self.review_buttons(request.id),
+                        buttons=self.review_buttons(request.id, row.id),
                         photo_file_id=card.photo_file_id,
                         document_file_id=card.document_file_id,
                         dedupe_key=f"payment:{request.id}:card:{row.id}",
@@ -631,6 +659,7 @@ class PaymentService:
         file_id = proof.telegram_file_id if proof is not None else None
         return ReviewCard(
             request_id=request.id,
+            proof_id=proof.id if proof is not None else None,
             status=PaymentStatus(request.status),
             text_key="review.card",
             params=params,
@@ -647,7 +676,7 @@ class PaymentService:
         )
         return result.scalar_one_or_none()
 
-    async def pending(self, limit: int = 10) -> tuple[list[ReviewCard], list[PaymentView], int]:
+    async def pending(self, limit: int = 10) -> tuple[list[ReviewCard], list[WaitingRequest], int]:
         """Open requests, oldest first: cards of those waiting for a decision (at most
         `limit`), those still waiting for the member's proof, and how many wait in all."""
         async with self.uow() as uow:
@@ -662,8 +691,27 @@ class PaymentService:
                 await self._card(uow, r, await self._latest_proof(uow, r.id))
                 for r in submitted[:limit]
             ]
-            waiting = [_view(r) for r in requests if r.status == PaymentStatus.AWAITING_PROOF]
+            waiting = []
+            for r in requests:
+                if r.status != PaymentStatus.AWAITING_PROOF:
+                    continue
+                member = await uow.session.get(Member, r.member_id)
+                assert member is not None
+                name = " ".join(filter(None, [member.first_name, member.last_name])) or "-"
+                waiting.append(WaitingRequest(await _view(uow, r), name))
             return cards, waiting, len(submitted)
+
+    async def decision(self, request_id: int) -> Decision:
+        """Where a request stands now (`applied` is False): for a tap that decides nothing."""
+        async with self.uow() as uow:
+            return await self._decision(uow, request_id)
+
+    async def last_reject_reason(self, request_id: int) -> str | None:
+        async with self.uow() as uow:
+            proof = await self._latest_proof(uow, request_id)
+            if proof is None or proof.status != ProofStatus.REJECTED:
+                return None
+            return proof.reject_reason
 
     async def card(self, request_id: int) -> ReviewCard:
         async with self.uow() as uow:
@@ -672,13 +720,15 @@ class PaymentService:
                 raise PaymentError(PaymentProblem.NOT_FOUND)
             return await self._card(uow, request, await self._latest_proof(uow, request_id))
 
-    async def cancel(self, telegram_id: int) -> PaymentView:
-        """The member closes their open request (before an admin decided)."""
+    async def cancel(self, telegram_id: int, request_id: int | None = None) -> PaymentView:
+        """The member closes their open request (before an admin decided). With
+        `request_id` (a Cancel button) only that request: an old button never closes
+        a newer one."""
         now = self.clock.now()
         async with self.uow() as uow:
             member = await self._member(uow, telegram_id)
             request = await self._open_request(uow, member.id)
-            if request is None:
+            if request is None or (request_id is not None and request.id != request_id):
                 raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
             closed = await self._close(
                 uow,
@@ -699,17 +749,26 @@ class PaymentService:
                 .values(status=ProofStatus.WITHDRAWN)
             )
             await uow.session.refresh(request)
-            view = _view(request)
+            view = await _view(uow, request)
             await uow.commit()
             return view
 
     @staticmethod
     async def _move(
-        uow: UnitOfWork, request_id: int, frm: PaymentStatus, to: PaymentStatus, now: datetime
+        uow: UnitOfWork,
+        request_id: int,
+        frm: PaymentStatus,
+        to: PaymentStatus,
+        now: datetime,
+        proof_id: int | None = None,
     ) -> bool:
         result = await uow.session.execute(
             update(PaymentRequest)
-            .where(PaymentRequest.id == request_id, PaymentRequest.status == frm)
+            .where(
+                PaymentRequest.id == request_id,
+                PaymentRequest.status == frm,
+                *_reviewing(request_id, proof_id),
+            )
             .values(status=to, updated_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -747,10 +806,15 @@ class PaymentService:
         reason: str,
         now: datetime,
         by: int | None = None,
+        proof_id: int | None = None,
     ) -> bool:
         result = await uow.session.execute(
             update(PaymentRequest)
-            .where(PaymentRequest.id == request_id, PaymentRequest.status.in_(from_states))
+            .where(
+                PaymentRequest.id == request_id,
+                PaymentRequest.status.in_(from_states),
+                *_reviewing(request_id, proof_id),
+            )
             .values(
                 status=to,
                 close_reason=reason,
@@ -808,7 +872,7 @@ class PaymentService:
             )
         )
 
-    async def approve(self, request_id: int, admin: Actor) -> Decision:
+    async def approve(self, request_id: int, admin: Actor, proof_id: int | None = None) -> Decision:
         """Approve a submitted request and activate, upgrade or renew as its frozen quote says.
 
         One transaction: the compare-and-set submitted → approved, the membership
@@ -825,9 +889,10 @@ class PaymentService:
                 "approved",
                 now,
                 admin_telegram_id,
+                proof_id,
             ):
                 return await self._decision(uow, request_id)
-            self._audit(uow, admin, "payment.approve", request_id, now)
+            self._audit(uow, admin, "approve_payment", request_id, now)
             request = await uow.session.get(PaymentRequest, request_id)
             assert request is not None
             await uow.session.refresh(request)
@@ -946,6 +1011,7 @@ class PaymentService:
         *,
         code: ProofRejectReason | None = None,
         note: str | None = None,
+        proof_id: int | None = None,
     ) -> Decision:
         """Reject the submitted proof with a listed reason (`code`) or the admin's own
         words (`note`): the request waits for a new proof and the member is told why.
@@ -958,10 +1024,15 @@ class PaymentService:
         admin_telegram_id = admin.telegram_id
         async with self.uow() as uow:
             if not await self._move(
-                uow, request_id, PaymentStatus.SUBMITTED, PaymentStatus.AWAITING_PROOF, now
+                uow,
+                request_id,
+                PaymentStatus.SUBMITTED,
+                PaymentStatus.AWAITING_PROOF,
+                now,
+                proof_id,
             ):
                 return await self._decision(uow, request_id)
-            self._audit(uow, admin, "payment.reject", request_id, now, reason=reason)
+            self._audit(uow, admin, "reject_payment", request_id, now, reason=reason)
             await uow.session.execute(
                 update(PaymentProof)
                 .where(

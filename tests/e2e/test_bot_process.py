@@ -37,10 +37,20 @@ async def test_commands_are_registered_in_both_languages(running_bot: RunningBot
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert [c["description"] for c in by_language[None]] == [
         "Menu utama",
+        "Beli / upgrade paket",
+        "Keanggotaan saya",
+        "Batalkan pembayaran",
         "Bantuan",
         "Ganti bahasa",
     ]
-    assert [c["description"] for c in by_language["en"]] == ["Main menu", "Help", "Change language"]
+    assert [c["description"] for c in by_language["en"]] == [
+        "Main menu",
+        "Buy / upgrade a plan",
+        "My membership",
+        "Cancel payment",
+        "Help",
+        "Change language",
+    ]
 
 
 async def test_sigterm_stops_the_bot_cleanly_and_the_token_never_shows(

@@ -24,7 +24,12 @@ async def test_start_welcomes_a_new_member_in_indonesian_and_shows_the_menu(
     welcome, menu = app.core.sent_to(1)
     assert welcome["text"].startswith("Halo, Ani!")
     assert "Selamat datang" in welcome["text"]
-    assert [text for text, _ in app.core.buttons(menu)] == ["❓ Bantuan", "🌐 Bahasa"]
+    assert [text for text, _ in app.core.buttons(menu)] == [
+        "🛒 Beli / Upgrade",
+        "👤 Keanggotaan saya",
+        "❓ Bantuan",
+        "🌐 Bahasa",
+    ]
     assert await member_row(app, 1) is not None
 
 

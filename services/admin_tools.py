@@ -1,0 +1,929 @@
+"""Admin-group tools: member lookup, memberships granted or revoked by hand, the catalog
+(plans and prices) and the payment methods members pay with.
+
+Every change is one transaction holding the change itself, its history row
+(membership_events, plan_price_changes), an admin_actions row naming who did it
+and when (from the injected clock), and the member's message in the outbox.
+Refusals raise `AdminToolError` with a `problem` and translation-ready params;
+nothing is written then.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.catalog import Plan, Tier
+from domain.language import resolve_language
+from domain.membership import (
+    MembershipStatus,
+    effective_tier,
+    expiry_after,
+    remaining_days,
+    renewal_expiry,
+)
+from domain.money import MAX_AMOUNT, parse_rupiah
+from domain.states import PaymentMethodKind, PaymentStatus
+from services.clock import Clock
+from services.payments import Actor, plan_name
+from storage import models
+from storage.models import AdminAction, Member, Membership, MembershipEvent, PaymentMethod
+from storage.repos.catalog import to_plan
+from storage.repos.memberships import MembershipRepository
+from storage.repos.outbox import Notice
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "MAX_DURATION_DAYS",
+    "MAX_REASON",
+    "PRICE_MAX",
+    "PRICE_MIN",
+    "Actor",
+    "AdminProblem",
+    "AdminToolError",
+    "AdminToolsService",
+    "GrantResult",
+    "MemberCard",
+    "MemberRef",
+    "MembershipLine",
+    "MethodRow",
+    "NewMethod",
+    "PaymentLine",
+    "PlanRow",
+    "PriceChange",
+    "RevokeResult",
+    "parse_duration",
+    "parse_member_ref",
+    "parse_method",
+    "parse_price",
+]
+
+MEMBERSHIPS_SHOWN = 10
+PAYMENTS_SHOWN = 10
+MAX_REASON = 500
+MAX_DURATION_DAYS = 3650
+# A price under a thousand rupiah is a typo (a missing "rb"), never a real plan.
+PRICE_MIN = 1_000
+PRICE_MAX = MAX_AMOUNT
+# Column sizes in storage/models.py (payment_methods).
+LABEL_MAX = 64
+ACCOUNT_NAME_MAX = 128
+ACCOUNT_NUMBER_MAX = 64
+METHOD_CODE_MAX = 32
+
+_TELEGRAM_ID = re.compile(r"^[0-9]{1,19}$")
+# Telegram usernames: a letter first, then letters, digits and underscores (5-32 in all;
+# 4 is allowed for old and collectible names).
+_USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
+_LIFETIME_WORDS = frozenset({"lifetime", "seumurhidup", "seumur_hidup", "selamanya"})
+_DAYS = re.compile(r"^([0-9]{1,6})\s*(?:d|day|days|hari)?$")
+# Account and phone numbers: digits with spaces, dots or dashes between, an optional "+".
+_ACCOUNT_NUMBER = re.compile(r"^\+?[0-9](?:[0-9 .\-]*[0-9])?$")
+_ACCOUNT_DIGITS_MIN = 5
+
+
+class AdminProblem(StrEnum):
+    """Why an admin command changed nothing (each has a translated explanation)."""
+
+    BAD_MEMBER_REF = "bad_member_ref"
+    MEMBER_NOT_FOUND = "member_not_found"
+    PLAN_NOT_FOUND = "plan_not_found"
+    REASON_MISSING = "reason_missing"
+    REASON_TOO_LONG = "reason_too_long"
+    ALREADY_HOLDS = "already_holds"
+    HOLDS_LIFETIME = "holds_lifetime"
+    NOT_HELD = "not_held"
+    NOT_ACTIVE = "not_active"
+    TIER_NOT_FOUND = "tier_not_found"
+    BAD_DURATION = "bad_duration"
+    PLAN_EXISTS = "plan_exists"
+    PLAN_EXISTS_RETIRED = "plan_exists_retired"
+    SAME_PRICE = "same_price"
+    ALREADY_RETIRED = "already_retired"
+    ALREADY_ON_SALE = "already_on_sale"
+    BAD_METHOD_KIND = "bad_method_kind"
+    BAD_METHOD_FORMAT = "bad_method_format"
+    BAD_LABEL = "bad_label"
+    BAD_ACCOUNT_NAME = "bad_account_name"
+    BAD_ACCOUNT_NUMBER = "bad_account_number"
+    QRIS_NEEDS_PHOTO = "qris_needs_photo"
+    METHOD_NOT_FOUND = "method_not_found"
+    METHOD_ALREADY_OFF = "method_already_off"
+    METHOD_ALREADY_ON = "method_already_on"
+
+
+class AdminToolError(Exception):
+    """A refusal; `params` fill the problem's translated message."""
+
+    def __init__(self, problem: AdminProblem, **params: Any) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.params = params
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRef:
+    """Who an admin means: a Telegram id or a @username (without the @)."""
+
+    telegram_id: int | None = None
+    username: str | None = None
+
+    def __str__(self) -> str:
+        return str(self.telegram_id) if self.telegram_id is not None else f"@{self.username}"
+
+
+def parse_member_ref(text: str) -> MemberRef:
+    """`123456789` → a Telegram id; `@ani_kreator` (or `ani_kreator`) → a username."""
+    given = text.strip()
+    if _TELEGRAM_ID.match(given) and 0 < int(given) < 2**63:
+        return MemberRef(telegram_id=int(given))
+    match = _USERNAME.match(given)
+    if match is None:
+        raise AdminToolError(AdminProblem.BAD_MEMBER_REF, given=given[:64])
+    return MemberRef(username=match.group(1))
+
+
+def parse_duration(text: str) -> int | None:
+    """`30` (also `30d`, `30 hari`) → 30 days; `lifetime` → None. 1..3650 days."""
+    given = text.strip().lower()
+    if given in _LIFETIME_WORDS:
+        return None
+    match = _DAYS.match(given)
+    if match is None or not 1 <= int(match.group(1)) <= MAX_DURATION_DAYS:
+        raise AdminToolError(AdminProblem.BAD_DURATION, given=text.strip()[:32])
+    return int(match.group(1))
+
+
+def parse_price(text: str) -> int:
+    """A plan price as people type it; raises domain.money.MoneyParseError."""
+    return parse_rupiah(text, minimum=PRICE_MIN, maximum=PRICE_MAX)
+
+
+@dataclass(frozen=True, slots=True)
+class NewMethod:
+    kind: PaymentMethodKind
+    label: str
+    account_name: str | None
+    account_number: str | None
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_method(args: str) -> NewMethod:
+    """`bank BCA | Budi Santoso | 123 456 7890`, `ewallet DANA | Budi | 0812-3456-7890`
+    or `qris QRIS Toko Budi` (the QRIS picture comes with the command as a photo)."""
+    kind_text, _, rest = args.strip().partition(" ")
+    try:
+        kind = PaymentMethodKind(kind_text.lower())
+    except ValueError:
+        raise AdminToolError(AdminProblem.BAD_METHOD_KIND, given=kind_text[:32]) from None
+    if kind is PaymentMethodKind.QRIS:
+        if "|" in rest:
+            raise AdminToolError(AdminProblem.BAD_METHOD_FORMAT, kind=kind.value)
+        return NewMethod(kind, _label(rest), None, None)
+    parts = rest.split("|")
+    if len(parts) != 3:
+        raise AdminToolError(AdminProblem.BAD_METHOD_FORMAT, kind=kind.value)
+    label, name, number = (_clean(part) for part in parts)
+    if not 1 <= len(name) <= ACCOUNT_NAME_MAX:
+        raise AdminToolError(AdminProblem.BAD_ACCOUNT_NAME, max=ACCOUNT_NAME_MAX)
+    digits = sum(ch.isdigit() for ch in number)
+    if (
+        not _ACCOUNT_NUMBER.match(number)
+        or len(number) > ACCOUNT_NUMBER_MAX
+        or digits < _ACCOUNT_DIGITS_MIN
+    ):
+        raise AdminToolError(
+            AdminProblem.BAD_ACCOUNT_NUMBER, given=number[: ACCOUNT_NUMBER_MAX + 8]
+        )
+    return NewMethod(kind, _label(label), name, number)
+
+
+def _label(text: str) -> str:
+    label = _clean(text)
+    if not 1 <= len(label) <= LABEL_MAX:
+        raise AdminToolError(AdminProblem.BAD_LABEL, max=LABEL_MAX)
+    return label
+
+
+def _reason(text: str | None) -> str:
+    reason = (text or "").strip()
+    if not reason:
+        raise AdminToolError(AdminProblem.REASON_MISSING)
+    if len(reason) > MAX_REASON:
+        raise AdminToolError(AdminProblem.REASON_TOO_LONG, length=len(reason), max=MAX_REASON)
+    return reason
+
+
+def method_code(label: str, kind: PaymentMethodKind, taken: set[str]) -> str:
+    """A short, unique slug of the label: `Bank BCA` → `bank_bca`, then `bank_bca_2`."""
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:24].strip("_")
+    base = base or kind.value
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}_{n}"
+    return code[:METHOD_CODE_MAX]
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def _full_name(member: Member) -> str:
+    return " ".join(filter(None, [member.first_name, member.last_name])) or "-"
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipLine:
+    id: int
+    plan: Plan
+    status: MembershipStatus
+    activated_at: datetime | None
+    expires_at: datetime | None
+    # Whole days left, for an active temporal membership whose time has not run out.
+    remaining_days: int | None
+    # Still `active` in the table but its time has run out (the expiry job has not run yet).
+    lapsed: bool
+    ended_at: datetime | None
+    end_reason: str | None
+    granted_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    id: int
+    plan: Plan
+    amount: int
+    status: PaymentStatus
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCard:
+    """What /member shows about one member."""
+
+    telegram_id: int
+    name: str
+    username: str | None
+    language: str
+    tier: Tier | None
+    memberships: tuple[MembershipLine, ...]
+    hidden_memberships: int
+    payments: tuple[PaymentLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GrantResult:
+    telegram_id: int
+    name: str
+    plan: Plan
+    membership_id: int
+    renewed: bool  # an active membership of the plan was extended
+    old_expires_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeResult:
+    telegram_id: int
+    name: str
+    plan: Plan
+    membership_id: int
+    ended_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    plan: Plan
+    on_sale: bool
+    position: int
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    plan: Plan
+    old_price: int
+    new_price: int
+
+
+@dataclass(frozen=True, slots=True)
+class MethodRow:
+    id: int
+    code: str
+    kind: PaymentMethodKind
+    label: str
+    account_name: str | None
+    account_number: str | None
+    has_qris: bool
+    active: bool
+    position: int
+
+
+def _method_row(row: PaymentMethod) -> MethodRow:
+    return MethodRow(
+        id=row.id,
+        code=row.code,
+        kind=PaymentMethodKind(row.kind),
+        label=row.label,
+        account_name=row.account_name,
+        account_number=row.account_number,
+        has_qris=row.qris_file_id is not None,
+        active=row.is_active,
+        position=row.position,
+    )
+
+
+# ---------------------------------------------------------------------------- the service
+
+
+class AdminToolsService:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, zone: ZoneInfo, default_language: str
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.zone = zone
+        self.default_language = default_language
+
+    def _date(self, moment: datetime | None) -> str:
+        return "-" if moment is None else f"{moment.astimezone(self.zone):%d-%m-%Y}"
+
+    # ------------------------------------------------------------------ lookups
+
+    async def _member(self, uow: UnitOfWork, ref: MemberRef) -> Member:
+        if ref.telegram_id is not None:
+            member = await uow.members.by_telegram_id(ref.telegram_id)
+        else:
+            # Usernames are case-insensitive; a name that changed hands is found on the
+            # member who was seen with it last.
+            result = await uow.session.execute(
+                select(Member)
+                .where(func.lower(Member.username) == (ref.username or "").lower())
+                .order_by(Member.last_seen_at.desc(), Member.id.desc())
+                .limit(1)
+            )
+            member = result.scalar_one_or_none()
+        if member is None:
+            raise AdminToolError(AdminProblem.MEMBER_NOT_FOUND, given=str(ref))
+        return member
+
+    async def _plan_codes(self, uow: UnitOfWork) -> str:
+        codes = await uow.session.execute(
+            select(models.Plan.code).order_by(models.Plan.position, models.Plan.id)
+        )
+        return ", ".join(codes.scalars()) or "-"
+
+    async def _plan(
+        self, uow: UnitOfWork, code: str, *, lock: bool = False
+    ) -> tuple[models.Plan, Plan]:
+        query = (
+            select(models.Plan, models.Tier)
+            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
+            .where(models.Plan.code == code.strip().lower())
+        )
+        if lock:
+            query = query.with_for_update(of=models.Plan)
+        row = (await uow.session.execute(query)).first()
+        if row is None:
+            raise AdminToolError(
+                AdminProblem.PLAN_NOT_FOUND,
+                code=code.strip()[:48],
+                known=await self._plan_codes(uow),
+            )
+        return row[0], to_plan(row[0], row[1])
+
+    def _language(self, member: Member) -> str:
+        return resolve_language(
+            member.chosen_language, member.telegram_language, self.default_language
+        )
+
+    async def member_card(self, ref: MemberRef) -> MemberCard:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await self._member(uow, ref)
+            held = await MembershipRepository(uow.session).held(member.id)
+            rows = await uow.session.execute(
+                select(Membership, models.Plan, models.Tier)
+                .join(models.Plan, Membership.plan_id == models.Plan.id)
+                .join(models.Tier, models.Plan.tier_id == models.Tier.id)
+                .where(Membership.member_id == member.id)
+                .order_by(Membership.created_at.desc(), Membership.id.desc())
+            )
+            lines = [self._line(m, to_plan(p, t), now) for m, p, t in rows.all()]
+            # What is active comes first so the cap never hides it; then the rest, newest first.
+            lines.sort(key=lambda line: line.status is not MembershipStatus.ACTIVE)
+            payments = await uow.session.execute(
+                select(models.PaymentRequest, models.Plan, models.Tier)
+                .join(models.Plan, models.PaymentRequest.plan_id == models.Plan.id)
+                .join(models.Tier, models.Plan.tier_id == models.Tier.id)
+                .where(models.PaymentRequest.member_id == member.id)
+                .order_by(models.PaymentRequest.id.desc())
+                .limit(PAYMENTS_SHOWN)
+            )
+            return MemberCard(
+                telegram_id=member.telegram_id,
+                name=_full_name(member),
+                username=member.username,
+                language=self._language(member),
+                tier=effective_tier(held, now),
+                memberships=tuple(lines[:MEMBERSHIPS_SHOWN]),
+                hidden_memberships=max(0, len(lines) - MEMBERSHIPS_SHOWN),
+                payments=tuple(
+                    PaymentLine(
+                        r.id, to_plan(p, t), r.amount, PaymentStatus(r.status), r.created_at
+                    )
+                    for r, p, t in payments.all()
+                ),
+            )
+
+    @staticmethod
+    def _line(m: Membership, plan: Plan, now: datetime) -> MembershipLine:
+        status = MembershipStatus(m.status)
+        active = status is MembershipStatus.ACTIVE
+        lapsed = active and m.expires_at is not None and m.expires_at <= now
+        return MembershipLine(
+            id=m.id,
+            plan=plan,
+            status=status,
+            activated_at=m.activated_at,
+            expires_at=m.expires_at,
+            remaining_days=remaining_days(m.expires_at, now) if active and not lapsed else None,
+            lapsed=lapsed,
+            ended_at=m.ended_at,
+            end_reason=m.end_reason,
+            granted_by=m.granted_by,
+        )
+
+    # ------------------------------------------------------------------ grant and revoke
+
+    @staticmethod
+    def _event(
+        uow: UnitOfWork,
+        membership_id: int,
+        kind: str,
+        actor: Actor,
+        reason: str,
+        old: datetime | None,
+        new: datetime | None,
+        now: datetime,
+    ) -> MembershipEvent:
+        event = MembershipEvent(
+            membership_id=membership_id,
+            kind=kind,
+            actor_telegram_id=actor.telegram_id,
+            reason=reason,
+            old_expires_at=old,
+            new_expires_at=new,
+            created_at=now,
+        )
+        uow.session.add(event)
+        return event
+
+    @staticmethod
+    def _audit(
+        uow: UnitOfWork, actor: Actor, action: str, target: str, now: datetime, **details: Any
+    ) -> None:
+        uow.session.add(
+            AdminAction(
+                actor_telegram_id=actor.telegram_id,
+                action=action,
+                target=target[:64],
+                details={"name": actor.name, **details},
+                created_at=now,
+            )
+        )
+
+    async def _tell(
+        self,
+        uow: UnitOfWork,
+        member: Member,
+        key: str,
+        params: dict[str, Any],
+        dedupe_key: str,
+        now: datetime,
+    ) -> None:
+        await uow.outbox.enqueue(
+            Notice(
+                chat_id=member.telegram_id,
+                member_id=member.id,
+                text_key=key,
+                language=self._language(member),
+                params=params,
+                dedupe_key=dedupe_key,
+            ),
+            now,
+        )
+
+    async def grant(self, ref: MemberRef, plan_code: str, reason: str, actor: Actor) -> GrantResult:
+        """Give a member a plan by hand (paid outside the bot), in one transaction.
+
+        Lifetime: a new active membership, refused when they hold that plan or a
+        lifetime of that tier or higher. Temporal: an active one of the same plan is
+        extended from its current expiry; otherwise a new one runs from now."""
+        reason = _reason(reason)
+        try:
+            return await self._grant(ref, plan_code, reason, actor)
+        except IntegrityError:
+            # Two grants raced for the same plan; the unique index kept one. Once more
+            # sees it, and extends it or says it is held.
+            return await self._grant(ref, plan_code, reason, actor)
+
+    async def _grant(
+        self, ref: MemberRef, plan_code: str, reason: str, actor: Actor
+    ) -> GrantResult:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await self._member(uow, ref)
+            _, plan = await self._plan(uow, plan_code)
+            held = await MembershipRepository(uow.session).held(member.id)
+            name = _full_name(member)
+            if plan.is_lifetime and any(h.plan.id == plan.id for h in held):
+                raise AdminToolError(AdminProblem.ALREADY_HOLDS, name=name, plan=plan_name(plan))
+            better = next(
+                (h for h in held if h.plan.is_lifetime and h.plan.tier.rank >= plan.tier.rank),
+                None,
+            )
+            if better is not None:
+                raise AdminToolError(
+                    AdminProblem.HOLDS_LIFETIME,
+                    name=name,
+                    plan=plan_name(plan),
+                    held=plan_name(better.plan),
+                )
+            current = next((h for h in held if h.plan.id == plan.id), None)
+            row: Membership | None = None
+            if current is not None:
+                locked = await uow.session.execute(
+                    select(Membership)
+                    .where(
+                        Membership.id == current.id,
+                        Membership.status == MembershipStatus.ACTIVE,
+                    )
+                    .with_for_update()
+                )
+                row = locked.scalar_one_or_none()
+            old: datetime | None = None
+            if row is not None and row.expires_at is not None and plan.duration_days:
+                old = row.expires_at
+                row.expires_at = renewal_expiry(old, now, plan.duration_days)
+                kind = "renewed"
+            else:
+                row = Membership(
+                    member_id=member.id,
+                    plan_id=plan.id,
+                    status=MembershipStatus.ACTIVE,
+                    list_price=plan.price,
+                    activated_at=now,
+                    expires_at=expiry_after(now, plan.duration_days),
+                    granted_by=actor.telegram_id,
+                    grant_reason=reason,
+                    created_at=now,
+                )
+                uow.session.add(row)
+                kind = "granted"
+            await uow.session.flush()
+            event = self._event(uow, row.id, kind, actor, reason, old, row.expires_at, now)
+            await uow.session.flush()
+            self._audit(
+                uow,
+                actor,
+                "membership.grant",
+                f"member:{member.telegram_id}",
+                now,
+                plan=plan.code,
+                reason=reason,
+                kind=kind,
+                membership_id=row.id,
+                old_expires_at=old.isoformat() if old else None,
+                expires_at=row.expires_at.isoformat() if row.expires_at else None,
+            )
+            params: dict[str, Any] = {"plan": plan_name(plan), "until": self._date(row.expires_at)}
+            key = "tools.notice_granted_until"
+            if kind == "renewed":
+                key = "tools.notice_extended"
+            elif row.expires_at is None:
+                key = "tools.notice_granted_lifetime"
+            await self._tell(uow, member, key, params, f"membership:{row.id}:grant:{event.id}", now)
+            result = GrantResult(
+                telegram_id=member.telegram_id,
+                name=name,
+                plan=plan,
+                membership_id=row.id,
+                renewed=kind == "renewed",
+                old_expires_at=old,
+                expires_at=row.expires_at,
+            )
+            await uow.commit()
+            return result
+
+    async def revoke(
+        self, ref: MemberRef, plan_code: str, reason: str, actor: Actor
+    ) -> RevokeResult:
+        """End a member's active membership of a plan (compare-and-set active → cancelled)."""
+        reason = _reason(reason)
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await self._member(uow, ref)
+            _, plan = await self._plan(uow, plan_code)
+            name = _full_name(member)
+            found = await uow.session.execute(
+                select(Membership)
+                .where(
+                    Membership.member_id == member.id,
+                    Membership.plan_id == plan.id,
+                    Membership.status == MembershipStatus.ACTIVE,
+                )
+                .with_for_update()
+            )
+            row = found.scalar_one_or_none()
+            if row is None or not await MembershipRepository(uow.session).end(
+                row.id, MembershipStatus.CANCELLED, "revoked"
+            ):
+                await self._not_active(uow, member, plan)
+            assert row is not None
+            await uow.session.execute(
+                update(Membership).where(Membership.id == row.id).values(ended_at=now)
+            )
+            self._event(uow, row.id, "revoked", actor, reason, row.expires_at, None, now)
+            self._audit(
+                uow,
+                actor,
+                "membership.revoke",
+                f"member:{member.telegram_id}",
+                now,
+                plan=plan.code,
+                reason=reason,
+                membership_id=row.id,
+            )
+            await self._tell(
+                uow,
+                member,
+                "tools.notice_revoked",
+                {"plan": plan_name(plan), "reason": reason},
+                f"membership:{row.id}:revoked",
+                now,
+            )
+            result = RevokeResult(member.telegram_id, name, plan, row.id, now)
+            await uow.commit()
+            return result
+
+    async def _not_active(self, uow: UnitOfWork, member: Member, plan: Plan) -> NoReturn:
+        """Raise why there is nothing to revoke: never held, or no longer active."""
+        latest = await uow.session.execute(
+            select(Membership)
+            .where(Membership.member_id == member.id, Membership.plan_id == plan.id)
+            .order_by(Membership.id.desc())
+            .limit(1)
+        )
+        last = latest.scalar_one_or_none()
+        if last is None or last.status == MembershipStatus.PENDING:
+            raise AdminToolError(
+                AdminProblem.NOT_HELD, name=_full_name(member), plan=plan_name(plan)
+            )
+        raise AdminToolError(
+            AdminProblem.NOT_ACTIVE,
+            name=_full_name(member),
+            plan=plan_name(plan),
+            status={"key": f"tools.status_{MembershipStatus(last.status).value}"},
+            ended=self._date(last.ended_at or last.expires_at),
+        )
+
+    # ------------------------------------------------------------------ the catalog
+
+    async def plans(self) -> list[PlanRow]:
+        async with self.uow() as uow:
+            rows = await uow.session.execute(
+                select(models.Plan, models.Tier)
+                .join(models.Tier, models.Plan.tier_id == models.Tier.id)
+                .order_by(models.Plan.position, models.Plan.id)
+            )
+            return [
+                PlanRow(to_plan(p, t), p.is_active, p.position, p.retired_at) for p, t in rows.all()
+            ]
+
+    async def set_price(self, plan_code: str, price: int, actor: Actor) -> PriceChange:
+        """A new list price from now on; quotes already given keep theirs (they are frozen
+        in payment_requests), and so do memberships (their list_price)."""
+        if not PRICE_MIN <= price <= PRICE_MAX:
+            raise ValueError("price out of range; parse it with parse_price")
+        now = self.clock.now()
+        async with self.uow() as uow:
+            row, plan = await self._plan(uow, plan_code, lock=True)
+            old = row.price
+            if old == price:
+                raise AdminToolError(
+                    AdminProblem.SAME_PRICE, plan=plan_name(plan), code=plan.code, price=price
+                )
+            row.price = price
+            uow.session.add(
+                models.PlanPriceChange(
+                    plan_id=row.id,
+                    old_price=old,
+                    new_price=price,
+                    changed_by=actor.telegram_id,
+                    changed_at=now,
+                )
+            )
+            self._audit(
+                uow, actor, "catalog.set_price", f"plan:{plan.code}", now,
+                plan=plan.code, old_price=old, new_price=price,
+            )  # fmt: skip
+            change = PriceChange(dataclasses.replace(plan, price=price), old, price)
+            await uow.commit()
+            return change
+
+    async def add_plan(
+        self, tier_code: str, duration_days: int | None, price: int, actor: Actor
+    ) -> PlanRow:
+        """A new plan on sale, after the existing ones; its code says what it is
+        (`vip_30d`, `vip_lifetime`)."""
+        if duration_days is not None and not 1 <= duration_days <= MAX_DURATION_DAYS:
+            raise AdminToolError(AdminProblem.BAD_DURATION, given=str(duration_days))
+        if not PRICE_MIN <= price <= PRICE_MAX:
+            raise ValueError("price out of range; parse it with parse_price")
+        now = self.clock.now()
+        async with self.uow() as uow:
+            tier = (
+                await uow.session.execute(
+                    select(models.Tier).where(models.Tier.code == tier_code.strip().lower())
+                )
+            ).scalar_one_or_none()
+            if tier is None:
+                known = await uow.session.execute(
+                    select(models.Tier.code).order_by(models.Tier.rank)
+                )
+                raise AdminToolError(
+                    AdminProblem.TIER_NOT_FOUND,
+                    tier=tier_code.strip()[:24],
+                    known=", ".join(known.scalars()),
+                )
+            code = (
+                f"{tier.code}_lifetime"
+                if duration_days is None
+                else f"{tier.code}_{duration_days}d"
+            )
+            same = await uow.session.execute(
+                select(models.Plan)
+                .where(
+                    (models.Plan.code == code)
+                    | (
+                        (models.Plan.tier_id == tier.id)
+                        & (
+                            models.Plan.duration_days.is_(None)
+                            if duration_days is None
+                            else models.Plan.duration_days == duration_days
+                        )
+                    )
+                )
+                .limit(1)
+            )
+            existing = same.scalar_one_or_none()
+            if existing is not None:
+                self._exists(existing, tier)
+            last = await uow.session.execute(select(func.max(models.Plan.position)))
+            row = models.Plan(
+                code=code,
+                tier_id=tier.id,
+                duration_days=duration_days,
+                price=price,
+                allow_accumulate=None,
+                is_active=True,
+                position=(last.scalar() or 0) + 1,
+                created_at=now,
+            )
+            uow.session.add(row)
+            try:
+                await uow.session.flush()
+            except IntegrityError:
+                raise AdminToolError(
+                    AdminProblem.PLAN_EXISTS, code=code, plan=plan_name(to_plan(row, tier))
+                ) from None
+            self._audit(
+                uow, actor, "catalog.add_plan", f"plan:{code}", now,
+                plan=code, tier=tier.code, duration_days=duration_days, price=price,
+            )  # fmt: skip
+            view = PlanRow(to_plan(row, tier), True, row.position, None)
+            await uow.commit()
+            return view
+
+    @staticmethod
+    def _exists(existing: models.Plan, tier: models.Tier) -> None:
+        params = {"code": existing.code, "plan": plan_name(to_plan(existing, tier))}
+        if existing.is_active:
+            raise AdminToolError(AdminProblem.PLAN_EXISTS, **params)
+        raise AdminToolError(AdminProblem.PLAN_EXISTS_RETIRED, **params)
+
+    async def retire_plan(self, plan_code: str, actor: Actor) -> PlanRow:
+        """Off sale from now; memberships already held keep working."""
+        return await self._set_on_sale(plan_code, False, actor)
+
+    async def unretire_plan(self, plan_code: str, actor: Actor) -> PlanRow:
+        return await self._set_on_sale(plan_code, True, actor)
+
+    async def _set_on_sale(self, plan_code: str, on_sale: bool, actor: Actor) -> PlanRow:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            row, plan = await self._plan(uow, plan_code)
+            changed = await uow.session.execute(
+                update(models.Plan)
+                .where(models.Plan.id == row.id, models.Plan.is_active.is_(not on_sale))
+                .values(is_active=on_sale, retired_at=None if on_sale else now)
+            )
+            if not changed.rowcount:  # type: ignore[attr-defined]
+                problem = AdminProblem.ALREADY_ON_SALE if on_sale else AdminProblem.ALREADY_RETIRED
+                raise AdminToolError(problem, code=plan.code, plan=plan_name(plan))
+            action = "catalog.unretire_plan" if on_sale else "catalog.retire_plan"
+            self._audit(uow, actor, action, f"plan:{plan.code}", now, plan=plan.code)
+            view = PlanRow(plan, on_sale, row.position, None if on_sale else now)
+            await uow.commit()
+            return view
+
+    # ------------------------------------------------------------------ payment methods
+
+    async def methods(self) -> list[MethodRow]:
+        async with self.uow() as uow:
+            rows = await uow.session.execute(
+                select(PaymentMethod).order_by(PaymentMethod.position, PaymentMethod.id)
+            )
+            return [_method_row(row) for row in rows.scalars()]
+
+    async def add_method(
+        self, new: NewMethod, actor: Actor, *, qris_file_id: str | None = None
+    ) -> MethodRow:
+        """A payment method members can choose, active and listed after the others.
+        A QRIS method needs the picture (`qris_file_id`, the photo's largest size)."""
+        if new.kind is PaymentMethodKind.QRIS and not qris_file_id:
+            raise AdminToolError(AdminProblem.QRIS_NEEDS_PHOTO)
+        now = self.clock.now()
+        async with self.uow() as uow:
+            taken = set((await uow.session.execute(select(PaymentMethod.code))).scalars())
+            last = await uow.session.execute(select(func.max(PaymentMethod.position)))
+            row = PaymentMethod(
+                code=method_code(new.label, new.kind, taken),
+                kind=new.kind,
+                label=new.label,
+                account_name=new.account_name,
+                account_number=new.account_number,
+                qris_file_id=qris_file_id if new.kind is PaymentMethodKind.QRIS else None,
+                is_active=True,
+                position=(last.scalar() or 0) + 1,
+            )
+            uow.session.add(row)
+            await uow.session.flush()
+            self._audit(
+                uow, actor, "payment_method.add", f"method:{row.code}", now,
+                code=row.code, kind=new.kind.value, label=new.label,
+                account_name=new.account_name, account_number=new.account_number,
+            )  # fmt: skip
+            view = _method_row(row)
+            await uow.commit()
+            return view
+
+    async def set_method_active(self, code: str, active: bool, actor: Actor) -> MethodRow:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            found = await uow.session.execute(
+                select(PaymentMethod).where(PaymentMethod.code == code.strip().lower())
+            )
+            row = found.scalar_one_or_none()
+            if row is None:
+                known = await uow.session.execute(
+                    select(PaymentMethod.code).order_by(PaymentMethod.position, PaymentMethod.id)
+                )
+                raise AdminToolError(
+                    AdminProblem.METHOD_NOT_FOUND,
+                    code=code.strip()[:32],
+                    known=", ".join(known.scalars()) or "-",
+                )
+            changed = await uow.session.execute(
+                update(PaymentMethod)
+                .where(PaymentMethod.id == row.id, PaymentMethod.is_active.is_(not active))
+                .values(is_active=active)
+            )
+            if not changed.rowcount:  # type: ignore[attr-defined]
+                problem = (
+                    AdminProblem.METHOD_ALREADY_ON if active else AdminProblem.METHOD_ALREADY_OFF
+                )
+                raise AdminToolError(problem, code=row.code, label=row.label)
+            action = "payment_method.on" if active else "payment_method.off"
+            self._audit(uow, actor, action, f"method:{row.code}", now, code=row.code)
+            await uow.session.refresh(row)
+            view = _method_row(row)
+            await uow.commit()
+            return view
