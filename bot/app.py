@@ -1,4 +1,5 @@
-"""Running the bot: polling or webhook, the outbox relay beside it, clean stop."""
+"""Running the bot: polling or webhook, the outbox relay and the scheduler beside it,
+clean stop."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
 from bot.i18n import Translator
+from bot.jobs import build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +112,21 @@ async def serve(container: Container, dp: Dispatcher) -> None:
     stop = asyncio.Event()
     _install_stop_signals(stop)
     relay: asyncio.Task[None] | None = None
+    scheduler: AsyncIOScheduler | None = None
     try:
         if not await _wait_for_telegram(container.bot, stop):
             return
         await register_commands(container.bot, container.i18n)
         relay = asyncio.create_task(container.relay.run_forever())
+        scheduler = build_scheduler(container)
+        scheduler.start()
         if container.settings.WEBHOOK_URL:
             await _serve_webhook(container, dp, stop)
         else:
             await _poll(container, dp, stop)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         container.relay.stop()
         if relay is not None:
             await relay

@@ -58,7 +58,11 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock
-    throttle = ThrottlingMiddleware(container.i18n, monotonic=lambda: clock.now().timestamp())
+    throttle = ThrottlingMiddleware(
+        container.i18n,
+        burst=container.settings.THROTTLE_BURST,
+        monotonic=lambda: clock.now().timestamp(),
+    )
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(language)
         observer.outer_middleware(throttle)

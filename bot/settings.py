@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     OWNER_IDS: Annotated[tuple[int, ...], NoDecode] = ()
     LOG_LEVEL: str = "INFO"
     OUTBOX_POLL_SECONDS: float = Field(default=2.0, gt=0, le=60)
+    THROTTLE_BURST: int = Field(default=8, ge=1, le=1000)
 
     @field_validator("BOT_TOKEN")
     @classmethod

@@ -45,7 +45,9 @@ class RunningBot:
         return int(self.process.returncode or 0)
 
 
-async def start_bot(tmp_path: Path, mode: str) -> RunningBot:
+async def start_bot(
+    tmp_path: Path, mode: str, extra_env: dict[str, str] | None = None
+) -> RunningBot:
     core = FakeTelegram(TOKEN)
     server = BotApiServer(core)
     await server.start()
@@ -59,7 +61,7 @@ async def start_bot(tmp_path: Path, mode: str) -> RunningBot:
         "TELEGRAM_API_BASE": server.base_url,
         "OUTBOX_POLL_SECONDS": "0.5",
         "LOG_LEVEL": "DEBUG",
-    }
+    } | (extra_env or {})
     webhook_url = secret = None
     if mode == "webhook":
         port = free_port()

@@ -1,0 +1,95 @@
+"""End to end over HTTP: buy Basic with a photo, get approved, upgrade to VIP for Rp 202.000."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ADMIN_CHAT, RunningBot, start_bot
+from tests.kit.faketelegram import JSON, FakeTelegram
+from tests.kit.images import receipt_jpeg
+
+pytestmark = pytest.mark.e2e
+WAIT = 20.0
+ANI, OWNER, DEWI = 801, 802, 803
+
+
+@pytest.fixture
+async def bot_process(tmp_path: Path) -> AsyncIterator[RunningBot]:
+    # Scripted taps come faster than a person's; the throttle has its own handler tests.
+    running = await start_bot(tmp_path, "polling", {"THROTTLE_BURST": "1000"})
+    try:
+        yield running
+    finally:
+        await running.stop()
+        await running.server.stop()
+
+
+def button(core: FakeTelegram, message: JSON, label: str) -> str:
+    for text, data in core.buttons(message):
+        if label in text and data:
+            return data
+    raise AssertionError(f"no button {label!r} in {core.buttons(message)}")
+
+
+async def test_basic_then_vip_through_the_real_process(bot_process: RunningBot) -> None:
+    core = bot_process.core
+    owner = core.user(OWNER, "Owner")
+    dewi = core.user(DEWI, "Dewi")
+    core.make_group(ADMIN_CHAT, "Admin", creator=owner)
+    core.set_member_status(ADMIN_CHAT, DEWI, "administrator")
+    ani = core.user(ANI, "Ani", language_code="id")
+
+    # The owner sets up the bank account members pay to, in the admin group.
+    core.group_text(ADMIN_CHAT, owner, "/addmethod bank BCA | PT Kreator Nusantara | 1234567890")
+    added = (await core.wait_sent(ADMIN_CHAT, count=1, timeout=WAIT))[-1]
+    assert "BCA" in added["text"]
+
+    core.command(ani, "/start")
+    await core.wait_sent(ANI, count=2, timeout=WAIT)
+
+    async def buy(plan_label: str, amount: str, photo: bytes) -> None:
+        sent = len(core.sent_to(ANI))
+        core.command(ani, "/buy")
+        catalog = (await core.wait_sent(ANI, count=sent + 1, timeout=WAIT))[-1]
+        core.press(ani, catalog, button(core, catalog, plan_label))
+        quote = (await core.wait_sent(ANI, count=sent + 2, timeout=WAIT))[-1]
+        assert f"Yang dibayar: {amount}" in quote["text"] or f"Harga: {amount}" in quote["text"]
+        core.press(ani, quote, button(core, quote, f"Lanjut bayar {amount}"))
+        methods = (await core.wait_sent(ANI, count=sent + 3, timeout=WAIT))[-1]
+        core.press(ani, methods, button(core, methods, "BCA"))
+        pay = (await core.wait_sent(ANI, count=sent + 4, timeout=WAIT))[-1]
+        assert f"tepat {amount}" in pay["text"] and "1234567890" in pay["text"]
+        core.private_photo(ani, photo)
+        receipt = (await core.wait_sent(ANI, count=sent + 5, timeout=WAIT))[-1]
+        assert "Bukti diterima" in receipt["text"]
+
+    async def approve(card_number: int) -> JSON:
+        def card() -> JSON | None:
+            cards = [m for m in core.sent_to(ADMIN_CHAT) if "caption" in m]
+            return cards[card_number - 1] if len(cards) >= card_number else None
+
+        found = await core.wait_for(card, WAIT, what=f"payment card {card_number}")
+        sent = len(core.sent_to(ANI))
+        core.press(dewi, found, button(core, found, "Setujui"))
+        told = (await core.wait_sent(ANI, count=sent + 1, timeout=WAIT))[-1]
+        await core.wait_for(
+            lambda: "Disetujui oleh Dewi" in (card() or {}).get("caption", ""), WAIT
+        )
+        return told
+
+    await buy("Basic", "Rp 97.000", receipt_jpeg(0, 11))
+    told = await approve(1)
+    assert "Pembayaran #1 disetujui" in told["text"] and "Basic Seumur Hidup" in told["text"]
+
+    await buy("VIP", "Rp 202.000", receipt_jpeg(2, 12))
+    told = await approve(2)
+    assert "VIP Seumur Hidup" in told["text"]
+
+    sent = len(core.sent_to(ANI))
+    core.command(ani, "/me")
+    me = (await core.wait_sent(ANI, count=sent + 1, timeout=WAIT))[-1]
+    assert "Tingkat: VIP" in me["text"]
+    assert "Basic Seumur Hidup" not in me["text"]
