@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 TOKEN = "123456:SECRET-token_value"
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,3 +105,12 @@ def test_an_unknown_command_gets_the_usage(tmp_path: Path) -> None:
     result = run_bot({}, "explode", cwd=tmp_path)
     assert result.returncode == 2
     assert "usage: python -m bot" in result.stderr
+
+
+def test_the_readme_and_env_example_name_every_setting() -> None:
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`{name}`" in readme, f"README's configuration table lacks {name}"
+        assert f"{name}=" in example, f".env.example lacks {name}"
