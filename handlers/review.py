@@ -123,10 +123,16 @@ def too_late_text(decision: Decision, i18n: Translator, settings: Settings, lang
     return i18n.t(key, lang, name=name, at=at)
 
 
+CARD_REASON_CHARS = 200  # a caption holds 1024 characters; the card itself uses about 600
+
+
 def reason_param(text: str) -> Any:
-    """A stored reject reason: a listed code (translated) or the admin's own words."""
+    """A stored reject reason: a listed code (translated) or the admin's own words
+    (shortened on the card; the member gets them whole)."""
     if text in {r.value for r in ProofRejectReason}:
         return {"key": f"reject_reason.{text}"}
+    if len(text) > CARD_REASON_CHARS:
+        return text[: CARD_REASON_CHARS - 1] + "…"
     return text
 
 
