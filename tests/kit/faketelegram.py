@@ -899,6 +899,24 @@ class FakeTelegram:
             content["caption"] = caption
         return self._incoming(sender["id"], sender, content)
 
+    def group_photo(
+        self, chat_id: int, user: UserRef, image_bytes: bytes, caption: str | None = None
+    ) -> JSON:
+        """A photo posted in a group; a caption starting with "/" is a command, as in text."""
+        chat = self._group(chat_id)
+        sender = self._user(user)
+        status = self.member_status(chat_id, sender["id"])
+        if status == "kicked":
+            raise ValueError(f"user {sender['id']} is banned from {chat_id} and can't post")
+        if status == "left":
+            self.set_member_status(chat_id, sender["id"], "member")
+        content: JSON = {"photo": self._register_photo(image_bytes, strict=False)}
+        if caption is not None:
+            content["caption"] = caption
+            if entities := _command_entities(caption):
+                content["caption_entities"] = entities
+        return self._incoming(chat["id"], sender, content)
+
     def private_document(
         self,
         user: UserRef,
