@@ -37,8 +37,10 @@ async def on_error(event: ErrorEvent, container: Container) -> bool:
     try:
         if query is not None:
             await query.answer(text, show_alert=True)
-        elif message is not None and message.chat.type == "private":
-            await message.answer(text)
+        elif message is not None and (
+            message.chat.type == "private" or message.chat.id == container.settings.ADMIN_CHAT_ID
+        ):
+            await message.reply(text)
     except Exception:  # the apology is best effort; the error is logged above
         log.warning("Could not tell the user about the failed update")
     return True

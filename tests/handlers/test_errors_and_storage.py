@@ -8,7 +8,8 @@ from aiogram.fsm.storage.redis import RedisStorage
 from bot.container import build_container
 from bot.dispatcher import build_dispatcher
 from bot.settings import load_settings
-from tests.handlers.conftest import BotUnderTest
+from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
+from tests.handlers.shopkit import admin_group
 from tests.kit.clock import FrozenClock
 from tests.kit.fake_session import make_bot
 from tests.kit.faketelegram import FakeTelegram
@@ -65,3 +66,13 @@ async def test_conversation_state_in_redis_survives_a_restart(
             await context.clear()
         await dp.storage.close()
         await container.close()
+
+
+async def test_a_failure_on_an_admin_command_is_reported_in_the_admin_group(
+    app: BotUnderTest,
+) -> None:
+    people = admin_group(app)
+    app.core.fail_next("sendMessage", 500)
+    await app.send(app.core.group_text(ADMIN_CHAT, people["admin"], "/pending"))
+    (apology,) = app.core.sent_to(ADMIN_CHAT)
+    assert apology["text"].startswith("Maaf, ada gangguan di sisi kami.")
