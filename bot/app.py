@@ -10,8 +10,8 @@ import signal
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramNetworkError
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,17 +23,40 @@ from bot.jobs import build_scheduler
 log = logging.getLogger(__name__)
 
 PRIVATE_COMMANDS = ("start", "buy", "me", "cancel", "help", "language")
+ADMIN_COMMANDS = (
+    "pending",
+    "member",
+    "grant",
+    "revoke",
+    "plans",
+    "setprice",
+    "addplan",
+    "retireplan",
+    "unretireplan",
+    "methods",
+    "addmethod",
+    "methodoff",
+    "methodon",
+)
 
 
-async def register_commands(bot: Bot, i18n: Translator) -> None:
-    """The command menu in both languages (Indonesian is the default list)."""
-    scope = BotCommandScopeAllPrivateChats()
-    for language, code in (("id", None), ("en", "en")):
-        commands = [
-            BotCommand(command=name, description=i18n.t(f"command.{name}", language))
-            for name in PRIVATE_COMMANDS
-        ]
-        await bot.set_my_commands(commands, scope=scope, language_code=code)
+async def register_commands(bot: Bot, i18n: Translator, admin_chat_id: int) -> None:
+    """The command menus in both languages (Indonesian is the default list): members'
+    in private chats, admins' in the admin group only."""
+    menus = (
+        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+        (BotCommandScopeChat(chat_id=admin_chat_id), ADMIN_COMMANDS),
+    )
+    for scope, names in menus:
+        for language, code in (("id", None), ("en", "en")):
+            commands = [
+                BotCommand(command=name, description=i18n.t(f"command.{name}", language))
+                for name in names
+            ]
+            try:
+                await bot.set_my_commands(commands, scope=scope, language_code=code)
+            except TelegramBadRequest as error:  # e.g. the bot is not in the admin group yet
+                log.warning("Command menu not registered: %s", error.message)
 
 
 def _install_stop_signals(stop: asyncio.Event) -> None:
@@ -116,7 +139,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
     try:
         if not await _wait_for_telegram(container.bot, stop):
             return
-        await register_commands(container.bot, container.i18n)
+        await register_commands(container.bot, container.i18n, container.settings.ADMIN_CHAT_ID)
         relay = asyncio.create_task(container.relay.run_forever())
         scheduler = build_scheduler(container)
         scheduler.start()

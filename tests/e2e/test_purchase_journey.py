@@ -93,3 +93,18 @@ async def test_basic_then_vip_through_the_real_process(bot_process: RunningBot) 
     me = (await core.wait_sent(ANI, count=sent + 1, timeout=WAIT))[-1]
     assert "Tingkat: VIP" in me["text"]
     assert "Basic Seumur Hidup" not in me["text"]
+
+
+async def test_admins_get_their_own_command_menu_in_the_admin_group(
+    bot_process: RunningBot,
+) -> None:
+    calls = bot_process.core.calls_of("setMyCommands")
+    admin_menus = [
+        c
+        for c in calls
+        if c.params.get("scope", {}).get("chat_id") in (ADMIN_CHAT, str(ADMIN_CHAT))
+    ]
+    assert admin_menus, bot_process.log()
+    names = [c["command"] for c in admin_menus[0].params["commands"]]
+    assert names[:2] == ["pending", "member"] and "setprice" in names
+    assert all("pending" not in str(c.params["commands"]) for c in calls if c not in admin_menus)
