@@ -8,6 +8,7 @@ late is told who handled the request, and the card is brought up to date.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -126,6 +127,12 @@ def too_late_text(decision: Decision, i18n: Translator, settings: Settings, lang
 CARD_REASON_CHARS = 200  # a caption holds 1024 characters; the card itself uses about 600
 
 
+def is_card_of(message: Message | Any, request_id: int) -> bool:
+    """The tapped message is a card of this request (its number is in the caption)."""
+    shown = getattr(message, "caption", None) or getattr(message, "text", None) or ""
+    return re.search(rf"#{request_id}(?!\d)", shown) is not None
+
+
 def reason_param(text: str) -> Any:
     """A stored reject reason: a listed code (translated) or the admin's own words
     (shortened on the card; the member gets them whole)."""
@@ -179,6 +186,12 @@ async def on_review(
     action = callback_data.action
     proof_id = callback_data.proof_id
     who = actor(query.from_user)
+    # Callback data is unsigned: the ids must be this card's (request number in its
+    # caption) and the proof one of this request's, or nothing happens at all.
+    proofs = await payments.proof_ids(request_id)
+    if proof_id not in proofs or not is_card_of(message, request_id):
+        await query.answer(i18n.t("review.not_found", lang), show_alert=True)
+        return
     try:
         if action is ReviewAction.APPROVE:
             decision = await payments.approve(request_id, who, proof_id)
@@ -264,6 +277,15 @@ async def write_reason(
         await message.reply(i18n.t("review.not_found", lang))
         return
     card = await payments.card(request_id)
+    if not decision.applied and card.proof_id != proof_id:
+        # Someone decided on that proof meanwhile and the member sent a new one: the
+        # old card already shows that decision and the new proof has its own card.
+        earlier = await payments.proof_decision(int(proof_id or 0))
+        if earlier is None:
+            await message.reply(i18n.t("review.old_card", lang, request=request_id))
+        else:
+            await message.reply(too_late_text(earlier, i18n, settings, lang))
+        return
     line = outcome_line(decision, i18n, settings, await _latest_reason(payments, request_id))
     if decision.applied:
         await message.reply(i18n.t("review.write_done", lang, request=request_id))

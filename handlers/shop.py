@@ -274,7 +274,9 @@ async def show_open_request(
         if view.method_id is None:
             await _reply(event, text)
             text, markup = method_screen(view, await payments.methods(), i18n, lang)
-            await _reply(event, text, markup)
+            chat = event.message if isinstance(event, CallbackQuery) else event
+            if chat is not None:  # the tap is answered already: only a new message
+                await chat.answer(text, reply_markup=markup)
             return
         builder.button(
             text=i18n.t("shop.change_method_button", lang),

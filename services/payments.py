@@ -706,6 +706,47 @@ class PaymentService:
         async with self.uow() as uow:
             return await self._decision(uow, request_id)
 
+    async def proof_decision(self, proof_id: int) -> Decision | None:
+        """Who rejected or accepted one proof and when (None while it is under review)."""
+        async with self.uow() as uow:
+            proof = await uow.session.get(PaymentProof, proof_id)
+            if proof is None or proof.reviewed_by is None:
+                return None
+            request_id = proof.payment_request_id
+            audit = await uow.session.execute(
+                select(AdminAction.details)
+                .where(
+                    AdminAction.target == f"payment:{request_id}",
+                    AdminAction.actor_telegram_id == proof.reviewed_by,
+                )
+                .order_by(AdminAction.id.desc())
+                .limit(1)
+            )
+            details = audit.scalar_one_or_none() or {}
+            status = (
+                PaymentStatus.APPROVED
+                if proof.status == ProofStatus.ACCEPTED
+                else PaymentStatus.AWAITING_PROOF
+            )
+            return Decision(
+                request_id,
+                False,
+                status,
+                proof.reviewed_by,
+                proof.reviewed_at,
+                decided_by_name=details.get("name"),
+            )
+
+    async def proof_ids(self, request_id: int) -> list[int]:
+        """The ids of every proof sent for a request, oldest first."""
+        async with self.uow() as uow:
+            rows = await uow.session.execute(
+                select(PaymentProof.id)
+                .where(PaymentProof.payment_request_id == request_id)
+                .order_by(PaymentProof.id)
+            )
+            return list(rows.scalars())
+
     async def last_reject_reason(self, request_id: int) -> str | None:
         async with self.uow() as uow:
             proof = await self._latest_proof(uow, request_id)

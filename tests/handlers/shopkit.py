@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.states import PaymentMethodKind
-from storage.models import PaymentMethod
+from sqlalchemy import select, update
+
+from domain.states import PaymentMethodKind, PaymentStatus
+from storage.models import (
+    Membership,
+    OutboxMessage,
+    PaymentMethod,
+    PaymentProof,
+    PaymentRequest,
+)
+from storage.models import Plan as PlanRow
+from storage.models import Tier as TierRow
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.kit.faketelegram import JSON
 
@@ -124,3 +134,116 @@ async def buy_until_payment_screen(
 def cards(app: BotUnderTest) -> list[JSON]:
     """Payment cards in the admin group (photos or documents with a caption)."""
     return [m for m in app.core.sent_to(ADMIN_CHAT) if "caption" in m]
+
+
+# ---------------------------------------------------------------- bad-input and review helpers
+
+
+async def payment_rows(app: BotUnderTest) -> list[PaymentRequest]:
+    """Every payment request, oldest first, as the database holds it now."""
+    async with app.container.uow() as work:
+        rows = await work.session.execute(select(PaymentRequest).order_by(PaymentRequest.id))
+        return list(rows.scalars())
+
+
+async def statuses(app: BotUnderTest) -> list[str]:
+    """payment_requests.status of every request, oldest first."""
+    return [PaymentStatus(row.status).value for row in await payment_rows(app)]
+
+
+async def proof_rows(app: BotUnderTest) -> list[PaymentProof]:
+    async with app.container.uow() as work:
+        rows = await work.session.execute(select(PaymentProof).order_by(PaymentProof.id))
+        return list(rows.scalars())
+
+
+async def membership_rows(app: BotUnderTest) -> list[Membership]:
+    async with app.container.uow() as work:
+        rows = await work.session.execute(select(Membership).order_by(Membership.id))
+        return list(rows.scalars())
+
+
+async def outbox_to(app: BotUnderTest, chat_id: int) -> list[OutboxMessage]:
+    """Messages queued for one chat (sent or not), oldest first."""
+    async with app.container.uow() as work:
+        rows = await work.session.execute(
+            select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+        )
+        return list(rows.scalars())
+
+
+async def plan_id_of(app: BotUnderTest, code: str) -> int:
+    async with app.container.uow() as work:
+        found = await work.session.execute(select(PlanRow.id).where(PlanRow.code == code))
+        return int(found.scalar_one())
+
+
+async def add_plan(
+    app: BotUnderTest, code: str, tier: str, days: int | None, price: int, position: int
+) -> int:
+    """A plan on sale, written straight into the catalog (as the owner's /addplan would)."""
+    async with app.container.uow() as work:
+        tier_id = (
+            await work.session.execute(select(TierRow.id).where(TierRow.code == tier))
+        ).scalar_one()
+        row = PlanRow(
+            code=code,
+            tier_id=tier_id,
+            duration_days=days,
+            price=price,
+            is_active=True,
+            position=position,
+            created_at=app.container.clock.now(),
+        )
+        work.session.add(row)
+        await work.session.flush()
+        new_id = row.id
+        await work.commit()
+    return new_id
+
+
+async def set_plan_on_sale(app: BotUnderTest, plan_id: int, on_sale: bool) -> None:
+    async with app.container.uow() as work:
+        await work.session.execute(
+            update(PlanRow).where(PlanRow.id == plan_id).values(is_active=on_sale)
+        )
+        await work.commit()
+
+
+async def set_method_active(app: BotUnderTest, method_id: int, active: bool) -> None:
+    async with app.container.uow() as work:
+        await work.session.execute(
+            update(PaymentMethod).where(PaymentMethod.id == method_id).values(is_active=active)
+        )
+        await work.commit()
+
+
+def texts(app: BotUnderTest, chat_id: int) -> list[str]:
+    """The text (or caption) of every message the bot sent to a chat, oldest first."""
+    return [m.get("text") or m.get("caption") or "" for m in app.core.sent_to(chat_id)]
+
+
+async def submit_proof(
+    app: BotUnderTest, user: JSON, image: bytes, plan_label: str = "Basic"
+) -> JSON:
+    """Buy `plan_label`, send `image` as a photo, relay the outbox: the new admin card."""
+    await buy_until_payment_screen(app, user, plan_label)
+    before = len(cards(app))
+    await send(app, app.core.private_photo(user, image))
+    await deliver(app)
+    made = cards(app)
+    assert len(made) == before + 1, texts(app, user["id"])[-1]
+    return made[-1]
+
+
+def group_sticker(app: BotUnderTest, chat_id: int, user: JSON) -> JSON:
+    """A sticker posted in a group (the fake only builds private stickers)."""
+    update = app.core.group_text(chat_id, user, "sticker")
+    message = update["message"]
+    del message["text"]
+    message["sticker"] = {
+        "file_id": "CAACAgIAAxkfake-sticker", "file_unique_id": "AgADfake",
+        "type": "regular", "width": 512, "height": 512, "is_animated": False,
+        "is_video": False, "emoji": "😅",
+    }  # fmt: skip
+    return update
