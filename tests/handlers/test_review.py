@@ -256,7 +256,7 @@ async def test_a_forged_proof_id_changes_nothing_on_the_card(app: BotUnderTest) 
 
 
 async def test_a_forged_proof_id_approves_and_rejects_nothing(app: BotUnderTest) -> None:
-    """What holds today despite the bug above: the decision itself is refused."""
+    """A forged proof id decides nothing."""
     people, _, card = await card_for(app)
     for data in ("review:approve:1:999:-", "review:reason:1:999:amount"):
         answer = await press(app, people["admin"], card, data, strict=False)
