@@ -39,7 +39,6 @@ from storage import models
 from storage.models import AdminAction, Member, Membership, MembershipEvent, PaymentMethod
 from storage.repos.catalog import to_plan
 from storage.repos.memberships import MembershipRepository
-from storage.repos.outbox import Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -518,17 +517,7 @@ class AdminToolsService:
         dedupe_key: str,
         now: datetime,
     ) -> None:
-        await uow.outbox.enqueue(
-            Notice(
-                chat_id=member.telegram_id,
-                member_id=member.id,
-                text_key=key,
-                language=self._language(member),
-                params=params,
-                dedupe_key=dedupe_key,
-            ),
-            now,
-        )
+        await uow.outbox.tell_member(member, self.default_language, key, params, dedupe_key, now)
 
     async def grant(self, ref: MemberRef, plan_code: str, reason: str, actor: Actor) -> GrantResult:
         """Give a member a plan by hand (paid outside the bot), in one transaction.

@@ -19,7 +19,6 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.catalog import Plan, Tier
-from domain.language import resolve_language
 from domain.membership import (
     HeldMembership,
     MembershipStatus,
@@ -468,11 +467,6 @@ class PaymentService:
             request = await self._open_request(uow, member.id)
             return await _view(uow, request) if request is not None else None
 
-    def _language(self, member: Member) -> str:
-        return resolve_language(
-            member.chosen_language, member.telegram_language, self.default_language
-        )
-
     async def _member(self, uow: UnitOfWork, telegram_id: int) -> Member:
         member = await uow.members.by_telegram_id(telegram_id)
         if member is None:
@@ -826,17 +820,7 @@ class PaymentService:
         """Queue a message to the member, in their language, once per dedupe key."""
         member = await uow.session.get(Member, member_id)
         assert member is not None
-        await uow.outbox.enqueue(
-            Notice(
-                chat_id=member.telegram_id,
-                member_id=member.id,
-                text_key=key,
-                language=self._language(member),
-                params=params,
-                dedupe_key=dedupe_key,
-            ),
-            now,
-        )
+        await uow.outbox.tell_member(member, self.default_language, key, params, dedupe_key, now)
 
     async def _close(
         self,

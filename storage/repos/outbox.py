@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.language import resolve_language
 from storage.models import Member, OutboxMessage
 
 
@@ -78,6 +79,29 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.queued = 0
+
+    async def tell_member(
+        self,
+        member: Member,
+        default_language: str,
+        key: str,
+        params: dict[str, Any],
+        dedupe_key: str,
+        now: datetime,
+    ) -> bool:
+        """Queue a message to a member, in their language, once per dedupe key."""
+        language = resolve_language(
+            member.chosen_language, member.telegram_language, default_language
+        )
+        notice = Notice(
+            chat_id=member.telegram_id,
+            member_id=member.id,
+            text_key=key,
+            language=language,
+            params=params,
+            dedupe_key=dedupe_key,
+        )
+        return await self.enqueue(notice, now)
 
     async def enqueue(self, notice: Notice, now: datetime) -> bool:
         """Queue a message; False when one with the same dedupe key exists already."""
