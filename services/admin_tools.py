@@ -642,13 +642,10 @@ class AdminToolsService:
             )
             row = found.scalar_one_or_none()
             if row is None or not await MembershipRepository(uow.session).end(
-                row.id, MembershipStatus.CANCELLED, "revoked"
+                row.id, MembershipStatus.CANCELLED, "revoked", now
             ):
                 await self._not_active(uow, member, plan)
             assert row is not None
-            await uow.session.execute(
-                update(Membership).where(Membership.id == row.id).values(ended_at=now)
-            )
             self._event(uow, row.id, "revoked", actor, reason, row.expires_at, None, now)
             self._audit(
                 uow,

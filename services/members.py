@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from dataclasses import dataclass
 
 from domain.language import SUPPORTED, resolve_language
 from services.clock import Clock
+from services.leaders import attach_by_referral
 from storage.models import Member
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -35,6 +37,8 @@ class MemberView:
     referral_code: str
     arrived_with_code: str | None
     is_new: bool
+    # Set when this /start made them the sub of the leader whose link they used.
+    joined_leader: str | None = None
 
 
 def referral_code_from_payload(payload: str | None) -> str | None:
@@ -93,8 +97,9 @@ class MemberService:
     async def register(self, profile: TelegramProfile, start_payload: str | None) -> MemberView:
         """/start registers a new member or refreshes a known one.
 
-        A `ref_<code>` payload is kept on first registration only: the leader
-        system honours the code a member first arrived with (SPEC: Leaders)."""
+        A `ref_<code>` payload makes the member the sub of that code's owner, when they
+        have never had a leader (SPEC: Leaders); the leader is told. The code a member
+        first arrived with is kept either way."""
         async with self.uow() as uow:
             member, is_new = await self._upsert(uow, profile)
             code = referral_code_from_payload(start_payload)
@@ -102,6 +107,19 @@ class MemberService:
                 member.arrived_with_code = code
             await uow.session.flush()
             view = self._view(member, is_new)
+            if code:
+                now = self.clock.now()
+                leader = await attach_by_referral(uow, member, code, now)
+                if leader is not None:
+                    await uow.outbox.tell_member(
+                        leader,
+                        self.default_language,
+                        "leaders.new_sub_by_link",
+                        {"name": view.first_name},
+                        f"leader:{member.id}:referral",
+                        now,
+                    )
+                    view = dataclasses.replace(view, joined_leader=leader.first_name)
             await uow.commit()
             return view
 

@@ -971,7 +971,7 @@ class PaymentService:
             frozen, now, plan.duration_days, base.expires_at if base else None
         )
         if request.replaces_base and base is not None:
-            await memberships.end(base.id, MembershipStatus.UPGRADED, "upgraded")
+            await memberships.end(base.id, MembershipStatus.UPGRADED, "upgraded", now)
             self._event(uow, base.id, "upgraded", admin, base.expires_at, None, now)
         row = Membership(
             member_id=request.member_id,

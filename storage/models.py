@@ -379,11 +379,14 @@ class Report(Base):
     reviewed_at: Mapped[datetime | None]
     reject_reason: Mapped[str | None] = mapped_column(Text)
     admin_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Raised on every replacement: a card's buttons name the version they show.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
     __table_args__ = (
         UniqueConstraint("member_id", "report_date"),
+        Index("ix_reports_status", "status"),
         CheckConstraint(
             "commission_claimed >= 0 AND views >= 0 AND orders >= 0 AND sales >= 0 "
             "AND videos_posted >= 0",
@@ -400,11 +403,29 @@ class ReportScreenshot(Base):
     position: Mapped[int] = mapped_column(Integer)
     telegram_file_id: Mapped[str] = mapped_column(String(256))
     file_unique_id: Mapped[str] = mapped_column(String(64))
+    # "photo" or "document" (a screenshot sent as a file).
+    media_kind: Mapped[str] = mapped_column(String(8), server_default="photo")
 
     __table_args__ = (UniqueConstraint("report_id", "position"),)
 
 
+class ReportBatch(Base):
+    """The reports a /reports listing showed, so "validate all" validates exactly those
+    (each at the version shown); `items` is a list of [report_id, version]."""
+
+    __tablename__ = "report_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    items: Mapped[list[Any]] = mapped_column(JSON())
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None]
+
+
 class Commission(Base):
+    """Append-only (a database trigger refuses updates and deletes)."""
+
     __tablename__ = "commissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -430,6 +451,8 @@ class Commission(Base):
 
 
 class Payout(Base):
+    """Append-only (a database trigger refuses updates and deletes)."""
+
     __tablename__ = "payouts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -439,12 +462,19 @@ class Payout(Base):
     reference: Mapped[str | None] = mapped_column(String(128))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+    # The admin's command message: a replayed or double-sent command pays once.
+    request_key: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("uq_payouts_request_key", "request_key", unique=True),
+    )
 
 
 class LedgerEntry(Base):
-    """Append-only: earnings are positive, payouts negative; corrections are new rows."""
+    """Append-only: earnings are positive, payouts negative; corrections are new rows.
+
+    A database trigger refuses updates and deletes."""
 
     __tablename__ = "ledger_entries"
 

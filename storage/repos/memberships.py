@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,14 +38,19 @@ class MembershipRepository:
             for m, plan, tier in result.all()
         ]
 
-    async def end(self, membership_id: int, status: MembershipStatus, reason: str) -> bool:
-        """Compare-and-set active → `status`; False when it was no longer active."""
+    async def end(
+        self, membership_id: int, status: MembershipStatus, reason: str, now: datetime
+    ) -> bool:
+        """Compare-and-set active → `status` as of `now`; False when it was no longer active.
+
+        `ended_at` says until when the membership counted (a report's tier is the tier
+        held on the report's day)."""
         result = await self.session.execute(
             update(models.Membership)
             .where(
                 models.Membership.id == membership_id,
                 models.Membership.status == MembershipStatus.ACTIVE,
             )
-            .values(status=status, end_reason=reason)
+            .values(status=status, end_reason=reason, ended_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
