@@ -3,6 +3,8 @@
 python -m bot            apply pending migrations, then run the bot
 python -m bot migrate    only apply migrations
 python -m bot new-key    print a fresh Fernet key for CREDENTIALS_KEYS
+python -m bot check-ledger
+                         verify the money invariants; exit 1 on any breach
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from cryptography.fernet import Fernet
 
 from bot.settings import SettingsError, load_settings
 
-USAGE = "usage: python -m bot [run|migrate|new-key]"
+USAGE = "usage: python -m bot [run|migrate|new-key|check-ledger]"
 
 
 def main(argv: list[str]) -> int:
@@ -27,7 +29,7 @@ def main(argv: list[str]) -> int:
     if command == "new-key":
         print(Fernet.generate_key().decode())
         return 0
-    if command not in ("run", "migrate"):
+    if command not in ("run", "migrate", "check-ledger"):
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -47,6 +49,8 @@ def main(argv: list[str]) -> int:
     log.info("Database is at the latest schema")
     if command == "migrate":
         return 0
+    if command == "check-ledger":
+        return asyncio.run(check_ledger_command(settings.DATABASE_URL))
 
     from bot.app import serve
     from bot.container import build_container
@@ -62,6 +66,38 @@ def main(argv: list[str]) -> int:
         log.critical("Telegram refused BOT_TOKEN: check the token from @BotFather")
         return 2
     return 0
+
+
+async def check_ledger_command(url: str) -> int:
+    """Print what was checked and every breach; 0 when the ledger is sound, 1 otherwise."""
+    from services.ledger import check_ledger
+    from storage.database import create_engine, create_session_factory
+    from storage.uow import UnitOfWorkFactory
+
+    engine = create_engine(url)
+    try:
+        result = await check_ledger(UnitOfWorkFactory(create_session_factory(engine)))
+    finally:
+        await engine.dispose()
+    print(
+        f"Checked {result.commissions} commission(s), {result.reports} validated report(s), "
+        f"{result.payouts} payout(s), {result.entries} ledger entr(ies) "
+        f"across {result.members} member balance(s):"
+    )
+    for name in (
+        "each commission's shares sum to its total and match its ledger entries",
+        "no report has two commissions",
+        "no balance is ever negative",
+        "payouts never exceed earnings",
+    ):
+        print(f"  - {name}")
+    if result.ok:
+        print("OK: no breach found")
+        return 0
+    for breach in result.breaches:
+        print(f"BREACH: {breach}")
+    print(f"{len(result.breaches)} breach(es) found")
+    return 1
 
 
 if __name__ == "__main__":

@@ -22,7 +22,17 @@ from bot.jobs import build_scheduler
 
 log = logging.getLogger(__name__)
 
-PRIVATE_COMMANDS = ("start", "buy", "me", "cancel", "help", "language")
+PRIVATE_COMMANDS = (
+    "start",
+    "buy",
+    "me",
+    "report",
+    "balance",
+    "team",
+    "cancel",
+    "help",
+    "language",
+)
 ADMIN_COMMANDS = (
     "pending",
     "member",
@@ -37,6 +47,13 @@ ADMIN_COMMANDS = (
     "addmethod",
     "methodoff",
     "methodon",
+    "reports",
+    "ledger",
+    "payout",
+    "setleader",
+    "leaderhistory",
+    "structures",
+    "addstructure",
 )
 
 

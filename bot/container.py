@@ -17,8 +17,11 @@ from bot.outbox import OutboxRelay
 from bot.settings import Settings
 from services.admin_tools import AdminToolsService
 from services.clock import Clock, SystemClock
+from services.leaders import LeaderService
+from services.ledger import LedgerService
 from services.members import MemberService
 from services.payments import PaymentService
+from services.reports import ReportService
 from storage.database import create_engine, create_session_factory
 from storage.uow import UnitOfWorkFactory
 
@@ -36,6 +39,9 @@ class Container:
     payments: PaymentService
     admins: AdminGate
     admin_tools: AdminToolsService
+    reports: ReportService
+    ledger: LedgerService
+    leaders: LeaderService
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -64,7 +70,7 @@ def build_container(
     relay = OutboxRelay(bot, uow, i18n, clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
     uow.on_outbox_commit = relay.wake
     # The bot layer knows how buttons are packed; services only ask for them.
-    from handlers.callbacks import review_buttons
+    from handlers.callbacks import report_buttons, review_buttons
 
     return Container(
         settings=settings,
@@ -87,4 +93,14 @@ def build_container(
             bot, settings.ADMIN_CHAT_ID, settings.ADMIN_IDS, settings.OWNER_IDS, clock
         ),
         admin_tools=AdminToolsService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
+        reports=ReportService(
+            uow,
+            clock,
+            settings.zone,
+            settings.DEFAULT_LANGUAGE,
+            admin_chat_id=settings.ADMIN_CHAT_ID,
+            card_buttons=report_buttons,
+        ),
+        ledger=LedgerService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
+        leaders=LeaderService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
     )

@@ -57,6 +57,9 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         payments=container.payments,
         admins=container.admins,
         admin_tools=container.admin_tools,
+        reports=container.reports,
+        ledger=container.ledger,
+        leaders=container.leaders,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

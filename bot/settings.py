@@ -7,6 +7,7 @@ single class keeps the configuration table in README one-to-one with fields.
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     LOG_LEVEL: str = "INFO"
     OUTBOX_POLL_SECONDS: float = Field(default=2.0, gt=0, le=60)
     THROTTLE_BURST: int = Field(default=8, ge=1, le=1000)
+    REPORT_REMINDER_TIME: str = "20:00"
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -87,6 +89,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("expected an IANA time zone such as Asia/Jakarta") from None
         return value
+
+    @field_validator("REPORT_REMINDER_TIME")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        match = re.fullmatch(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])", value.strip())
+        if match is None:
+            raise ValueError("expected a time of day as HH:MM (24-hour), like 20:00")
+        return f"{int(match[1]):02d}:{match[2]}"
 
     @field_validator("DEFAULT_LANGUAGE")
     @classmethod
@@ -141,6 +151,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.TIMEZONE)
+
+    @property
+    def reminder_time(self) -> time:
+        hour, minute = self.REPORT_REMINDER_TIME.split(":")
+        return time(int(hour), int(minute))
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite+aiosqlite:///"

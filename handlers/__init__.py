@@ -2,14 +2,28 @@
 
 from aiogram import Router
 
-from handlers import admin_tools, fallback, review, shop, start
+from handlers import (
+    account,
+    admin_tools,
+    fallback,
+    ledger_admin,
+    report_review,
+    reports,
+    review,
+    shop,
+    start,
+)
 
 
 def all_routers() -> list[Router]:
     return [
         start.build_router(),
         review.build_router(),
+        report_review.build_router(),
         admin_tools.build_router(),
+        ledger_admin.build_router(),
+        reports.build_router(),
+        account.build_router(),
         shop.build_router(),
         fallback.build_router(),
     ]

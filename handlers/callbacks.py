@@ -26,6 +26,9 @@ class MenuAction(StrEnum):
     LANGUAGE = "language"
     SHOP = "shop"
     ME = "me"
+    REPORT = "report"  # start today's report
+    BALANCE = "balance"  # commission, paid, available
+    TEAM = "team"  # referral link and subs
 
 
 class MenuCallback(CallbackData, prefix="menu"):
@@ -112,3 +115,52 @@ def review_buttons(request_id: int, proof_id: int) -> tuple[tuple[Button, ...], 
 
 class ChangeMethodCallback(CallbackData, prefix="pchg"):
     request_id: int
+
+
+class ReportAction(StrEnum):
+    VALIDATE = "validate"
+    ADJUST = "adjust"  # the admin types the corrected amount, then it is validated
+    REJECT = "reject"  # show the reasons
+    REASON = "reason"  # reject with a listed reason
+    WRITE = "write"  # reject with a reason the admin types
+    BACK = "back"  # back to the three buttons
+
+
+class ReportReason(StrEnum):
+    """domain.reports.ReportRejectReason plus "none" (callback data cannot hold None)."""
+
+    NONE = "-"
+    MISMATCH = "mismatch"
+    UNREADABLE = "unreadable"
+    WRONG_DATE = "wrong_date"
+    DUPLICATE = "duplicate"
+
+
+class ReportCallback(CallbackData, prefix="rep"):
+    """An admin's tap on a report card: it acts on the version the card shows."""
+
+    action: ReportAction
+    report_id: int
+    version: int
+    reason: ReportReason = ReportReason.NONE
+
+
+def report_buttons(report_id: int, version: int) -> tuple[tuple[Button, ...], ...]:
+    """Validate / Adjust amount / Reject under a report card (queued by the report service)."""
+
+    def data(action: ReportAction) -> str:
+        return ReportCallback(action=action, report_id=report_id, version=version).pack()
+
+    return (
+        (Button("report_review.validate", data(ReportAction.VALIDATE)),),
+        (
+            Button("report_review.adjust", data(ReportAction.ADJUST)),
+            Button("report_review.reject", data(ReportAction.REJECT)),
+        ),
+    )
+
+
+class BatchCallback(CallbackData, prefix="repall"):
+    """ "Validate all listed" under a /reports listing."""
+
+    batch_id: int

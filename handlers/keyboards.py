@@ -12,6 +12,15 @@ def main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     )
     builder.button(text=i18n.t("menu.me", lang), callback_data=MenuCallback(action=MenuAction.ME))
     builder.button(
+        text=i18n.t("menu.report", lang), callback_data=MenuCallback(action=MenuAction.REPORT)
+    )
+    builder.button(
+        text=i18n.t("menu.balance", lang), callback_data=MenuCallback(action=MenuAction.BALANCE)
+    )
+    builder.button(
+        text=i18n.t("menu.team", lang), callback_data=MenuCallback(action=MenuAction.TEAM)
+    )
+    builder.button(
         text=i18n.t("menu.help", lang), callback_data=MenuCallback(action=MenuAction.HELP)
     )
     builder.button(

@@ -50,6 +50,7 @@ __all__ = [
     "AdminProblem",
     "AdminToolError",
     "AdminToolsService",
+    "FoundMember",
     "GrantResult",
     "MemberCard",
     "MemberRef",
@@ -248,6 +249,14 @@ def _full_name(member: Member) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class FoundMember:
+    id: int
+    telegram_id: int
+    name: str
+    username: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class MembershipLine:
     id: int
     plan: Plan
@@ -381,6 +390,12 @@ class AdminToolsService:
         if member is None:
             raise AdminToolError(AdminProblem.MEMBER_NOT_FOUND, given=str(ref))
         return member
+
+    async def resolve(self, ref: MemberRef) -> FoundMember:
+        """Who an admin means (raises MEMBER_NOT_FOUND): for commands of other features."""
+        async with self.uow() as uow:
+            member = await self._member(uow, ref)
+            return FoundMember(member.id, member.telegram_id, _full_name(member), member.username)
 
     async def _plan_codes(self, uow: UnitOfWork) -> str:
         codes = await uow.session.execute(

@@ -310,6 +310,12 @@ class LedgerService:
         async with self.uow() as uow:
             return await balance_of(uow, member_id)
 
+    async def balance_for(self, telegram_id: int) -> Balance | None:
+        """A member's own balance (None for someone who never pressed /start)."""
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(telegram_id)
+            return None if member is None else await balance_of(uow, member.id)
+
     async def payout(
         self,
         member_id: int,

@@ -27,6 +27,9 @@ async def test_start_welcomes_a_new_member_in_indonesian_and_shows_the_menu(
     assert [text for text, _ in app.core.buttons(menu)] == [
         "🛒 Beli / Upgrade",
         "👤 Keanggotaan saya",
+        "📝 Laporan harian",
+        "💰 Komisi & saldo",
+        "👥 Tim saya",
         "❓ Bantuan",
         "🌐 Bahasa",
     ]
