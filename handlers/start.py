@@ -28,7 +28,9 @@ async def start(
     lang = member.language
     key = "start.welcome_new" if member.is_new else "start.welcome_back"
     text = i18n.t(key, lang, name=member.first_name)
-    if member.is_new and member.arrived_with_code:
+    if member.joined_leader:
+        text += "\n\n" + i18n.t("leaders.joined", lang, leader=member.joined_leader)
+    elif member.is_new and member.arrived_with_code:
         text += "\n\n" + i18n.t("start.referred", lang)
     await message.answer(text)
     await message.answer(i18n.t("menu.title", lang), reply_markup=main_menu(i18n, lang))

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.catalog import Tier
+from domain.commission import CommissionSplit
 from domain.membership import effective_tier
 from domain.money import format_rupiah
 from domain.reports import (
@@ -129,6 +130,7 @@ class ReportCard:
     text_key: str
     params: dict[str, Any]
     first_screenshot: Screenshot | None
+    claimed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +390,7 @@ class ReportService:
             status=ReportStatus(row.status),
             text_key="report_review.card",
             params=params,
+            claimed=row.commission_claimed,
             first_screenshot=Screenshot(
                 first.telegram_file_id, first.file_unique_id, first.media_kind
             )
@@ -478,6 +481,17 @@ class ReportService:
                 .limit(1)
             )
             name = (audit.scalar_one_or_none() or {}).get("name")
+        commission = None
+        if row.status == ReportStatus.VALIDATED:
+            made = await uow.session.execute(
+                select(Commission).where(Commission.report_id == row.id)
+            )
+            found = made.scalar_one_or_none()
+            if found is not None:
+                split = CommissionSplit(
+                    found.total, found.member_share, found.leader_share, found.owner_share
+                )
+                commission = CommissionResult(None, split, found.leader_member_id, None)
         return Outcome(
             report_id=row.id,
             applied=False,
@@ -488,6 +502,7 @@ class ReportService:
             decided_at=row.reviewed_at,
             validated_amount=row.commission_validated,
             reject_reason=row.reject_reason,
+            commission=commission,
         )
 
     async def validate(

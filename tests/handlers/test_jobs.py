@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.jobs import EXPIRE_STALE_EVERY, build_scheduler, expire_stale_payments
+from bot.jobs import (
+    EXPIRE_STALE_EVERY,
+    build_scheduler,
+    expire_stale_payments,
+    remind_reports,
+    reminder_catch_up,
+)
+from domain.reports import ReportFigures
 from domain.states import PaymentStatus
+from services.admin_tools import MemberRef
+from services.payments import Actor
+from services.reports import Screenshot
 from storage.models import PaymentRequest
 from tests.handlers.conftest import BotUnderTest
 from tests.handlers.shopkit import add_method, deliver, open_shop, start, tap
@@ -37,3 +47,44 @@ async def test_a_request_without_proof_is_closed_once_after_24_hours(app: BotUnd
     async with app.container.uow() as work:
         status = await work.session.scalar(select(PaymentRequest.status))
     assert status == PaymentStatus.EXPIRED
+
+
+async def test_the_report_reminder_runs_daily_at_the_configured_jakarta_time(
+    app: BotUnderTest,
+) -> None:
+    scheduler = build_scheduler(app.container)
+    job = scheduler.get_job("report-reminder")
+    assert job is not None
+    fields = {f.name: str(f) for f in job.trigger.fields}
+    assert (fields["hour"], fields["minute"]) == ("20", "0")
+    assert str(job.trigger.timezone) == "Asia/Jakarta"
+    # 10:00 in Jakarta: today's reminder time has not come, so no catch-up run at start.
+    assert reminder_catch_up(app.container) is None
+    assert scheduler.get_job("report-reminder-catch-up") is None
+    app.container.clock.advance(hours=10, minutes=30)  # type: ignore[attr-defined]
+    later = build_scheduler(app.container)
+    catch_up = later.get_job("report-reminder-catch-up")
+    assert catch_up is not None and catch_up.trigger.run_date == app.container.clock.now()
+
+
+async def test_the_reminder_reaches_each_vip_without_a_report_once(app: BotUnderTest) -> None:
+    admin = Actor(1, "Owner")
+    for telegram_id, name, plan in (
+        (611, "Ani", "vip_lifetime"),
+        (612, "Budi", "vip_lifetime"),
+        (613, "Citra", "basic_lifetime"),
+    ):
+        await start(app, telegram_id, name)
+        await app.container.admin_tools.grant(MemberRef(telegram_id=telegram_id), plan, "t", admin)
+    reports = app.container.reports
+    await reports.submit(
+        612, reports.today(), ReportFigures(0, (), 0, 0, 0, 0), [Screenshot("f", "u")]
+    )
+    await deliver(app)
+    before = {t: len(app.core.sent_to(t)) for t in (611, 612, 613)}
+    assert await remind_reports(app.container) == 1
+    assert await remind_reports(app.container) == 0  # a second run sends nothing
+    await deliver(app)
+    after = {t: len(app.core.sent_to(t)) for t in (611, 612, 613)}
+    assert {t: after[t] - before[t] for t in after} == {611: 1, 612: 0, 613: 0}
+    assert f"{reports.today():%d-%m-%Y}" in app.core.sent_to(611)[-1]["text"]

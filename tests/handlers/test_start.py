@@ -176,3 +176,17 @@ async def test_too_many_taps_at_once_are_slowed_down_kindly(
     clock.advance(seconds=3)
     await app.send(app.core.press(ani, menu, "menu:help"))
     assert len(app.core.sent_to(1)) == helps + 1  # after a breath, taps work again
+
+
+async def test_a_real_referral_link_names_the_new_leader(app: BotUnderTest) -> None:
+    lina = app.core.user(3, "Lina")
+    await app.send(app.core.command(lina, "/start"))
+    row = await member_row(app, 3)
+    assert row is not None
+    eve = app.core.user(4, "Eve", language_code="en")
+    await app.send(app.core.command(eve, f"/start ref_{row.referral_code}"))
+    welcome = app.core.sent_to(4)[0]["text"]
+    assert "You joined through Lina's invitation link" in welcome
+    # A second /start with the link changes nothing and says nothing about it.
+    await app.send(app.core.command(eve, f"/start ref_{row.referral_code}"))
+    assert "invitation link" not in app.core.sent_to(4)[2]["text"]
