@@ -97,6 +97,17 @@ class Team:
     leader: str | None
 
 
+LEADER_LOCK_KEY = 4_242_001
+"""PostgreSQL advisory lock taken by every leader change: the loop check reads the whole
+leader graph, so two changes must not interleave (SQLite: BEGIN IMMEDIATE already
+serialises every transaction)."""
+
+
+async def serialize_leader_changes(uow: UnitOfWork) -> None:
+    if uow.session.bind.dialect.name == "postgresql":
+        await uow.session.execute(select(func.pg_advisory_xact_lock(LEADER_LOCK_KEY)))
+
+
 async def _open_links(uow: UnitOfWork) -> dict[int, int | None]:
     rows = await uow.session.execute(
         select(LeaderLink.member_id, LeaderLink.leader_member_id).where(
@@ -140,6 +151,7 @@ async def attach_by_referral(
     leader = await uow.members.by_referral_code(code)
     if leader is None or leader.id == member.id:
         return None
+    await serialize_leader_changes(uow)
     ever = await uow.session.execute(
         select(func.count()).select_from(LeaderLink).where(LeaderLink.member_id == member.id)
     )
@@ -174,7 +186,8 @@ class LeaderService:
         opens, so the history has no gap and no overlap."""
         now = self.clock.now()
         async with self.uow() as uow:
-            member = await uow.session.get(Member, member_id, with_for_update=True)
+            await serialize_leader_changes(uow)
+            member = await uow.session.get(Member, member_id)
             assert member is not None
             current = await _open_link(uow, member_id)
             if leader_id is None and current is None:
@@ -197,16 +210,17 @@ class LeaderService:
                 await uow.session.execute(
                     update(LeaderLink).where(LeaderLink.id == current.id).values(valid_to=now)
                 )
+            link = None
             if new_leader is not None:
-                uow.session.add(
-                    LeaderLink(
-                        member_id=member_id,
-                        leader_member_id=new_leader.id,
-                        source=LeaderSource.ADMIN,
-                        valid_from=now,
-                        set_by=admin.telegram_id,
-                    )
+                link = LeaderLink(
+                    member_id=member_id,
+                    leader_member_id=new_leader.id,
+                    source=LeaderSource.ADMIN,
+                    valid_from=now,
+                    set_by=admin.telegram_id,
                 )
+                uow.session.add(link)
+                await uow.session.flush()
             uow.session.add(
                 AdminAction(
                     actor_telegram_id=admin.telegram_id,
@@ -220,7 +234,10 @@ class LeaderService:
                     created_at=now,
                 )
             )
-            stamp = f"{now.timestamp():.0f}"
+            # Keyed by the link opened (or closed): every change is announced once.
+            stamp = (
+                f"link{link.id}" if link is not None else f"closed{current.id if current else 0}"
+            )
             if new_leader is not None:
                 await uow.outbox.tell_member(
                     member,

@@ -12,7 +12,7 @@ SQLite every transaction is BEGIN IMMEDIATE) so two taps can never overdraw.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ from storage.models import (
     LedgerEntry,
     Member,
     Membership,
+    MembershipEvent,
     Payout,
     Report,
 )
@@ -71,7 +72,6 @@ class LedgerProblem(StrEnum):
     STARTS_IN_PAST = "starts_in_past"
     OVERLAP = "overlap"
     SUM_NOT_100 = "sum_not_100"
-    COMMISSIONS_AFTER = "commissions_after"
 
 
 class LedgerServiceError(Exception):
@@ -87,7 +87,8 @@ class LedgerServiceError(Exception):
 async def tier_on(uow: UnitOfWork, member_id: int, day: date, zone: ZoneInfo) -> Tier | None:
     """The member's effective tier on `day`: the highest rank among memberships that
     counted at any moment of that day (activated before it ended, not ended or expired
-    before it began)."""
+    before it began, and not in a lapse: a temporal plan renewed after it had run out
+    did not count between its old expiry and the renewal)."""
     start, end = day_bounds(day, zone)
     rows = await uow.session.execute(
         select(Membership, models.Tier)
@@ -95,11 +96,34 @@ async def tier_on(uow: UnitOfWork, member_id: int, day: date, zone: ZoneInfo) ->
         .join(models.Tier, models.Tier.id == models.Plan.tier_id)
         .where(Membership.member_id == member_id, Membership.activated_at.is_not(None))
     )
+    found = rows.all()
+    lapses: dict[int, list[tuple[datetime, datetime]]] = {}
+    renewals = await uow.session.execute(
+        select(
+            MembershipEvent.membership_id,
+            MembershipEvent.old_expires_at,
+            MembershipEvent.created_at,
+        ).where(
+            MembershipEvent.membership_id.in_([m.id for m, _ in found]),
+            MembershipEvent.kind == "renewed",
+            MembershipEvent.old_expires_at.is_not(None),
+        )
+    )
+    for membership_id, old_expiry, renewed_at in renewals.all():
+        if renewed_at > old_expiry:
+            lapses.setdefault(membership_id, []).append((old_expiry, renewed_at))
     best: Tier | None = None
-    for membership, tier in rows.all():
+    for membership, tier in found:
         assert membership.activated_at is not None
         until = membership.ended_at or membership.expires_at
-        if membership.activated_at >= end or (until is not None and until <= start):
+        low = max(start, membership.activated_at)
+        high = end if until is None else min(end, until)
+        # Walk past the lapses that cover the start of the window; whatever is left counted.
+        for lapse_start, lapse_end in sorted(lapses.get(membership.id, [])):
+            if lapse_start > low:
+                break
+            low = max(low, lapse_end)
+        if low >= high:
             continue
         if best is None or tier.rank > best.rank:
             best = Tier(tier.code, tier.rank)
@@ -479,12 +503,13 @@ class LedgerService:
         on that date, so reports dated earlier keep the old split.
 
         Refused: percentages not summing to 100, a period overlapping another of the same
-        tier, a start before today (Jakarta), or a start on or before the day of a
-        commission already created with this tier (it would contradict the ledger)."""
+        tier, or a start before tomorrow (Jakarta). Reports can be dated today at the
+        latest, so a split from tomorrow on can never contradict a commission already
+        made, nor race a validation in progress."""
         now = self.clock.now()
-        today = jakarta_day(now, self.zone)
-        if effective_from < today:
-            raise LedgerServiceError(LedgerProblem.STARTS_IN_PAST, today=f"{today:%d-%m-%Y}")
+        earliest = jakarta_day(now, self.zone) + timedelta(days=1)
+        if effective_from < earliest:
+            raise LedgerServiceError(LedgerProblem.STARTS_IN_PAST, earliest=f"{earliest:%d-%m-%Y}")
         async with self.uow() as uow:
             tier = await uow.session.execute(
                 select(models.Tier).where(models.Tier.code == tier_code).with_for_update()
@@ -498,14 +523,6 @@ class LedgerService:
                 )
             except StructureError:
                 raise LedgerServiceError(LedgerProblem.SUM_NOT_100) from None
-            later = await uow.session.execute(
-                select(func.max(Report.report_date))
-                .join(Commission, Commission.report_id == Report.id)
-                .where(Commission.tier_code == tier_code, Report.report_date >= effective_from)
-            )
-            last = later.scalar_one_or_none()
-            if last is not None:
-                raise LedgerServiceError(LedgerProblem.COMMISSIONS_AFTER, day=f"{last:%d-%m-%Y}")
             known = await load_structures(uow)
             try:
                 updated = split_rules.add_structure([s for _, s in known], new)
@@ -593,6 +610,16 @@ async def check_ledger(uow_factory: UnitOfWorkFactory) -> LedgerCheck:
                 by_commission.setdefault((entry.commission_id, LedgerKind(entry.kind)), []).append(
                     entry
                 )
+        for entry in entries:
+            kind = LedgerKind(entry.kind)
+            if kind in (LedgerKind.MEMBER_SHARE, LedgerKind.LEADER_SHARE) and (
+                entry.commission_id is None
+            ):
+                check.breaches.append(f"ledger entry {entry.id}: earnings without a commission")
+            if kind == LedgerKind.PAYOUT and entry.payout_id is None:
+                check.breaches.append(f"ledger entry {entry.id}: a payout entry without a payout")
+            if kind != LedgerKind.PAYOUT and entry.amount < 0 and kind != LedgerKind.CORRECTION:
+                check.breaches.append(f"ledger entry {entry.id}: negative earnings")
         per_report: dict[int, int] = {}
         for c in commissions:
             per_report[c.report_id] = per_report.get(c.report_id, 0) + 1

@@ -515,17 +515,15 @@ class ReportService:
             raise ReportError(ReportProblem.BAD_AMOUNT, max=format_rupiah(MAX_COMMISSION))
         now = self.clock.now()
         async with self.uow() as uow:
-            outcome = await self._validate(uow, report_id, version, admin, amount, now)
-            if not outcome.applied:
-                return outcome
             try:
-                await uow.commit()
-            except IntegrityError:
-                # Only the unique commission per report can fail here: another
-                # validation won the race. Nothing of this one was kept.
-                pass
-            else:
+                outcome = await self._validate(uow, report_id, version, admin, amount, now)
+                if outcome.applied:
+                    await uow.commit()
                 return outcome
+            except IntegrityError:
+                # The unique commission per report: another validation won a race the
+                # compare-and-set did not see. Nothing of this one was kept.
+                pass
         return await self.outcome(report_id)
 
     async def _validate(

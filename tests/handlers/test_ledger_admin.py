@@ -300,7 +300,8 @@ async def test_addstructure_from_a_date_keeps_the_old_split_before(
     ("args", "expected"),
     [
         ("vip 60/5/30 2027-01-01", "Jumlah persentasenya 95%, harus tepat 100%."),
-        ("vip 60/5/35 2026-01-09", "Tanggal mulai tidak boleh sebelum hari ini (10-01-2026)."),
+        ("vip 60/5/35 2026-01-09", "Struktur baru paling cepat berlaku besok (11-01-2026)"),
+        ("vip 60/5/35 10-01-2026", "Struktur baru paling cepat berlaku besok (11-01-2026)"),
         ("gold 60/5/35 2027-01-01", "Tingkat gold tidak ada. Pilihan: basic, vip."),
         ("vip 60/5/35 2027-13-01", "“2027-13-01” bukan tanggal."),
         ("vip 60/5/35 besok", "“besok” bukan tanggal."),

@@ -282,11 +282,15 @@ async def test_overlapping_structures_are_refused(world: World) -> None:
     assert error.value.problem is LedgerProblem.OVERLAP
 
 
-async def test_a_structure_cannot_start_before_commissions_already_made(world: World) -> None:
+async def test_a_structure_starts_tomorrow_at_the_earliest(world: World) -> None:
+    """Reports are dated today at the latest, so a split from tomorrow can never
+    contradict a commission already made (or one being made right now)."""
     await world.reports.validate(await world.report(VIP_BUDI), 1, ADMIN)
     with pytest.raises(LedgerServiceError) as error:
         await world.ledger.add_structure("vip", 6000, 500, 3500, world.today(), ADMIN)
-    assert error.value.problem is LedgerProblem.COMMISSIONS_AFTER
+    assert error.value.problem is LedgerProblem.STARTS_IN_PAST
+    tomorrow = world.today() + timedelta(days=1)
+    assert error.value.params == {"earliest": f"{tomorrow:%d-%m-%Y}"}
 
 
 async def test_payouts_never_exceed_what_is_available(world: World) -> None:
