@@ -34,7 +34,9 @@ from domain.membership import (
 from domain.money import MAX_AMOUNT, parse_rupiah
 from domain.states import PaymentMethodKind, PaymentStatus
 from services.clock import Clock
+from services.leaders import full_name as _full_name
 from services.payments import Actor, plan_name
+from services.refusal import Refusal
 from storage import models
 from storage.models import AdminAction, Member, Membership, MembershipEvent, PaymentMethod
 from storage.repos.catalog import to_plan
@@ -121,13 +123,8 @@ class AdminProblem(StrEnum):
     METHOD_ALREADY_ON = "method_already_on"
 
 
-class AdminToolError(Exception):
+class AdminToolError(Refusal[AdminProblem]):
     """A refusal; `params` fill the problem's translated message."""
-
-    def __init__(self, problem: AdminProblem, **params: Any) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-        self.params = params
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -242,10 +239,6 @@ def method_code(label: str, kind: PaymentMethodKind, taken: set[str]) -> str:
 
 
 # ---------------------------------------------------------------------------- views
-
-
-def _full_name(member: Member) -> str:
-    return " ".join(filter(None, [member.first_name, member.last_name])) or "-"
 
 
 @dataclass(frozen=True, slots=True)

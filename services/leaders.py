@@ -24,6 +24,7 @@ from domain.reports import day_bounds, jakarta_day
 from domain.states import LeaderSource, ReportStatus
 from services.clock import Clock
 from services.payments import Actor
+from services.refusal import Refusal
 from storage.models import AdminAction, Commission, LeaderLink, Member, Report
 from storage.repos.memberships import MembershipRepository
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -49,11 +50,8 @@ class LeaderProblem(StrEnum):
     NO_LEADER = "no_leader"
 
 
-class LeaderServiceError(Exception):
-    def __init__(self, problem: LeaderProblem, **params: object) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-        self.params = params
+class LeaderServiceError(Refusal[LeaderProblem]):
+    """Why a leader change was refused."""
 
 
 def full_name(member: Member) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -29,6 +28,7 @@ from domain.states import LedgerKind, ReportStatus
 from services.clock import Clock
 from services.leaders import full_name, leader_on
 from services.payments import Actor
+from services.refusal import Refusal
 from storage import models
 from storage.models import (
     AdminAction,
@@ -74,11 +74,8 @@ class LedgerProblem(StrEnum):
     SUM_NOT_100 = "sum_not_100"
 
 
-class LedgerServiceError(Exception):
-    def __init__(self, problem: LedgerProblem, **params: Any) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-        self.params = params
+class LedgerServiceError(Refusal[LedgerProblem]):
+    """Why a payout or a structure was refused."""
 
 
 # ---------------------------------------------------------------------------- as of a day

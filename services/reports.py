@@ -36,6 +36,7 @@ from services.clock import Clock
 from services.leaders import full_name
 from services.ledger import CommissionResult, create_commission, load_structures
 from services.payments import Actor
+from services.refusal import Refusal
 from storage.models import (
     AdminAction,
     Commission,
@@ -77,11 +78,8 @@ class ReportProblem(StrEnum):
     BAD_AMOUNT = "bad_amount"
 
 
-class ReportError(Exception):
-    def __init__(self, problem: ReportProblem, **params: Any) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-        self.params = params
+class ReportError(Refusal[ReportProblem]):
+    """Why a report could not be sent or decided."""
 
 
 @dataclass(frozen=True, slots=True)
