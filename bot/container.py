@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -15,7 +16,9 @@ from bot.admins import AdminGate
 from bot.i18n import Translator
 from bot.outbox import OutboxRelay
 from bot.settings import Settings
+from services.access import AccessService, GroupConfig
 from services.admin_tools import AdminToolsService
+from services.affiliates import AffiliateService
 from services.clock import Clock, SystemClock
 from services.leaders import LeaderService
 from services.ledger import LedgerService
@@ -42,6 +45,8 @@ class Container:
     reports: ReportService
     ledger: LedgerService
     leaders: LeaderService
+    access: AccessService
+    affiliates: AffiliateService
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -59,6 +64,18 @@ def make_bot(settings: Settings) -> Bot:
     )
 
 
+def group_config(settings: Settings, renew_callback: str | None = None) -> GroupConfig:
+    return GroupConfig(
+        chat_id=settings.DISCUSSION_CHAT_ID,
+        admin_chat_id=settings.ADMIN_CHAT_ID,
+        default_language=settings.DEFAULT_LANGUAGE,
+        zone=settings.zone,
+        invite_ttl=timedelta(hours=settings.INVITE_TTL_HOURS),
+        renew_callback=renew_callback,
+        exempt_ids=frozenset(settings.ADMIN_IDS) | frozenset(settings.OWNER_IDS),
+    )
+
+
 def build_container(
     settings: Settings, *, bot: Bot | None = None, clock: Clock | None = None
 ) -> Container:
@@ -70,7 +87,9 @@ def build_container(
     relay = OutboxRelay(bot, uow, i18n, clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
     uow.on_outbox_commit = relay.wake
     # The bot layer knows how buttons are packed; services only ask for them.
-    from handlers.callbacks import report_buttons, review_buttons
+    from handlers.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
+
+    group = group_config(settings, MenuCallback(action=MenuAction.SHOP).pack())
 
     return Container(
         settings=settings,
@@ -88,11 +107,14 @@ def build_container(
             settings.DEFAULT_LANGUAGE,
             admin_chat_id=settings.ADMIN_CHAT_ID,
             review_buttons=review_buttons,
+            group=group,
         ),
         admins=AdminGate(
             bot, settings.ADMIN_CHAT_ID, settings.ADMIN_IDS, settings.OWNER_IDS, clock
         ),
-        admin_tools=AdminToolsService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
+        admin_tools=AdminToolsService(
+            uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, group=group
+        ),
         reports=ReportService(
             uow,
             clock,
@@ -103,4 +125,13 @@ def build_container(
         ),
         ledger=LedgerService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
         leaders=LeaderService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
+        access=AccessService(uow, clock, group),
+        affiliates=AffiliateService(
+            uow,
+            clock,
+            settings.zone,
+            settings.DEFAULT_LANGUAGE,
+            admin_chat_id=settings.ADMIN_CHAT_ID,
+            keys=tuple(key.get_secret_value() for key in settings.CREDENTIALS_KEYS),
+        ),
     )

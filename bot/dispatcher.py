@@ -60,6 +60,8 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         reports=container.reports,
         ledger=container.ledger,
         leaders=container.leaders,
+        access=container.access,
+        affiliates=container.affiliates,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

@@ -4,6 +4,10 @@ Network errors and 5xx are retried with exponential backoff; 429 waits the
 `retry_after` Telegram asks for (and pauses the relay, since the limit is the
 bot's); 403 means the person blocked the bot, recorded on the member, and the
 row is not retried; a row marked sent is never picked again.
+
+Rows of another `kind` are Telegram actions (group invites, removals, delayed
+deletions): the relay hands them to the action registered for that kind, which
+returns the same outcomes, plus `skipped` when the action is no longer needed.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from storage.uow import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+
+Outcome = tuple[str, Any]
+Action = Callable[[QueuedMessage], Awaitable[Outcome]]
 MAX_BACKOFF_SECONDS = 600
 
 
@@ -50,6 +57,7 @@ class OutboxRelay:
         poll_seconds: float = 2.0,
         batch: int = 20,
         pause: Callable[[float], Awaitable[None]] | None = None,
+        actions: dict[str, Action] | None = None,
     ) -> None:
         self.bot = bot
         self.uow = uow
@@ -61,6 +69,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         # Tests pass their own pause to observe flood waits instead of sleeping through them.
         self._pause_for = pause or self._pause
+        self.actions: dict[str, Action] = dict(actions or {})
 
     def wake(self) -> None:
         """Called after a commit that queued messages, so they go out at once."""
@@ -111,10 +120,16 @@ class OutboxRelay:
         return len(rows)
 
     async def _send_one(self, row: QueuedMessage) -> None:
-        outcome: tuple[str, Any]
+        outcome: Outcome
         try:
-            message = await self._deliver(row)
-            outcome = ("sent", message.message_id)
+            action = self.actions.get(row.kind)
+            if action is not None:
+                outcome = await action(row)
+            elif row.kind != "message":
+                outcome = ("failed", f"no action for kind {row.kind!r}")
+            else:
+                message = await self._deliver(row)
+                outcome = ("sent", message.message_id)
         except TelegramRetryAfter as error:
             outcome = ("flood", error.retry_after)
         except TelegramForbiddenError as error:
@@ -125,12 +140,15 @@ class OutboxRelay:
             outcome = ("failed", error.message)
         await self._record(row, outcome)
 
-    async def _record(self, row: QueuedMessage, outcome: tuple[str, Any]) -> None:
+    async def _record(self, row: QueuedMessage, outcome: Outcome) -> None:
         kind, detail = outcome
         now = self.clock.now()
         async with self.uow() as uow:
             if kind == "sent":
                 await uow.outbox.mark_sent(row.id, detail, now)
+            elif kind == "skipped":
+                await uow.outbox.give_up(row.id, "skipped", str(detail))
+                log.info("Outbox row %s (%s) skipped: %s", row.id, row.kind, detail)
             elif kind == "flood":
                 wait = int(detail)
                 await uow.outbox.retry_later(

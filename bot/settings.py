@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     OUTBOX_POLL_SECONDS: float = Field(default=2.0, gt=0, le=60)
     THROTTLE_BURST: int = Field(default=8, ge=1, le=1000)
     REPORT_REMINDER_TIME: str = "20:00"
+    INVITE_TTL_HOURS: int = Field(default=24, ge=1, le=720)
+    GROUP_RECONCILE_TIME: str = "03:00"
+    GROUP_RECONCILE_DRY_RUN: bool = False
+    CREDENTIALS_SHOW_SECONDS: int = Field(default=180, ge=30, le=3600)
+    LIFECYCLE_INTERVAL_SECONDS: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -90,7 +95,7 @@ class Settings(BaseSettings):
             raise ValueError("expected an IANA time zone such as Asia/Jakarta") from None
         return value
 
-    @field_validator("REPORT_REMINDER_TIME")
+    @field_validator("REPORT_REMINDER_TIME", "GROUP_RECONCILE_TIME")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         match = re.fullmatch(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])", value.strip())
@@ -155,6 +160,11 @@ class Settings(BaseSettings):
     @property
     def reminder_time(self) -> time:
         hour, minute = self.REPORT_REMINDER_TIME.split(":")
+        return time(int(hour), int(minute))
+
+    @property
+    def reconcile_time(self) -> time:
+        hour, minute = self.GROUP_RECONCILE_TIME.split(":")
         return time(int(hour), int(minute))
 
     def sqlite_path(self) -> Path | None:

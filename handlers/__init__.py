@@ -5,7 +5,9 @@ from aiogram import Router
 from handlers import (
     account,
     admin_tools,
+    affiliates_admin,
     fallback,
+    group,
     ledger_admin,
     report_review,
     reports,
@@ -17,11 +19,13 @@ from handlers import (
 
 def all_routers() -> list[Router]:
     return [
+        group.build_router(),
         start.build_router(),
         review.build_router(),
         report_review.build_router(),
         admin_tools.build_router(),
         ledger_admin.build_router(),
+        affiliates_admin.build_router(),
         reports.build_router(),
         account.build_router(),
         shop.build_router(),

@@ -164,3 +164,17 @@ class BatchCallback(CallbackData, prefix="repall"):
     """ "Validate all listed" under a /reports listing."""
 
     batch_id: int
+
+
+class GroupAction(StrEnum):
+    INVITE = "invite"  # a VIP outside the group asks for their invite
+
+
+class GroupCallback(CallbackData, prefix="grp"):
+    action: GroupAction
+
+
+class CredentialsCallback(CallbackData, prefix="cred"):
+    """The holder of an affiliate account asks to see its login (private chat only)."""
+
+    action: str = "show"

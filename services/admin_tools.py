@@ -33,9 +33,10 @@ from domain.membership import (
 )
 from domain.money import MAX_AMOUNT, parse_rupiah
 from domain.states import PaymentMethodKind, PaymentStatus
+from services.access import GroupConfig, RemovalCause, sync_access
 from services.clock import Clock
-from services.leaders import full_name as _full_name
 from services.payments import Actor, plan_name
+from services.people import full_name as _full_name
 from services.refusal import Refusal
 from storage import models
 from storage.models import AdminAction, Member, Membership, MembershipEvent, PaymentMethod
@@ -355,12 +356,20 @@ def _method_row(row: PaymentMethod) -> MethodRow:
 
 class AdminToolsService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, zone: ZoneInfo, default_language: str
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        zone: ZoneInfo,
+        default_language: str,
+        *,
+        group: GroupConfig | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.zone = zone
         self.default_language = default_language
+        # Grants and revocations open or close the discussion group like payments do.
+        self.group = group or GroupConfig(None, 0, default_language, zone)
 
     def _date(self, moment: datetime | None) -> str:
         return "-" if moment is None else f"{moment.astimezone(self.zone):%d-%m-%Y}"
@@ -617,6 +626,7 @@ class AdminToolsService:
             elif row.expires_at is None:
                 key = "tools.notice_granted_lifetime"
             await self._tell(uow, member, key, params, f"membership:{row.id}:grant:{event.id}", now)
+            await sync_access(uow, member, now, self.group, cause=RemovalCause.REVOKED)
             result = GrantResult(
                 telegram_id=member.telegram_id,
                 name=name,
@@ -673,6 +683,7 @@ class AdminToolsService:
                 f"membership:{row.id}:revoked",
                 now,
             )
+            await sync_access(uow, member, now, self.group, cause=RemovalCause.REVOKED)
             result = RevokeResult(member.telegram_id, name, plan, row.id, now)
             await uow.commit()
             return result

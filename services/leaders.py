@@ -24,6 +24,7 @@ from domain.reports import day_bounds, jakarta_day
 from domain.states import LeaderSource, ReportStatus
 from services.clock import Clock
 from services.payments import Actor
+from services.people import full_name
 from services.refusal import Refusal
 from storage.models import AdminAction, Commission, LeaderLink, Member, Report
 from storage.repos.memberships import MembershipRepository
@@ -52,10 +53,6 @@ class LeaderProblem(StrEnum):
 
 class LeaderServiceError(Refusal[LeaderProblem]):
     """Why a leader change was refused."""
-
-
-def full_name(member: Member) -> str:
-    return " ".join(filter(None, [member.first_name, member.last_name])) or "-"
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from domain.states import (
     ProofRejectReason,
     ProofStatus,
 )
+from services.access import GroupConfig, RemovalCause, sync_access
 from services.clock import Clock
 from services.proof_images import hamming
 from storage.models import (
@@ -340,12 +341,15 @@ class PaymentService:
         *,
         admin_chat_id: int | None = None,
         review_buttons: Callable[[int, int], ButtonRows] | None = None,
+        group: GroupConfig | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.zone = zone
         self.default_language = default_language
         self.admin_chat_id = admin_chat_id
+        # Who may be in the discussion group follows every membership change.
+        self.group = group or GroupConfig(None, admin_chat_id or 0, default_language, zone)
         # The bot layer packs the Approve / Reject buttons; services stay Telegram-free.
         self.review_buttons = review_buttons or (lambda _request, _proof: ())
 
@@ -934,6 +938,8 @@ class PaymentService:
             member = await uow.session.get(Member, request.member_id)
             assert member is not None
             await self._tell_approved(uow, member, request, membership, now)
+            # An upgrade ends its base in this same transaction: the new plan decides.
+            await sync_access(uow, member, now, self.group, cause=RemovalCause.DOWNGRADED)
             decision = Decision(
                 request.id,
                 True,

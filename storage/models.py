@@ -269,7 +269,9 @@ class AffiliateAccount(Base):
     tiktok_account_id: Mapped[str | None] = mapped_column(String(64))
     shop_id: Mapped[str | None] = mapped_column(String(64))
     shop_name: Mapped[str | None] = mapped_column(String(128))
-    shop_status: Mapped[ShopStatus] = mapped_column(status_enum(ShopStatus, "shop_status"))
+    shop_status: Mapped[ShopStatus] = mapped_column(
+        status_enum(ShopStatus, "shop_status"), index=True
+    )
     yellow_cart: Mapped[bool] = mapped_column(Boolean, default=False)
     yellow_cart_verified_at: Mapped[datetime | None]
     notes: Mapped[str | None] = mapped_column(Text)
@@ -300,7 +302,9 @@ class GroupInvite(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     invite_link: Mapped[str] = mapped_column(String(128), unique=True)
-    status: Mapped[InviteStatus] = mapped_column(status_enum(InviteStatus, "status"))
+    status: Mapped[InviteStatus] = mapped_column(
+        status_enum(InviteStatus, "status"), index=True
+    )
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
@@ -491,11 +495,15 @@ class LedgerEntry(Base):
 
 
 class OutboxMessage(Base):
-    """A message to a person, written with the change it reports, sent after commit."""
+    """A message to a person, written with the change it reports, sent after commit.
+
+    `kind` other than "message" is a Telegram action done the same durable way
+    (a group invite, a removal, a link revocation, a delayed deletion)."""
 
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="message", server_default="message")
     chat_id: Mapped[int] = mapped_column(BigInteger)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     # A stable key makes "send once" a database fact (reminders, job re-runs).
@@ -515,7 +523,9 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed', 'blocked')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'sent', 'failed', 'blocked', 'skipped')", name="status"
+        ),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
 

@@ -44,6 +44,10 @@ class Notice:
     document_file_id: str | None = None
     member_id: int | None = None
     dedupe_key: str | None = None
+    # "message", or a Telegram action the relay performs (see bot/group_actions.py).
+    kind: str = "message"
+    # Not before this moment (a delayed deletion); now when None.
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class QueuedMessage:
     photo_file_id: str | None
     document_file_id: str | None
     attempts: int
+    kind: str = "message"
+    member_id: int | None = None
 
     @classmethod
     def of(cls, row: OutboxMessage) -> QueuedMessage:
@@ -72,6 +78,8 @@ class QueuedMessage:
             photo_file_id=row.photo_file_id,
             document_file_id=row.document_file_id,
             attempts=row.attempts,
+            kind=row.kind,
+            member_id=row.member_id,
         )
 
 
@@ -114,6 +122,7 @@ class OutboxRepository:
         rows = [[b.to_json() for b in row] for row in notice.buttons]
         self.session.add(
             OutboxMessage(
+                kind=notice.kind,
                 chat_id=notice.chat_id,
                 member_id=notice.member_id,
                 dedupe_key=notice.dedupe_key,
@@ -125,7 +134,7 @@ class OutboxRepository:
                 document_file_id=notice.document_file_id,
                 status="pending",
                 attempts=0,
-                next_attempt_at=now,
+                next_attempt_at=max(now, notice.not_before or now),
                 created_at=now,
             )
         )
@@ -168,6 +177,17 @@ class OutboxRepository:
             .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
             .values(**values)
         )
+
+    async def pending_action(self, kind: str, member_id: int) -> bool:
+        """True when an action of `kind` for this member is still waiting to be done."""
+        found = await self.session.execute(
+            select(OutboxMessage.id).where(
+                OutboxMessage.kind == kind,
+                OutboxMessage.member_id == member_id,
+                OutboxMessage.status == "pending",
+            )
+        )
+        return found.first() is not None
 
     async def give_up(self, row_id: int, status: str, error: str) -> None:
         await self.session.execute(
