@@ -22,6 +22,7 @@ from services.affiliates import AffiliateService
 from services.clock import Clock, SystemClock
 from services.leaders import LeaderService
 from services.ledger import LedgerService
+from services.lifecycle import LifecycleService
 from services.members import MemberService
 from services.payments import PaymentService
 from services.reports import ReportService
@@ -47,6 +48,7 @@ class Container:
     leaders: LeaderService
     access: AccessService
     affiliates: AffiliateService
+    lifecycle: LifecycleService
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -134,4 +136,5 @@ def build_container(
             admin_chat_id=settings.ADMIN_CHAT_ID,
             keys=tuple(key.get_secret_value() for key in settings.CREDENTIALS_KEYS),
         ),
+        lifecycle=LifecycleService(uow, clock, group),
     )

@@ -62,6 +62,7 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         leaders=container.leaders,
         access=container.access,
         affiliates=container.affiliates,
+        lifecycle=container.lifecycle,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

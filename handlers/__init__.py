@@ -6,6 +6,7 @@ from handlers import (
     account,
     admin_tools,
     affiliates_admin,
+    affiliates_member,
     fallback,
     group,
     ledger_admin,
@@ -28,6 +29,7 @@ def all_routers() -> list[Router]:
         affiliates_admin.build_router(),
         reports.build_router(),
         account.build_router(),
+        affiliates_member.build_router(),
         shop.build_router(),
         fallback.build_router(),
     ]
