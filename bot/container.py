@@ -13,6 +13,7 @@ from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admins import AdminGate
+from bot.group_actions import GroupActions
 from bot.i18n import Translator
 from bot.outbox import OutboxRelay
 from bot.settings import Settings
@@ -49,6 +50,7 @@ class Container:
     access: AccessService
     affiliates: AffiliateService
     lifecycle: LifecycleService
+    group_actions: GroupActions
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -92,6 +94,8 @@ def build_container(
     from handlers.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
 
     group = group_config(settings, MenuCallback(action=MenuAction.SHOP).pack())
+    group_actions = GroupActions(bot, uow, i18n, clock, group)
+    relay.actions.update(group_actions.table())
 
     return Container(
         settings=settings,
@@ -137,4 +141,5 @@ def build_container(
             keys=tuple(key.get_secret_value() for key in settings.CREDENTIALS_KEYS),
         ),
         lifecycle=LifecycleService(uow, clock, group),
+        group_actions=group_actions,
     )

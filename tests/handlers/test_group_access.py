@@ -1,0 +1,264 @@
+"""VIP access to the discussion group, through real updates: the personal invite, join
+requests by the right and the wrong person, removal when VIP ends, missing rights."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.states import InviteStatus
+from services.admin_tools import Actor, MemberRef
+from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
+from tests.handlers.groupkit import (
+    GROUP,
+    actions,
+    feed_pending,
+    group_app,
+    invite_url,
+    invites,
+    join,
+    make_group_app,
+    settle,
+)
+from tests.handlers.reviewkit import vip_member
+from tests.handlers.shopkit import OWNER_ID, send, start, texts
+from tests.kit.clock import FrozenClock
+
+__all__ = ["group_app"]
+
+OWNER = Actor(OWNER_ID, "Owner")
+
+
+async def test_a_new_vip_gets_a_personal_join_request_link(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    created = app.core.calls_of("createChatInviteLink")
+    assert len(created) == 1
+    params = created[0].params
+    assert params["creates_join_request"] is True or params["creates_join_request"] == "true"
+    assert "member_limit" not in params
+    url = invite_url(app, ani)
+    assert "Selamat, kamu sekarang VIP" in texts(app, 501)[-1]
+    [row] = await invites(app)
+    assert row.invite_link == url and row.status == InviteStatus.ISSUED
+    # The link expires after INVITE_TTL_HOURS (24 by default).
+    assert (row.expires_at - app.container.clock.now()).total_seconds() == 24 * 3600
+
+
+async def test_the_holder_is_approved_and_the_link_is_revoked(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    url = invite_url(app, ani)
+    await join(app, ani, url)
+    assert app.core.member_status(GROUP, 501) == "member"
+    assert "Kamu sudah masuk grup diskusi VIP" in texts(app, 501)[-1]
+    [row] = await invites(app)
+    assert row.status == InviteStatus.USED and row.used_at is not None
+    await settle(app)
+    revoked = app.core.calls_of("revokeChatInviteLink")
+    assert [c.params["invite_link"] for c in revoked] == [url]
+
+
+async def test_a_leaked_link_gets_someone_else_nowhere(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    budi = await start(app, 502, "Budi")
+    await settle(app)
+    url = invite_url(app, ani)
+    await join(app, budi, url)
+    assert app.core.member_status(GROUP, 502) != "member"
+    assert app.core.calls_of("declineChatJoinRequest")
+    assert "link undangan itu milik orang lain" in texts(app, 502)[-1]
+    # The link still works for its holder.
+    [row] = await invites(app)
+    assert row.status == InviteStatus.ISSUED
+    await join(app, ani, url)
+    assert app.core.member_status(GROUP, 501) == "member"
+
+
+async def test_another_vip_cannot_use_a_friends_link(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    citra = await vip_member(app, 503, "Citra")
+    await settle(app)
+    await join(app, citra, invite_url(app, ani))
+    assert app.core.member_status(GROUP, 503) != "member"
+    await join(app, citra, invite_url(app, citra))
+    assert app.core.member_status(GROUP, 503) == "member"
+
+
+async def test_a_stranger_without_a_bot_link_is_declined(group_app: BotUnderTest) -> None:
+    app = group_app
+    stranger = app.core.user(509, "Stranger", language_code="en")
+    await send(app, app.core.join_request(GROUP, stranger))
+    assert app.core.calls_of("declineChatJoinRequest")
+    assert "only accepts requests through a personal invite" in texts(app, 509)[-1]
+
+
+async def test_an_expired_link_is_declined_and_a_new_one_can_be_asked_for(
+    group_app: BotUnderTest,
+) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    url = invite_url(app, ani)
+    app.container.clock.advance(hours=25)  # type: ignore[attr-defined]
+    # Telegram itself refuses an expired link; a request already pending when it
+    # expired still reaches the bot, which declines it.
+    app.core.invite_links[url].obj.pop("expire_date", None)
+    await join(app, ani, url)
+    assert app.core.member_status(GROUP, 501) != "member"
+    assert "sudah tidak berlaku" in texts(app, 501)[-1]
+    status = await app.container.access.request_invite(501)
+    assert status.invite_queued
+    await settle(app)
+    fresh = invite_url(app, ani)
+    assert fresh != url
+    await join(app, ani, fresh)
+    assert app.core.member_status(GROUP, 501) == "member"
+
+
+async def test_the_same_join_request_delivered_twice_joins_once(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    await feed_pending(app)
+    update = app.core.join_via_link(ani, invite_url(app, ani))
+    app.core.take_update(update["update_id"])
+    await send(app, update)
+    await send(app, update)
+    assert len(app.core.calls_of("approveChatJoinRequest")) == 1
+    welcome = [t for t in texts(app, 501) if "Kamu sudah masuk grup" in t]
+    assert len(welcome) == 1
+    assert not any("sudah pernah dipakai" in t for t in texts(app, 501))
+
+
+async def test_revoking_vip_removes_the_member_and_tells_them(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    await join(app, ani, invite_url(app, ani))
+    await app.container.admin_tools.revoke(
+        MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
+    )
+    await settle(app)
+    assert [c.params["user_id"] for c in app.core.calls_of("banChatMember")] == [501]
+    unban = app.core.calls_of("unbanChatMember")
+    assert unban and unban[0].params.get("only_if_banned") in (True, "true")
+    # Out, but not banned: they can come back after renewing.
+    assert app.core.member_status(GROUP, 501) == "left"
+    told = texts(app, 501)[-1]
+    assert "dikeluarkan dari grup diskusi VIP" in told and "dicabut admin" in told
+    # Once removed, running the outbox again removes nobody a second time.
+    await settle(app)
+    assert len(app.core.calls_of("banChatMember")) == 1
+
+
+async def test_a_renewal_before_the_removal_runs_cancels_it(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    await join(app, ani, invite_url(app, ani))
+    tools = app.container.admin_tools
+    await tools.revoke(MemberRef(telegram_id=501), "vip_lifetime", "mistake", OWNER)
+    await tools.grant(MemberRef(telegram_id=501), "vip_lifetime", "undo", OWNER)
+    await settle(app)
+    assert app.core.calls_of("banChatMember") == []
+    assert app.core.member_status(GROUP, 501) == "member"
+    [removal] = await actions(app, "group_remove")
+    assert removal.status == "skipped"
+
+
+async def test_a_member_who_never_joined_is_not_banned(group_app: BotUnderTest) -> None:
+    app = group_app
+    await vip_member(app, 501, "Ani")
+    await settle(app)
+    await app.container.admin_tools.revoke(
+        MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
+    )
+    await settle(app)
+    assert app.core.calls_of("banChatMember") == []
+    [row] = await invites(app)
+    assert row.status == InviteStatus.REVOKED
+    # The unused link is revoked at Telegram too, so it is useless if it leaked.
+    assert len(app.core.calls_of("revokeChatInviteLink")) == 1
+
+
+async def test_without_invite_rights_the_admins_are_alerted_once(
+    db_url: str, clock: FrozenClock
+) -> None:
+    app = await make_group_app(db_url, clock, bot_rights={"can_invite_users": False})
+    try:
+        await vip_member(app, 501, "Ani")
+        await vip_member(app, 502, "Budi")
+        await settle(app)
+        alerts = [t for t in texts(app, ADMIN_CHAT) if "Bot tidak bisa mengelola grup" in t]
+        assert len(alerts) == 1
+        assert "hak mengundang lewat link" in alerts[0]
+        # The invites wait (retried later), nothing is lost.
+        pending = [a for a in await actions(app, "group_invite") if a.status == "pending"]
+        assert len(pending) == 2
+        app.core.set_member_status(GROUP, app.core.bot_id, "administrator")
+        clock.advance(minutes=5)
+        await settle(app)
+        made = [c for c in app.core.calls_of("createChatInviteLink") if c.error is None]
+        assert len(made) == 2
+    finally:
+        await app.container.close()
+
+
+async def test_without_ban_rights_a_removal_waits_and_admins_are_alerted(
+    db_url: str, clock: FrozenClock
+) -> None:
+    app = await make_group_app(db_url, clock)
+    try:
+        ani = await vip_member(app, 501, "Ani")
+        await settle(app)
+        await join(app, ani, invite_url(app, ani))
+        app.core.set_member_status(
+            GROUP, app.core.bot_id, "administrator", can_restrict_members=False
+        )
+        await app.container.admin_tools.revoke(
+            MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
+        )
+        await settle(app)
+        assert app.core.member_status(GROUP, 501) == "member"
+        assert any("hak mengeluarkan" in t for t in texts(app, ADMIN_CHAT))
+        [removal] = await actions(app, "group_remove")
+        assert removal.status == "pending"
+        app.core.set_member_status(GROUP, app.core.bot_id, "administrator")
+        clock.advance(minutes=5)
+        await settle(app)
+        assert app.core.member_status(GROUP, 501) == "left"
+    finally:
+        await app.container.close()
+
+
+@pytest.mark.parametrize("missing", ["can_invite_users", "can_restrict_members"])
+async def test_the_rights_check_names_what_is_missing(
+    db_url: str, clock: FrozenClock, missing: str
+) -> None:
+    from bot.group_actions import check_group_rights
+
+    app = await make_group_app(db_url, clock, bot_rights={missing: False})
+    try:
+        found = await check_group_rights(app.container)
+        assert found == [
+            "access.right_invite" if missing == "can_invite_users" else "access.right_restrict"
+        ]
+        await check_group_rights(app.container)
+        await settle(app)
+        assert len([t for t in texts(app, ADMIN_CHAT) if "Yang kurang" in t]) == 1
+    finally:
+        await app.container.close()
+
+
+async def test_join_requests_to_other_chats_are_left_alone(group_app: BotUnderTest) -> None:
+    app = group_app
+    ani = app.core.user(501, "Ani")
+    other = -100888
+    app.core.make_group(other, "Other")
+    await send(app, app.core.join_request(other, ani))
+    assert app.core.calls_of("approveChatJoinRequest") == []
+    assert app.core.calls_of("declineChatJoinRequest") == []
