@@ -262,3 +262,19 @@ async def test_join_requests_to_other_chats_are_left_alone(group_app: BotUnderTe
     await send(app, app.core.join_request(other, ani))
     assert app.core.calls_of("approveChatJoinRequest") == []
     assert app.core.calls_of("declineChatJoinRequest") == []
+
+
+async def test_an_approved_vip_payment_brings_the_invite(group_app: BotUnderTest) -> None:
+    from tests.handlers.shopkit import add_method, submit_proof, tap
+    from tests.kit.images import receipt_jpeg
+
+    app = group_app
+    await add_method(app)
+    ani = await start(app, 501, "Ani")
+    card = await submit_proof(app, ani, receipt_jpeg(1, 1), plan_label="VIP")
+    dewi = app.core.user(7002, "Dewi")
+    await tap(app, dewi, card, "Setujui")
+    await settle(app)
+    url = invite_url(app, ani)
+    await join(app, ani, url)
+    assert app.core.member_status(GROUP, 501) == "member"
