@@ -1,7 +1,11 @@
 """Scheduled jobs (APScheduler, in the bot process).
 
-Each job is idempotent: it runs once at start (catching up after downtime)
-and then on its interval; running it twice changes nothing the second time.
+Each job is idempotent: running it twice changes nothing the second time. The
+interval jobs (stale payments, membership lifecycle) and the rights check run once at
+start too, catching up after downtime; the daily ones run at their time in the
+configured zone (the report reminder also at start when its time has passed; a
+nightly reconcile missed by more than an hour waits for the next night, while the
+lifecycle job has already removed whoever expired meanwhile).
 """
 
 from __future__ import annotations
@@ -41,6 +45,57 @@ async def remind_reports(container: Container) -> int:
     return sent
 
 
+async def run_lifecycle(container: Container) -> tuple[int, int]:
+    """Expire the memberships whose time has come, then queue the expiry reminders that
+    are due; each step on its own, so one failing does not stop the other. Returns
+    (expired, reminders queued)."""
+    expired = reminded = 0
+    try:
+        expired = await container.lifecycle.expire_due()
+    except Exception:
+        log.exception("Expiring memberships failed")
+    try:
+        reminded = await container.lifecycle.remind_expiring()
+    except Exception:
+        log.exception("Queueing expiry reminders failed")
+    return expired, reminded
+
+
+async def check_rights(container: Container) -> list[str]:
+    """Whether the bot may still invite and remove in the discussion group (the admins
+    are alerted, once a day, when it may not)."""
+    try:
+        from bot.group_actions import check_group_rights
+
+        missing = await check_group_rights(container)
+    except Exception:
+        log.exception("Checking the bot's rights in the discussion group failed")
+        return []
+    return missing
+
+
+async def reconcile_group(container: Container) -> int:
+    """Nightly: anyone the bot saw inside the group without VIP is removed (or, with
+    GROUP_RECONCILE_DRY_RUN, only reported to the admins); then the bot's rights are
+    checked. Returns how many were found without access."""
+    found = 0
+    try:
+        result = await container.access.reconcile(container.settings.GROUP_RECONCILE_DRY_RUN)
+    except Exception:
+        log.exception("Reconciling the discussion group failed")
+    else:
+        found = len(result.outsiders)
+        log.info(
+            "Group reconcile%s: %s checked, %s without VIP, %s removal(s) queued",
+            " (dry run)" if result.dry_run else "",
+            result.checked,
+            found,
+            result.queued,
+        )
+    await check_rights(container)
+    return found
+
+
 def reminder_catch_up(container: Container) -> datetime | None:
     """Run the reminder at start too when today's reminder time has already passed
     (the bot was down then); the job's dedupe keys keep it to one per member per day."""
@@ -73,6 +128,38 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
         misfire_grace_time=3600,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        run_lifecycle,
+        "interval",
+        seconds=container.settings.LIFECYCLE_INTERVAL_SECONDS,
+        args=(container,),
+        id="membership-lifecycle",
+        next_run_time=container.clock.now(),  # catches up after downtime
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )
+    night = container.settings.reconcile_time
+    scheduler.add_job(
+        reconcile_group,
+        "cron",
+        hour=night.hour,
+        minute=night.minute,
+        args=(container,),
+        id="group-reconcile",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        check_rights,
+        "date",
+        run_date=container.clock.now(),
+        args=(container,),
+        id="group-rights-at-start",
         replace_existing=True,
     )
     catch_up = reminder_catch_up(container)

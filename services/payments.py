@@ -964,12 +964,20 @@ class PaymentService:
         base: HeldMembership | None = held.get(request.base_membership_id or -1)
         frozen = _frozen_quote(request)
         if frozen.kind is QuoteKind.RENEWAL and base is not None and base.expires_at:
-            row = await uow.session.get(Membership, base.id)
-            assert row is not None
-            new_expiry = renewal_expiry(base.expires_at, now, plan.duration_days or 0)
-            self._event(uow, row.id, "renewed", admin, base.expires_at, new_expiry, now)
-            row.expires_at = new_expiry
-            return row
+            # Locked and still active: the expiry job may have ended it since `held()`.
+            locked = await uow.session.execute(
+                select(Membership)
+                .where(Membership.id == base.id, Membership.status == MembershipStatus.ACTIVE)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            row = locked.scalar_one_or_none()
+            if row is not None and row.expires_at is not None:
+                new_expiry = renewal_expiry(row.expires_at, now, plan.duration_days or 0)
+                self._event(uow, row.id, "renewed", admin, row.expires_at, new_expiry, now)
+                row.expires_at = new_expiry
+                return row
+            base = None
         if frozen.kind is QuoteKind.RENEWAL:
             # The renewed membership ended before approval: the new period starts now.
             frozen = dataclasses.replace(frozen, kind=QuoteKind.NEW)
