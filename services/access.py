@@ -241,7 +241,7 @@ async def queue_removal(
     """Queue ban-then-unban of one person from the group (once while one is pending)."""
     if config.chat_id is None:
         return False
-    if member_id is not None and await uow.outbox.pending_action(REMOVE_ACTION, member_id):
+    if await uow.outbox.pending_action(REMOVE_ACTION, chat_id=telegram_id):
         return False
     notice = Notice(
         chat_id=telegram_id,

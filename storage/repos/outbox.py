@@ -178,15 +178,18 @@ class OutboxRepository:
             .values(**values)
         )
 
-    async def pending_action(self, kind: str, member_id: int) -> bool:
-        """True when an action of `kind` for this member is still waiting to be done."""
-        found = await self.session.execute(
-            select(OutboxMessage.id).where(
-                OutboxMessage.kind == kind,
-                OutboxMessage.member_id == member_id,
-                OutboxMessage.status == "pending",
-            )
+    async def pending_action(
+        self, kind: str, member_id: int | None = None, chat_id: int | None = None
+    ) -> bool:
+        """True when an action of `kind` for this member (or chat) is still waiting."""
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.kind == kind, OutboxMessage.status == "pending"
         )
+        if member_id is not None:
+            query = query.where(OutboxMessage.member_id == member_id)
+        if chat_id is not None:
+            query = query.where(OutboxMessage.chat_id == chat_id)
+        found = await self.session.execute(query.limit(1))
         return found.first() is not None
 
     async def give_up(self, row_id: int, status: str, error: str) -> None:

@@ -251,3 +251,7 @@ async def test_reconcile_removes_outsiders_once_a_day_and_spares_admins(
             .where(OutboxMessage.chat_id == ADMIN_CHAT)
         )
         assert count.scalar_one() == 2  # one dry-run report, one removal report
+    # The next night, removals still waiting (no rights yet) are not queued again.
+    clock.advance(days=1)
+    assert (await setup.access.reconcile(dry_run=False)).queued == 0
+    assert len(await setup.rows("group_remove")) == 2
