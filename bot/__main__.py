@@ -5,6 +5,10 @@ python -m bot migrate    only apply migrations
 python -m bot new-key    print a fresh Fernet key for CREDENTIALS_KEYS
 python -m bot check-ledger
                          verify the money invariants; exit 1 on any breach
+python -m bot rotate-keys
+                         re-encrypt every stored affiliate login with the first key
+                         of CREDENTIALS_KEYS; exit 1 (changing nothing) if any
+                         login cannot be opened with the configured keys
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from cryptography.fernet import Fernet
 
 from bot.settings import SettingsError, load_settings
 
-USAGE = "usage: python -m bot [run|migrate|new-key|check-ledger]"
+USAGE = "usage: python -m bot [run|migrate|new-key|check-ledger|rotate-keys]"
 
 
 def main(argv: list[str]) -> int:
@@ -29,7 +33,7 @@ def main(argv: list[str]) -> int:
     if command == "new-key":
         print(Fernet.generate_key().decode())
         return 0
-    if command not in ("run", "migrate", "check-ledger"):
+    if command not in ("run", "migrate", "check-ledger", "rotate-keys"):
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -51,6 +55,9 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "check-ledger":
         return asyncio.run(check_ledger_command(settings.DATABASE_URL))
+    if command == "rotate-keys":
+        keys = tuple(key.get_secret_value() for key in settings.CREDENTIALS_KEYS)
+        return asyncio.run(rotate_keys_command(settings.DATABASE_URL, keys))
 
     from bot.app import serve
     from bot.container import build_container
@@ -98,6 +105,43 @@ async def check_ledger_command(url: str) -> int:
         print(f"BREACH: {breach}")
     print(f"{len(result.breaches)} breach(es) found")
     return 1
+
+
+async def rotate_keys_command(url: str, keys: tuple[str, ...]) -> int:
+    """Re-encrypt every stored login with the first key, all in one transaction: 0 on
+    success; 1 when a login cannot be opened (nothing changed; only account ids are
+    printed, never a value); 2 when no key is configured."""
+    from services.affiliates import rotate_credentials
+    from services.credentials import CredentialsError
+    from storage.database import create_engine, create_session_factory
+    from storage.uow import UnitOfWorkFactory
+
+    if not keys:
+        print(
+            "CREDENTIALS_KEYS is empty: nothing to rotate with. Generate a key with "
+            "`python -m bot new-key` and put it first in CREDENTIALS_KEYS.",
+            file=sys.stderr,
+        )
+        return 2
+    engine = create_engine(url)
+    try:
+        result = await rotate_credentials(UnitOfWorkFactory(create_session_factory(engine)), keys)
+    except CredentialsError as error:
+        print(f"Cannot rotate: {error.problem.value}", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    if not result.ok:
+        ids = ", ".join(str(i) for i in result.failed)
+        print(
+            f"FAILED: {len(result.failed)} account(s) cannot be decrypted with the configured "
+            f"keys (wrong key or tampered value): account id(s) {ids}. Nothing was changed. "
+            "Add the key they were encrypted with to CREDENTIALS_KEYS (after the new one) "
+            "and run rotate-keys again."
+        )
+        return 1
+    print(f"OK: re-encrypted {result.rotated} account login(s) with the first key.")
+    return 0
 
 
 if __name__ == "__main__":

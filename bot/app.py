@@ -54,6 +54,16 @@ ADMIN_COMMANDS = (
     "leaderhistory",
     "structures",
     "addstructure",
+    "accounts",
+    "account",
+    "addaccount",
+    "importaccounts",
+    "exportaccounts",
+    "assignaccount",
+    "unassignaccount",
+    "accountstatus",
+    "cartverified",
+    "accountnote",
 )
 
 

@@ -15,6 +15,7 @@ from handlers import (
     review,
     shop,
     start,
+    vip,
 )
 
 
@@ -30,6 +31,7 @@ def all_routers() -> list[Router]:
         reports.build_router(),
         account.build_router(),
         affiliates_member.build_router(),
+        vip.build_router(),
         shop.build_router(),
         fallback.build_router(),
     ]

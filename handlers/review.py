@@ -30,8 +30,10 @@ from bot.admins import AdminGate
 from bot.i18n import Translator
 from bot.settings import Settings
 from domain.states import PaymentStatus, ProofRejectReason
+from handlers.affiliates_admin import approval_offer
 from handlers.callbacks import RejectReason, ReviewAction, ReviewCallback, review_buttons
 from handlers.filters import InAdminChat, allowed
+from services.affiliates import AffiliateService
 from services.payments import (
     Actor,
     Decision,
@@ -151,12 +153,16 @@ async def close_card(
     line: str,
     i18n: Translator,
     settings: Settings,
+    reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Edit the card to its outcome, without buttons. Best effort: the decision is
-    already committed and the member already queued a message."""
+    """Edit the card to its outcome, without buttons (or with `reply_markup`: the offer of
+    an affiliate account after an approval). Best effort: the decision is already
+    committed and the member already queued a message."""
     caption = card_caption(card, i18n, settings) + "\n\n" + line
     try:
-        await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=caption)
+        await bot.edit_message_caption(
+            chat_id=chat_id, message_id=message_id, caption=caption, reply_markup=reply_markup
+        )
     except TelegramBadRequest as error:
         log.info("Card %s not edited: %s", message_id, error.message)
 
@@ -170,6 +176,7 @@ async def on_review(
     callback_data: ReviewCallback,
     bot: Bot,
     payments: PaymentService,
+    affiliates: AffiliateService,
     admins: AdminGate,
     settings: Settings,
     i18n: Translator,
@@ -240,7 +247,10 @@ async def on_review(
         await query.answer(i18n.t(done, lang))
     else:
         await query.answer(too_late_text(decision, i18n, settings, lang), show_alert=True)
-    await close_card(bot, message.chat.id, message.message_id, card, line, i18n, settings)
+    offer = None
+    if decision.status == PaymentStatus.APPROVED:
+        offer = await approval_offer(affiliates, request_id, i18n, settings)
+    await close_card(bot, message.chat.id, message.message_id, card, line, i18n, settings, offer)
 
 
 async def write_reason(

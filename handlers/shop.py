@@ -36,6 +36,10 @@ from handlers.callbacks import (
     PlanCallback,
 )
 from handlers.keyboards import main_menu
+from handlers.vip import vip_section
+from services.access import AccessService
+from services.affiliates import AffiliateService
+from services.ledger import LedgerService
 from services.payments import (
     MethodView,
     PaymentError,
@@ -510,6 +514,9 @@ def _date(value: datetime, settings: Settings) -> str:
 async def show_me(
     event: Message | CallbackQuery,
     payments: PaymentService,
+    access: AccessService,
+    affiliates: AffiliateService,
+    ledger: LedgerService,
     settings: Settings,
     i18n: Translator,
     lang: str,
@@ -535,6 +542,9 @@ async def show_me(
                 )
             )
     builder = InlineKeyboardBuilder()
+    lines += await vip_section(
+        event.from_user.id, builder, access, affiliates, ledger, i18n, lang, settings
+    )
     request = seen.open_request
     if request is not None:
         lines.append(

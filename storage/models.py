@@ -302,9 +302,7 @@ class GroupInvite(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     invite_link: Mapped[str] = mapped_column(String(128), unique=True)
-    status: Mapped[InviteStatus] = mapped_column(
-        status_enum(InviteStatus, "status"), index=True
-    )
+    status: Mapped[InviteStatus] = mapped_column(status_enum(InviteStatus, "status"), index=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

@@ -23,9 +23,7 @@ NEW_STATUSES = "status IN ('pending', 'sent', 'failed', 'blocked', 'skipped')"
 
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
-        batch.add_column(
-            sa.Column("kind", sa.String(16), nullable=False, server_default="message")
-        )
+        batch.add_column(sa.Column("kind", sa.String(16), nullable=False, server_default="message"))
         batch.drop_constraint(op.f("ck_outbox_status"), type_="check")
         batch.create_check_constraint("status", NEW_STATUSES)
     op.create_index("ix_group_invites_status", "group_invites", ["status"])

@@ -278,3 +278,92 @@ async def test_an_approved_vip_payment_brings_the_invite(group_app: BotUnderTest
     url = invite_url(app, ani)
     await join(app, ani, url)
     assert app.core.member_status(GROUP, 501) == "member"
+
+
+async def me(app: BotUnderTest, user: dict[str, object]) -> dict[str, object]:
+    await send(app, app.core.command(user, "/me"))
+    shown = app.core.last_sent(int(user["id"]))  # type: ignore[arg-type]
+    assert shown is not None
+    return shown
+
+
+async def test_the_vip_dashboard_shows_group_account_cart_and_commission(
+    db_url: str, clock: FrozenClock
+) -> None:
+    from cryptography.fernet import Fernet
+
+    app = await make_group_app(db_url, clock, CREDENTIALS_KEYS=Fernet.generate_key().decode())
+    try:
+        ani = await vip_member(app, 501, "Ani")
+        await settle(app)
+        shown = await me(app, ani)
+        assert "Dashboard VIP" in shown["text"]
+        assert "Undanganmu siap, berlaku sampai 11-01-2026" in shown["text"]
+        assert any(b.get("url") for row in shown["reply_markup"]["inline_keyboard"] for b in row)
+        await join(app, ani, invite_url(app, ani))
+        affiliates = app.container.affiliates
+        new = affiliates.new_account(
+            "ani_shop", shop_name="Toko Ani", credentials=affiliates.seal("ani@mail", "rahasia")
+        )
+        card = await affiliates.add(new, OWNER)
+        await affiliates.assign(card.id, await member_id(app, 501), OWNER)
+        await affiliates.set_cart_verified(card.id, True, OWNER)
+        shown = await me(app, ani)
+        text = shown["text"]
+        assert "Grup diskusi: Kamu sudah di dalam grup. ✅" in text
+        assert "@ani_shop · toko Toko Ani (aktif)" in text
+        assert "Keranjang kuning: ✅ terverifikasi 10-01-2026" in text
+        assert "Komisi kamu: Rp 0" in text
+        labels = [b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row]
+        assert "🔑 Lihat login akun TikTok" in labels
+        assert "👥 Minta undangan grup" not in labels
+        assert "rahasia" not in text
+    finally:
+        await app.container.close()
+
+
+async def member_id(app: BotUnderTest, telegram_id: int) -> int:
+    async with app.container.uow() as work:
+        member = await work.members.by_telegram_id(telegram_id)
+        assert member is not None
+        return member.id
+
+
+async def test_a_vip_who_left_asks_for_a_new_invite_from_me(group_app: BotUnderTest) -> None:
+    from tests.handlers.shopkit import tap
+
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    await join(app, ani, invite_url(app, ani))
+    # Ani leaves the group on her own; Telegram tells the bot.
+    await send(app, app.core.chat_member_update(GROUP, ani, "member", "left"))
+    shown = await me(app, ani)
+    assert "Kamu belum di grup" in shown["text"]
+    answer = await tap(app, ani, shown, "Minta undangan grup")
+    assert "Undangan sedang dikirim" in answer.get("text", "")
+    await settle(app)
+    fresh = invite_url(app, ani)
+    await join(app, ani, fresh)
+    assert app.core.member_status(GROUP, 501) == "member"
+    # Asking again while inside changes nothing.
+    answer = await tap(app, ani, shown, "Minta undangan grup")
+    assert "sudah di dalam grup" in answer.get("text", "")
+
+
+async def test_a_forged_invite_tap_from_a_basic_member_gets_nothing(
+    group_app: BotUnderTest,
+) -> None:
+    from handlers.callbacks import GroupAction, GroupCallback
+    from tests.handlers.shopkit import press
+
+    app = group_app
+    budi = await start(app, 502, "Budi")
+    await send(app, app.core.command(budi, "/me"))
+    shown = app.core.last_sent(502)
+    assert shown is not None and "Dashboard VIP" not in shown["text"]
+    data = GroupCallback(action=GroupAction.INVITE).pack()
+    answer = await press(app, budi, shown, data, strict=False)
+    assert "hanya untuk member VIP aktif" in answer.get("text", "")
+    await settle(app)
+    assert await actions(app, "group_invite") == []

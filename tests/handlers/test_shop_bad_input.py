@@ -806,7 +806,12 @@ async def test_me_shows_a_temporal_membership_with_its_expiry_and_days_left(
     # Approved on 10-01-2026 (WIB) for 30 days; 10 days (and a few seconds) later.
     assert "• VIP 30 hari — sampai 09-02-2026 (19 hari lagi)" in text
     assert "Kamu sudah di tingkat tertinggi." in text
-    assert buttons == ["🛒 Beli / Upgrade", "⬅️ Kembali"]
+    # The VIP dashboard: no group set up in this bot, no account yet, no commission yet.
+    assert "Dashboard VIP" in text
+    assert "Grup diskusi: belum diatur oleh admin." in text
+    assert "Akun TikTok affiliate: belum ada" in text
+    assert "Komisi kamu: Rp 0 · dibayar Rp 0 · tersedia Rp 0" in text
+    assert buttons == ["💰 Rincian komisi & saldo", "🛒 Beli / Upgrade", "⬅️ Kembali"]
     (membership,) = await membership_rows(app)
     assert membership.expires_at is not None
 

@@ -2010,3 +2010,31 @@ def _default_description(error_code: int, retry_after: int | None) -> str:
 def update_kinds(updates: Iterable[JSON]) -> list[str]:
     """The type of each update ("message", "callback_query", ...), handy in assertions."""
     return [next(k for k in u if k != "update_id") for u in updates]
+
+
+def group_document(
+    core: FakeTelegram,
+    chat_id: int,
+    user: UserRef,
+    data: bytes,
+    file_name: str,
+    mime_type: str | None,
+    caption: str | None = None,
+    *,
+    file_size: int | None = None,
+) -> JSON:
+    """A document posted in a group; a caption starting with "/" is a command. `file_size`
+    overrides what Telegram reports (a huge file without storing its bytes)."""
+    chat = core._group(chat_id)
+    sender = core._user(user)
+    if core.member_status(chat_id, sender["id"]) == "left":
+        core.set_member_status(chat_id, sender["id"], "member")
+    document = core._register_document(data, file_name, mime_type)
+    if file_size is not None:
+        document["file_size"] = file_size
+    content: JSON = {"document": document}
+    if caption is not None:
+        content["caption"] = caption
+        if entities := _command_entities(caption):
+            content["caption_entities"] = entities
+    return core._incoming(chat["id"], sender, content)
