@@ -11,7 +11,8 @@ lifecycle job has already removed whoever expired meanwhile).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -106,70 +107,42 @@ def reminder_catch_up(container: Container) -> datetime | None:
 
 def build_scheduler(container: Container) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=container.settings.zone)
+    once = {"args": (container,), "replace_existing": True}
+    repeated = once | {"coalesce": True, "max_instances": 1}
+
+    def every(job: Any, seconds: float, job_id: str) -> None:
+        """Every `seconds`, first at start (which catches up after downtime)."""
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            next_run_time=container.clock.now(),
+            **repeated,
+        )
+
+    def daily(job: Any, at: time, job_id: str) -> None:
+        """Every day at `at` in the settings' zone (an hour late at most after downtime)."""
+        scheduler.add_job(
+            job,
+            "cron",
+            hour=at.hour,
+            minute=at.minute,
+            id=job_id,
+            misfire_grace_time=3600,
+            **repeated,
+        )
+
+    every(expire_stale_payments, EXPIRE_STALE_EVERY.total_seconds(), "expire-stale-payments")
+    every(run_lifecycle, container.settings.LIFECYCLE_INTERVAL_SECONDS, "membership-lifecycle")
+    daily(remind_reports, container.settings.reminder_time, "report-reminder")
+    daily(reconcile_group, container.settings.reconcile_time, "group-reconcile")
     scheduler.add_job(
-        expire_stale_payments,
-        "interval",
-        seconds=EXPIRE_STALE_EVERY.total_seconds(),
-        args=(container,),
-        id="expire-stale-payments",
-        next_run_time=container.clock.now(),
-        coalesce=True,
-        max_instances=1,
-        replace_existing=True,
-    )
-    at = container.settings.reminder_time
-    scheduler.add_job(
-        remind_reports,
-        "cron",
-        hour=at.hour,
-        minute=at.minute,
-        args=(container,),
-        id="report-reminder",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=3600,
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        run_lifecycle,
-        "interval",
-        seconds=container.settings.LIFECYCLE_INTERVAL_SECONDS,
-        args=(container,),
-        id="membership-lifecycle",
-        next_run_time=container.clock.now(),  # catches up after downtime
-        coalesce=True,
-        max_instances=1,
-        replace_existing=True,
-    )
-    night = container.settings.reconcile_time
-    scheduler.add_job(
-        reconcile_group,
-        "cron",
-        hour=night.hour,
-        minute=night.minute,
-        args=(container,),
-        id="group-reconcile",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=3600,
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        check_rights,
-        "date",
-        run_date=container.clock.now(),
-        args=(container,),
-        id="group-rights-at-start",
-        replace_existing=True,
+        check_rights, "date", run_date=container.clock.now(), id="group-rights-at-start", **once
     )
     catch_up = reminder_catch_up(container)
     if catch_up is not None:
         scheduler.add_job(
-            remind_reports,
-            "date",
-            run_date=catch_up,
-            args=(container,),
-            id="report-reminder-catch-up",
-            replace_existing=True,
+            remind_reports, "date", run_date=catch_up, id="report-reminder-catch-up", **once
         )
     return scheduler
