@@ -66,6 +66,10 @@ _GONE_HINTS = (
 _UNTOUCHABLE_HINTS = ("can't remove chat owner", "administrator of the chat")
 
 
+def lacks_rights(error: Exception) -> bool:
+    return _has(error, _RIGHTS_HINTS)
+
+
 def _has(error: Exception, hints: tuple[str, ...]) -> bool:
     text = str(getattr(error, "message", error)).lower()
     return any(hint in text for hint in hints)
@@ -174,13 +178,21 @@ class GroupActions:
         user_id = row.chat_id
         now = self.clock.now()
         name = str(user_id)
+        back = False
         async with self.uow() as uow:
             if row.member_id is not None:
                 member = await uow.session.get(Member, row.member_id)
                 if member is not None:
                     name = full_name(member)
-                    if await has_access(uow, member.id, now):
-                        return ("skipped", "VIP access is back")
+                    back = await has_access(uow, member.id, now)
+        if back:
+            # A ban from an earlier attempt whose unban failed must not outlive a renewal.
+            try:
+                await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
+            except (TelegramBadRequest, TelegramForbiddenError) as error:
+                if not _has(error, _GONE_HINTS):
+                    return await self._refused(error, "access.right_restrict")
+            return ("skipped", "VIP access is back")
         try:
             await self.bot.ban_chat_member(chat_id, user_id)
             await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)

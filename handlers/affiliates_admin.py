@@ -712,9 +712,13 @@ async def _import_document(
         result = await affiliates.import_csv(data, _actor(message.from_user))
     except AffiliateError as error:
         await _refuse(message, error, i18n, lang)
-        return False
-    await _reply_lines(message, import_lines(result, i18n, lang))
-    return bool(result.imported)
+        result = None
+    else:
+        await _reply_lines(message, import_lines(result, i18n, lang))
+    # The file may hold logins and passwords in plain text: it leaves the chat once
+    # answered, whatever the import decided (a fixed file is sent again anyway).
+    await _forget(message, bot, i18n, lang)
+    return bool(result and result.imported)
 
 
 def import_lines(result: ImportResult, i18n: Translator, lang: str) -> list[str]:
@@ -787,6 +791,10 @@ async def _forget(message: Message, bot: Bot, i18n: Translator, lang: str) -> No
         await message.answer(i18n.t("affiliates.add_delete_failed", lang))
 
 
+def _is_cancel(text: str) -> bool:
+    return text.split("@", 1)[0] == "/cancel" or text.startswith("/cancel ")
+
+
 def _optional(text: str) -> str | None:
     return None if text.strip().lower() in SKIP_WORDS else text.strip()
 
@@ -803,9 +811,9 @@ async def add_step(
     step = await state.get_state()
     secret = step in (AddAccount.login.state, AddAccount.password.state)
     text = (message.text or "").strip()
-    if secret and text and not text.startswith("/"):
+    if secret and text and not _is_cancel(text):
         await _forget(message, bot, i18n, lang)  # before anything else can go wrong
-    if text.split("@", 1)[0] == "/cancel" or text.startswith("/cancel "):
+    if _is_cancel(text):
         await state.clear()
         await message.reply(i18n.t("affiliates.add_cancelled", lang))
         return

@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ChatJoinRequest, ChatMemberUpdated
 
 from bot.container import Container
+from bot.group_actions import lacks_rights
 from bot.i18n import Translator
 from bot.settings import Settings
 from domain.language import resolve_language
@@ -52,10 +53,11 @@ async def on_join_request(
         except (TelegramBadRequest, TelegramForbiddenError) as error:
             if "USER_ALREADY_PARTICIPANT" not in error.message:
                 log.warning("Approving join request failed: %s", error.message)
-                await container.group_actions.alert_rights(["access.right_invite"])
+                if lacks_rights(error):
+                    await container.group_actions.alert_rights(["access.right_invite"])
                 return
-        await access.joined(decision.invite_id, user.id)
-        await _tell(bot, request.user_chat_id, i18n.t("access.welcome", lang))
+        if await access.joined(decision.invite_id, user.id):
+            await _tell(bot, request.user_chat_id, i18n.t("access.welcome", lang))
         log.info("Join request of member %s approved", decision.member_id)
         return
     try:

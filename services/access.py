@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from domain.language import resolve_language
 from domain.membership import effective_tier
@@ -30,7 +30,7 @@ from domain.states import InviteStatus
 from services.affiliates import release_account
 from services.clock import Clock
 from services.people import full_name
-from storage.models import ChatPresence, GroupInvite, Member, Tier
+from storage.models import ChatPresence, GroupInvite, Member, Membership, Tier
 from storage.repos.memberships import MembershipRepository
 from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -204,9 +204,11 @@ async def _revoke_invites(
     )
     count = 0
     for link, expires_at in revoked.all():
+        if expires_at <= now:
+            continue  # an expired link opens nothing and needs no call
         count += 1
-        if config.chat_id is None or expires_at <= now:
-            continue  # an expired link needs no call
+        if config.chat_id is None:
+            continue
         await uow.outbox.enqueue(
             Notice(
                 chat_id=config.chat_id,
@@ -254,6 +256,16 @@ async def queue_removal(
     return await uow.outbox.enqueue(notice, now)
 
 
+async def _vip_end_anchor(uow: UnitOfWork, member_id: int) -> str:
+    """When the member's latest membership ended: one "access ended" message per end,
+    however many times a removal is attempted (a nightly reconcile without rights)."""
+    found = await uow.session.execute(
+        select(func.max(Membership.ended_at)).where(Membership.member_id == member_id)
+    )
+    ended = found.scalar_one_or_none()
+    return ended.isoformat() if ended is not None else "never"
+
+
 async def _withdraw(
     uow: UnitOfWork,
     member: Member,
@@ -290,9 +302,9 @@ async def _withdraw(
         )
     if tell and change.withdrew:
         params: dict[str, Any] = {"cause": {"key": f"access.cause_{cause.value}"}}
-        key = "access.removed"
+        key = "access.removed" if removal else "access.ended"
         if change.released_account:
-            key = "access.removed_with_account"
+            key += "_with_account"
             params["username"] = change.released_account
         await uow.outbox.enqueue(
             Notice(
@@ -302,7 +314,7 @@ async def _withdraw(
                 language=language_of(member, config.default_language),
                 params=params,
                 buttons=_renew_buttons(config),
-                dedupe_key=f"access-removed:{member.id}:{now.isoformat()}",
+                dedupe_key=f"access-removed:{member.id}:{await _vip_end_anchor(uow, member.id)}",
             ),
             now,
         )
@@ -414,6 +426,10 @@ class AccessService:
             )
             row = used.first()
             if row is None:
+                # Approved at Telegram, but the invite was withdrawn meanwhile (VIP ended
+                # between the decision and now): they are inside without access.
+                await self._enforce(uow, telegram_id, now)
+                await uow.commit()
                 return False
             link, member_id = row
             if self.config.chat_id is not None:
@@ -431,6 +447,16 @@ class AccessService:
                 )
             await uow.commit()
             return True
+
+    async def _enforce(self, uow: UnitOfWork, telegram_id: int, now: datetime) -> None:
+        if self.config.chat_id is None:
+            return
+        await set_presence(uow, self.config.chat_id, telegram_id, "member", now)
+        member = await uow.members.by_telegram_id(telegram_id)
+        if member is None or not await has_access(uow, member.id, now):
+            await queue_removal(
+                uow, telegram_id, member.id if member is not None else None, now, self.config
+            )
 
     async def record_presence(self, chat_id: int, telegram_id: int, status: str) -> None:
         """What a chat_member update said about someone in the discussion group."""

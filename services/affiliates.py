@@ -1071,7 +1071,7 @@ class AffiliateService:
                     [
                         card.id,
                         card.username,
-                        card.tiktok_account_id or "",
+                        _spreadsheet_safe(card.tiktok_account_id or ""),
                         _spreadsheet_safe(card.shop_id or ""),
                         _spreadsheet_safe(card.shop_name or ""),
                         card.status.value,

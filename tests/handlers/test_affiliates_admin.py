@@ -421,3 +421,26 @@ async def test_the_approval_card_offers_the_next_account(
     forged = OfferCallback(member_id=await _member_id(app, BUDI), account_id=1).pack()
     answer = await press(app, admin, card, forged, strict=False)
     assert answer["show_alert"] and "sudah memegang akun @toko.dua" in answer["text"]
+
+
+async def test_an_imported_file_with_passwords_leaves_the_admin_group(
+    app: BotUnderTest, people: dict[str, JSON]
+) -> None:
+    data = (CSV_HEADER + "toko.satu,Toko Satu,ya,ani@mail.id,S3cret!\n").encode()
+    reply = await upload(app, people["admin"], data, caption="/importaccounts")
+    assert "1 akun diimpor" in reply
+    deleted = [c for c in app.core.calls_of("deleteMessage") if c.error is None]
+    assert len(deleted) == 1
+    assert deleted[0].params["chat_id"] == ADMIN_CHAT
+
+
+async def test_a_password_that_looks_like_a_command_is_deleted_too(
+    app: BotUnderTest, people: dict[str, JSON]
+) -> None:
+    admin = people["admin"]
+    for text in ("/addaccount", "toko.dua", "-", "-", "-", "ani@mail.id"):
+        await send(app, app.core.group_text(ADMIN_CHAT, admin, text))
+    before = len([c for c in app.core.calls_of("deleteMessage") if c.error is None])
+    await send(app, app.core.group_text(ADMIN_CHAT, admin, "/Abc123secret"))
+    after = len([c for c in app.core.calls_of("deleteMessage") if c.error is None])
+    assert after == before + 1

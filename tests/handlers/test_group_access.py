@@ -367,3 +367,98 @@ async def test_a_forged_invite_tap_from_a_basic_member_gets_nothing(
     assert "hanya untuk member VIP aktif" in answer.get("text", "")
     await settle(app)
     assert await actions(app, "group_invite") == []
+
+
+# ----------------------------------------------------------- found in review (issue 5)
+
+
+async def test_a_ban_whose_unban_failed_does_not_outlive_a_renewal(
+    group_app: BotUnderTest, clock: FrozenClock
+) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    await join(app, ani, invite_url(app, ani))
+    tools = app.container.admin_tools
+    await tools.revoke(MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER)
+    app.core.fail_next("unbanChatMember", 429, retry_after=5)
+    await app.container.relay.run_once()
+    assert app.core.member_status(GROUP, 501) == "kicked"
+    # Ani pays again before the retry: she must not stay banned.
+    await tools.grant(MemberRef(telegram_id=501), "vip_lifetime", "paid again", OWNER)
+    clock.advance(minutes=1)
+    await settle(app)
+    [removal] = await actions(app, "group_remove")
+    assert removal.status == "skipped"
+    assert app.core.member_status(GROUP, 501) == "left"
+    await feed_pending(app)
+    status = await app.container.access.request_invite(501)
+    assert status.invite_queued
+    await settle(app)
+    await join(app, ani, invite_url(app, ani))
+    assert app.core.member_status(GROUP, 501) == "member"
+
+
+async def test_a_removal_that_keeps_failing_is_announced_once(
+    group_app: BotUnderTest, clock: FrozenClock
+) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    await join(app, ani, invite_url(app, ani))
+    app.core.set_member_status(GROUP, app.core.bot_id, "administrator", can_restrict_members=False)
+    await app.container.admin_tools.revoke(MemberRef(telegram_id=501), "vip_lifetime", "x", OWNER)
+
+    async def retry_until_given_up() -> None:
+        for _ in range(14):
+            clock.advance(minutes=11)
+            await settle(app)
+
+    await retry_until_given_up()
+    for _night in range(2):
+        clock.advance(days=1)
+        await app.container.access.reconcile(False)
+        await retry_until_given_up()
+    told = [t for t in texts(app, 501) if "dikeluarkan dari grup diskusi" in t]
+    assert len(told) == 1
+    assert app.core.member_status(GROUP, 501) == "member"  # still no right to ban
+
+
+async def test_vip_ending_between_the_decision_and_the_approval_still_removes(
+    group_app: BotUnderTest,
+) -> None:
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    url = invite_url(app, ani)
+    await feed_pending(app)
+    update = app.core.join_via_link(ani, url)
+    app.core.take_update(update["update_id"])
+    access = app.container.access
+    decide = access.decide_join
+
+    async def decide_then_revoke(*args: object) -> object:
+        decision = await decide(*args)  # type: ignore[arg-type]
+        await app.container.admin_tools.revoke(
+            MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
+        )
+        return decision
+
+    access.decide_join = decide_then_revoke  # type: ignore[method-assign]
+    await send(app, update)
+    await settle(app)
+    assert app.core.member_status(GROUP, 501) == "left"
+    assert not any("Kamu sudah masuk grup" in t for t in texts(app, 501))
+
+
+async def test_a_never_used_invite_is_not_called_a_removal(group_app: BotUnderTest) -> None:
+    app = group_app
+    await vip_member(app, 501, "Ani")
+    await settle(app)
+    await app.container.admin_tools.revoke(
+        MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
+    )
+    await settle(app)
+    told = texts(app, 501)[-1]
+    assert "link undangan grup diskusi VIP tidak berlaku lagi" in told
+    assert "dikeluarkan" not in told
