@@ -395,11 +395,13 @@ async def test_the_reconcile_dry_run_only_reports_and_the_live_one_removes_once_
 # ------------------------------------------------------------- found in other code
 
 
+# PostgreSQL only: SQLite runs one write transaction at a time, so nothing interleaves.
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_a_paid_renewal_racing_the_expiry_job_keeps_the_member_active(
     kit: Kit, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if backend == "sqlite":
-        pytest.skip("SQLite runs one transaction at a time: no interleaving to show")
     ani = await kit.join(ANI, "Ani", "vip_30d")
     async with kit.uow() as work:
         work.session.add(PaymentMethod(code="bca", kind="bank", label="BCA", position=1))
