@@ -9,6 +9,11 @@ aiogram sends: strings, nested objects as JSON strings, uploads as "attach://<pa
 bodies and query strings. While a webhook is set a background task POSTs pending updates to
 it, one at a time in order, with `X-Telegram-Bot-Api-Secret-Token`, and records every attempt
 in `webhook_deliveries`.
+
+Injected faults go on the wire as Telegram (or the proxy in front of it) would send them: an
+HTML page with its status for `fail_next(..., html=True)`; a request held for the fault's
+`seconds` before it is handled for `hang_next` / `slow_next` (a client that hangs up first
+cancels the handler, so the call never takes effect).
 """
 
 from __future__ import annotations
@@ -142,8 +147,16 @@ class BotApiServer:
             params = await _read_params(request)
         except FakeApiError as error:
             return web.json_response(error.to_response(), status=error.error_code)
-        status, body = await self.core.respond(request.match_info["method"], params)
-        return web.json_response(body, status=status)
+        method = request.match_info["method"]
+        fault = self.core.take_fault(method)
+        if fault is not None and fault.kind in ("timeout", "slow"):
+            # Real time: the bot process's timeouts are real. If the client gives up, aiohttp
+            # cancels this handler (handler_cancellation=True) and the call never happens.
+            await asyncio.sleep(fault.seconds)
+        wire = await self.core.reply(method, params, fault=fault)
+        if wire.html is not None:
+            return web.Response(text=wire.html, status=wire.status, content_type="text/html")
+        return web.json_response(wire.body, status=wire.status)
 
     async def _file(self, request: web.Request) -> web.Response:
         if not self._token_ok(request.match_info["token"]):

@@ -5,6 +5,11 @@ Each call is turned into exactly the form fields `AiohttpSession.build_form_data
 values and "attach://" uploads all match), decoded by the same `decode_wire_params` the HTTP
 server uses, and answered with the JSON envelope that `BaseSession.check_response` turns into
 aiogram's own results and exceptions (TelegramRetryAfter, TelegramForbiddenError, ...).
+
+Injected faults look as they would through `AiohttpSession`: an HTML error page goes to
+`check_response` as the text it is (aiogram raises ClientDecodeError), a hung request raises
+`TelegramNetworkError("Request timeout error")` without reaching the core (as if it never
+arrived), and a slow answer comes at once (nothing here waits in real time).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any, cast
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile, Update
@@ -46,13 +52,17 @@ class FakeSession(BaseSession):
         timeout: int | None = None,
     ) -> TelegramType:
         if bot.token != self.core.token:
-            status, body = 401, _UNAUTHORIZED
+            status, content = 401, self.json_dumps(_UNAUTHORIZED)
         else:
             params = await self.wire_params(bot, method)
-            status, body = await self.core.respond(method.__api_method__, params)
-        response = self.check_response(
-            bot=bot, method=method, status_code=status, content=self.json_dumps(body)
-        )
+            fault = self.core.take_fault(method.__api_method__)
+            if fault is not None and fault.kind == "timeout":
+                # What AiohttpSession raises when its timeout fires; the call never arrived.
+                raise TelegramNetworkError(method=method, message="Request timeout error")
+            wire = await self.core.reply(method.__api_method__, params, fault=fault)
+            status = wire.status
+            content = wire.html if wire.html is not None else self.json_dumps(wire.body)
+        response = self.check_response(bot=bot, method=method, status_code=status, content=content)
         return cast(TelegramType, response.result)
 
     async def wire_params(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any]:

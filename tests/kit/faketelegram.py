@@ -22,6 +22,19 @@ Realism choices worth knowing: the bot may only message users who wrote first (`
 started=True)` to skip that), updates of types outside `allowed_updates` are dropped at
 delivery (chat_member is not in the default set), and the bot starts as an administrator of
 groups made with `make_group` (`bot_status=` / rights kwargs to change that).
+
+Limits and faults. With `rate_limits=True` every message the bot sends (send*, copyMessage,
+forwardMessage; not edits, deletions or callback answers) counts against Telegram's flood
+limits in `core.limits` (30 per 1 s overall, 5 per 2 s per private chat, 20 per 60 s per
+group, measured with the injected `clock`); over a limit the call gets 429 "Too Many Requests:
+retry after N" with `parameters.retry_after` and has no effect. Faults are injected per call
+as it arrives (`take_fault`): `fail_next(method, code)` for Bot API errors,
+`fail_next(method, 502, html=True)` for a proxy's HTML page (aiogram: ClientDecodeError),
+`hang_next(method)` for a request held until the client times out (FakeSession: aiogram's
+TelegramNetworkError and the call never arrives), `slow_next(method, seconds)` for a late
+success (BotApiServer only; FakeSession answers at once), and `chaos(rate, seed)` for a
+reproducible random mix. Everything injected is listed in `core.injected`; `sent_log()` lists
+every message that really reached a chat (never a failed or refused call).
 """
 
 from __future__ import annotations
@@ -35,12 +48,14 @@ import itertools
 import json
 import math
 import mimetypes
+import random
 import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from http import HTTPStatus
+from typing import Any, Final, TypeVar
 
 JSON = dict[str, Any]
 UserRef = int | Mapping[str, Any]
@@ -53,6 +68,10 @@ MAX_CALLBACK_DATA = 64
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files
 MAX_UPLOAD = 50 * 1024 * 1024  # multipart uploads above this get 413
 GROUP_MESSAGES_PER_MINUTE = 20  # Bots FAQ; only enforced with rate_limits=True
+CHAOS_KINDS = ("429", "500", "502-html", "slow")  # what chaos() draws from by default
+CHAOS_ALL_KINDS = (*CHAOS_KINDS, "timeout")
+CHAOS_EXCLUDE = ("getUpdates", "getMe", "setWebhook", "deleteWebhook", "setMyCommands")
+HOLD_SECONDS = 90.0  # hang_next: longer than any client timeout the bot uses
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -130,13 +149,24 @@ ACCEPTED_GIFT_TYPES = {
 
 
 class FakeApiError(Exception):
-    """A Bot API error: becomes {"ok": false, "error_code", "description", "parameters"}."""
+    """A Bot API error: becomes {"ok": false, "error_code", "description", "parameters"}.
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    With `html` set the wire answer is that HTML page instead of JSON (a proxy's 502).
+    """
+
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        html: str | None = None,
+    ) -> None:
         super().__init__(f"{error_code} {description}")
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.html = html
 
     def to_response(self) -> JSON:
         body: JSON = {"ok": False, "error_code": self.error_code, "description": self.description}
@@ -151,11 +181,110 @@ def bad_request(message: str) -> FakeApiError:
 
 @dataclass
 class Call:
-    """One API call as the core saw it; `error` is the description when it failed."""
+    """One API call as the core saw it; `error` is the description when it failed and
+    `fault` the kind of injected fault it carried ("429", "html", "slow", ...), if any."""
 
     method: str
     params: dict[str, Any]
     error: str | None = None
+    fault: str | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What goes wrong with one call, decided when it arrives.
+
+    kind "error": a Bot API error (JSON); "html": an HTML error page with HTTP `error_code`;
+    "timeout": the request is held `seconds` (the client gives up first; FakeSession raises
+    aiogram's timeout error and the call never arrives); "slow": it succeeds after `seconds`.
+    """
+
+    kind: str
+    error_code: int | None = None
+    description: str | None = None
+    retry_after: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def label(self) -> str:
+        """ "429", "500", "502-html", "timeout", "slow": the chaos kind names."""
+        if self.kind == "error":
+            return str(self.error_code)
+        if self.kind == "html":
+            return f"{self.error_code}-html"
+        return self.kind
+
+    def error(self) -> FakeApiError:
+        code = self.error_code or 500
+        if self.kind == "html":
+            return FakeApiError(code, _reason(code), html=html_error_page(code))
+        text = self.description or _default_description(code, self.retry_after)
+        return FakeApiError(code, text, self.retry_after)
+
+
+@dataclass(frozen=True)
+class InjectedFault:
+    """A fault the core injected: into which method, when (core clock), from where."""
+
+    method: str
+    fault: Fault
+    at: float
+    source: str  # "fail_next" | "chaos"
+
+    @property
+    def kind(self) -> str:
+        return self.fault.label
+
+
+@dataclass
+class SendLimits:
+    """Telegram's flood limits for messages the bot sends (enforced with rate_limits=True).
+
+    Each is (messages, window seconds): at most that many in any window of that length.
+    """
+
+    total_messages: int = 30
+    total_window: float = 1.0
+    private_messages: int = 5
+    private_window: float = 2.0
+    group_messages: int = GROUP_MESSAGES_PER_MINUTE
+    group_window: float = 60.0
+
+
+@dataclass
+class _Chaos:
+    rate: float
+    rng: random.Random
+    kinds: tuple[str, ...]
+    methods: frozenset[str] | None
+    exclude: frozenset[str]
+    hold_seconds: float
+
+
+@dataclass(frozen=True)
+class WireReply:
+    """What a front end puts on the wire: the JSON envelope, or an HTML page instead."""
+
+    status: int
+    body: JSON
+    html: str | None = None
+
+
+def html_error_page(code: int) -> str:
+    """The page nginx serves when the Bot API behind it fails (not JSON)."""
+    title = f"{code} {_reason(code)}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    )
+
+
+def _reason(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Error"
 
 
 @dataclass(frozen=True)
@@ -179,9 +308,7 @@ class StoredFile:
 
 @dataclass
 class _Injection:
-    error_code: int
-    description: str
-    retry_after: int | None
+    fault: Fault
     remaining: int
 
 
@@ -536,6 +663,8 @@ def _b64(data: bytes) -> str:
 
 # --------------------------------------------------------------------------- the model
 
+DRAW: Final = object()  # handle(fault=DRAW): decide the call's fault on arrival
+
 
 class FakeTelegram:
     """Telegram as seen by one bot. See the module docstring for the overall design."""
@@ -559,7 +688,9 @@ class FakeTelegram:
         }  # fmt: skip
         self.clock = clock
         self.rate_limits = rate_limits
+        self.limits = SendLimits()  # a test may change the numbers or windows
         self.calls: list[Call] = []
+        self.injected: list[InjectedFault] = []  # every fault injected, in order
         self.users: dict[int, JSON] = {}
         self.chats: dict[int, JSON] = {}
         self.messages: dict[int, dict[int, JSON]] = {}  # chat -> id -> current message
@@ -591,7 +722,10 @@ class FakeTelegram:
         self._webhook_error: tuple[int, str] | None = None
         self._poll_generation = 0
         self._injections: dict[str, deque[_Injection]] = {}
-        self._group_sends: dict[int, deque[float]] = {}
+        self._chaos: _Chaos | None = None
+        self._sends: dict[int | None, deque[float]] = {}  # chat (None = all) -> send times
+        self._sent_log: list[JSON] = []  # every message that reached a chat, as sent
+        self._sent_log_by_chat: dict[int, list[JSON]] = {}
         self._changed = asyncio.Event()
         self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
             name.lower(): (name, impl) for name, impl in self._method_table().items()
@@ -680,18 +814,35 @@ class FakeTelegram:
             outcome = f" -> {call.error}" if call.error else ""
             lines.append(f"  {call.method} {json.dumps(call.params, default=str)[:300]}{outcome}")
         lines.append(f"pending updates: {update_kinds(self.updates)}")
+        if self.injected:
+            kinds = [f"{i.method}:{i.kind}" for i in self.injected[-last:]]
+            lines.append(f"injected faults (last {len(kinds)} of {len(self.injected)}): {kinds}")
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ entry points
 
-    def handle(self, method: str, params: Mapping[str, Any] | None = None) -> Any:
-        """Run one Bot API method; return its `result` or raise FakeApiError."""
+    def handle(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        fault: Fault | object | None = DRAW,
+    ) -> Any:
+        """Run one Bot API method; return its `result` or raise FakeApiError.
+
+        `fault` is what `take_fault` decided when the call arrived (front ends draw it first
+        to delay or drop the request); by default it is drawn here. Error and HTML faults fail
+        the call without effect; held and slow calls run normally once they get here.
+        """
         params = dict(params or {})
         name, impl = self._methods.get(method.lower(), (method, None))
-        call = Call(name, jsonable(params))
+        drawn = self.take_fault(name) if fault is DRAW else fault
+        injected = drawn if isinstance(drawn, Fault) else None
+        call = Call(name, jsonable(params), fault=injected.label if injected else None)
         self.calls.append(call)
         try:
-            self._apply_injection(name)
+            if injected is not None and injected.kind in ("error", "html"):
+                raise injected.error()
             if impl is None:
                 raise FakeApiError(404, "Not Found: method not found")
             return copy.deepcopy(impl(params))
@@ -701,9 +852,15 @@ class FakeTelegram:
         finally:
             self.notify_change()
 
-    async def handle_async(self, method: str, params: Mapping[str, Any] | None = None) -> Any:
+    async def handle_async(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        fault: Fault | object | None = DRAW,
+    ) -> Any:
         """Like handle, but getUpdates long-polls for up to `timeout` seconds."""
-        result = self.handle(method, params)
+        result = self.handle(method, params, fault=fault)
         if method.lower() != "getupdates" or result:
             return result
         timeout = _int(params or {}, "timeout") or 0
@@ -725,32 +882,121 @@ class FakeTelegram:
     async def respond(
         self, method: str, params: Mapping[str, Any] | None = None
     ) -> tuple[int, JSON]:
-        """(HTTP status, response body) exactly as the Bot API would send them."""
+        """(HTTP status, JSON response body) as the Bot API would send them (an injected HTML
+        page shows here as its JSON equivalent; front ends use `reply` to send the page)."""
+        wire = await self.reply(method, params)
+        return wire.status, wire.body
+
+    async def reply(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        fault: Fault | object | None = DRAW,
+    ) -> WireReply:
+        """The answer to put on the wire: JSON envelope, or the HTML page of an html fault."""
         try:
-            result = await self.handle_async(method, params)
+            result = await self.handle_async(method, params, fault=fault)
         except FakeApiError as error:
-            return error.error_code, error.to_response()
-        return 200, {"ok": True, "result": result}
+            return WireReply(error.error_code, error.to_response(), error.html)
+        return WireReply(200, {"ok": True, "result": result})
 
     # ------------------------------------------------------------------ error injection
 
     def fail_next(
         self,
         method: str,
-        error_code: int,
+        error_code: int | None = None,
         description: str | None = None,
         *,
         retry_after: int | None = None,
         times: int = 1,
+        html: bool = False,
+        timeout: bool = False,
+        seconds: float = HOLD_SECONDS,
     ) -> None:
-        """Make the next `times` calls of `method` ("*" = any method) fail like Telegram."""
+        """Make the next `times` calls of `method` ("*" = any method) fail like Telegram.
+
+        `html=True`: the answer is an nginx HTML page with HTTP `error_code` (502 unless
+        told), not JSON. `timeout=True`: the request is held (see `hang_next`).
+        """
+        if timeout:
+            self._queue_fault(method, Fault("timeout", seconds=seconds), times)
+            return
+        if html:
+            self._queue_fault(method, Fault("html", error_code or 502), times)
+            return
+        if error_code is None:
+            raise ValueError("fail_next needs an error_code (or html=True / timeout=True)")
         if error_code == 429 and retry_after is None:
             retry_after = 1
         text = description or _default_description(error_code, retry_after)
-        queue = self._injections.setdefault(method.lower(), deque())
-        queue.append(_Injection(error_code, text, retry_after, times))
+        self._queue_fault(method, Fault("error", error_code, text, retry_after), times)
 
-    def _apply_injection(self, method: str) -> None:
+    def hang_next(self, method: str, seconds: float = HOLD_SECONDS, *, times: int = 1) -> None:
+        """The next `times` calls of `method` hang: BotApiServer holds the request `seconds`
+        before handling it (a client that gave up first leaves no effect); FakeSession raises
+        aiogram's TelegramNetworkError("Request timeout error") and the call never arrives."""
+        self._queue_fault(method, Fault("timeout", seconds=seconds), times)
+
+    def slow_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` succeed after `seconds` (BotApiServer; the
+        in-process FakeSession answers at once)."""
+        self._queue_fault(method, Fault("slow", seconds=seconds), times)
+
+    def chaos(
+        self,
+        rate: float = 0.1,
+        seed: int = 1234,
+        kinds: Iterable[str] = CHAOS_KINDS,
+        methods: Iterable[str] | None = None,
+        exclude: Iterable[str] = CHAOS_EXCLUDE,
+        *,
+        hold_seconds: float = HOLD_SECONDS,
+    ) -> None:
+        """Random faults for load tests: about `rate` of matching calls fail, each with a kind
+        drawn from `kinds` ("429": retry_after 1-2; "500"; "502-html": nginx page; "slow":
+        success after 1-2 s; "timeout": held `hold_seconds`), reproducibly from `seed` (for
+        the same order of calls). `methods` limits it to those (None: all but `exclude`).
+        `chaos(rate=0)` turns it off. Queued fail_next faults go first."""
+        chosen = tuple(kinds)
+        unknown = set(chosen) - set(CHAOS_ALL_KINDS)
+        if unknown or not chosen:
+            raise ValueError(f"kinds must be some of {CHAOS_ALL_KINDS}, got {chosen}")
+        if rate <= 0:
+            self._chaos = None
+            return
+        self._chaos = _Chaos(
+            rate=min(rate, 1.0),
+            rng=random.Random(seed),
+            kinds=chosen,
+            methods=None if methods is None else frozenset(m.lower() for m in methods),
+            exclude=frozenset(m.lower() for m in exclude),
+            hold_seconds=hold_seconds,
+        )
+
+    def take_fault(self, method: str) -> Fault | None:
+        """Decide the fault (if any) of one call of `method` arriving now, and record it.
+
+        Front ends call this once per request, before delaying or handling it."""
+        name = self._methods.get(method.lower(), (method, None))[0]
+        fault, source = self._queued_fault(name), "fail_next"
+        if fault is None:
+            fault, source = self._chaos_fault(name), "chaos"
+        if fault is not None:
+            self.injected.append(InjectedFault(name, fault, self.clock(), source))
+            self.notify_change()
+        return fault
+
+    def injected_kinds(self) -> list[str]:
+        """The kind of every injected fault ("429", "500", "502-html", "slow", ...)."""
+        return [i.kind for i in self.injected]
+
+    def _queue_fault(self, method: str, fault: Fault, times: int) -> None:
+        queue = self._injections.setdefault(method.lower(), deque())
+        queue.append(_Injection(fault, times))
+
+    def _queued_fault(self, method: str) -> Fault | None:
         for key in (method.lower(), "*"):
             queue = self._injections.get(key)
             if not queue:
@@ -759,7 +1005,28 @@ class FakeTelegram:
             injection.remaining -= 1
             if injection.remaining <= 0:
                 queue.popleft()
-            raise FakeApiError(injection.error_code, injection.description, injection.retry_after)
+            return injection.fault
+        return None
+
+    def _chaos_fault(self, method: str) -> Fault | None:
+        chaos, key = self._chaos, method.lower()
+        if chaos is None or key in chaos.exclude:
+            return None
+        if chaos.methods is not None and key not in chaos.methods:
+            return None
+        if chaos.rng.random() >= chaos.rate:
+            return None
+        kind = chaos.rng.choice(chaos.kinds)
+        if kind == "429":
+            retry_after = chaos.rng.randint(1, 2)
+            return Fault("error", 429, _default_description(429, retry_after), retry_after)
+        if kind == "500":
+            return Fault("error", 500, _default_description(500, None))
+        if kind == "502-html":
+            return Fault("html", 502)
+        if kind == "slow":
+            return Fault("slow", seconds=chaos.rng.uniform(1.0, 2.0))
+        return Fault("timeout", seconds=chaos.hold_seconds)
 
     def block_user(self, user_id: int, *, notify: bool = True) -> None:
         """The user blocks the bot: sends to their chat get 403 until unblock_user.
@@ -1028,6 +1295,46 @@ class FakeTelegram:
         sent = self.sent_to(chat_id)
         return sent[-1] if sent else None
 
+    def sent_log(self, chat_id: int | None = None) -> list[JSON]:
+        """Every message the bot really delivered (to chat_id, or anywhere), in order and as
+        it was sent, deleted ones included. Failed, refused and injected calls never appear:
+        count here to check that something was sent exactly once."""
+        log = self._sent_log if chat_id is None else self._sent_log_by_chat.get(chat_id, [])
+        return copy.deepcopy(log)
+
+    def count_sent(self, chat_id: int | None, contains: str = "") -> int:
+        """How many delivered messages to chat_id (None: anywhere) have `contains` in their
+        text or caption (all of them by default). Cheap enough for wait_for predicates."""
+        log = self._sent_log if chat_id is None else self._sent_log_by_chat.get(chat_id, [])
+        return sum(1 for m in log if contains in (m.get("text") or m.get("caption") or ""))
+
+    def find_sent(self, chat_id: int, contains: str) -> JSON | None:
+        """The latest message the bot sent to chat_id that still exists and has `contains` in
+        its current text or caption (a copy), else None."""
+        current = self.messages.get(chat_id, {})
+        for message_id in reversed(self._sent_ids.get(chat_id, [])):
+            message = current.get(message_id)
+            if message and contains in (message.get("text") or message.get("caption") or ""):
+                return copy.deepcopy(message)
+        return None
+
+    def find_button(self, chat_id: int, label: str) -> tuple[JSON, str] | None:
+        """(message, callback_data or url) of the latest message the bot sent to chat_id
+        with a button whose label contains `label`, else None."""
+        current = self.messages.get(chat_id, {})
+        for message_id in reversed(self._sent_ids.get(chat_id, [])):
+            message = current.get(message_id)
+            if message is None:
+                continue
+            for text, data in self.buttons(message):
+                if label in text and data:
+                    return copy.deepcopy(message), data
+        return None
+
+    def rate_limited(self) -> list[Call]:
+        """Calls refused by the flood limits (not by injected faults)."""
+        return [c for c in self.calls if c.fault is None and (c.error or "").startswith("429 ")]
+
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
 
@@ -1185,7 +1492,10 @@ class FakeTelegram:
         if markup is not None:
             self._markups[(chat_id, message["message_id"])] = markup
             self._track_reply_keyboard(chat_id, markup)
-        self._note_group_send(chat_id)
+        self._note_send(chat_id)
+        snapshot = copy.deepcopy(message)
+        self._sent_log.append(snapshot)
+        self._sent_log_by_chat.setdefault(chat_id, []).append(snapshot)
         return message
 
     def _track_reply_keyboard(self, chat_id: int, markup: JSON) -> None:
@@ -1303,22 +1613,39 @@ class FakeTelegram:
             raise FakeApiError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
         return chat_id
 
+    def _scopes(self, chat_id: int) -> list[tuple[int | None, int, float]]:
+        """(key, messages, window) of every flood limit a message to chat_id counts against."""
+        limits = self.limits
+        if self.chats[chat_id]["type"] == "private":
+            per_chat = (chat_id, limits.private_messages, limits.private_window)
+        else:
+            per_chat = (chat_id, limits.group_messages, limits.group_window)
+        return [(None, limits.total_messages, limits.total_window), per_chat]
+
     def _check_flood(self, chat_id: int) -> None:
-        if not self.rate_limits or self.chats[chat_id]["type"] == "private":
+        """429 when one more message to chat_id would break a limit in `self.limits`."""
+        if not self.rate_limits:
             return
-        window = self._group_sends.setdefault(chat_id, deque())
         now = self.clock()
-        while window and window[0] <= now - 60:
-            window.popleft()
-        if len(window) >= GROUP_MESSAGES_PER_MINUTE:
-            retry_after = max(1, math.ceil(window[0] + 60 - now))
+        retry_after = 0
+        for key, messages, window in self._scopes(chat_id):
+            sends = self._sends.setdefault(key, deque())
+            while sends and sends[0] <= now - window:
+                sends.popleft()
+            if len(sends) >= messages:
+                # Free again once the oldest send in the window leaves it.
+                wait = max(1, math.ceil(sends[-messages] + window - now))
+                retry_after = max(retry_after, wait)
+        if retry_after:
             raise FakeApiError(
                 429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
             )
 
-    def _note_group_send(self, chat_id: int) -> None:
-        if self.rate_limits and self.chats[chat_id]["type"] != "private":
-            self._group_sends.setdefault(chat_id, deque()).append(self.clock())
+    def _note_send(self, chat_id: int) -> None:
+        if self.rate_limits:
+            now = self.clock()
+            for key, _, _ in self._scopes(chat_id):
+                self._sends.setdefault(key, deque()).append(now)
 
     def _bot_can(self, chat_id: int, right: str) -> bool:
         member = self.members.get(chat_id, {}).get(self.bot_id)

@@ -13,9 +13,11 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramConflictError,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
     TelegramUnauthorizedError,
@@ -33,12 +35,19 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     Update,
 )
-from aiohttp import ClientSession, FormData, web
+from aiohttp import ClientSession, ClientTimeout, FormData, web
 from PIL import Image
 
 from tests.kit.botapi_server import SECRET_HEADER, BotApiServer
 from tests.kit.fake_session import feed, make_bot
-from tests.kit.faketelegram import JSON, FakeTelegram, parse_html, update_kinds
+from tests.kit.faketelegram import (
+    CHAOS_KINDS,
+    JSON,
+    FakeApiError,
+    FakeTelegram,
+    parse_html,
+    update_kinds,
+)
 
 USER_ID = 5001
 GROUP_ID = -1001234567890
@@ -171,7 +180,10 @@ async def test_injected_errors(
     if retry_after is not None:
         assert isinstance(caught.value, TelegramRetryAfter)
         assert caught.value.retry_after == retry_after
+    assert core.sent_log(USER_ID) == []  # a failed call has no effect
     await bot.send_message(USER_ID, "hi")  # only the next call failed
+    assert core.count_sent(USER_ID, "hi") == 1
+    assert [i.kind for i in core.injected] == [str(code)]
 
 
 async def test_blocked_user_and_unknown_user(bot: Bot, core: FakeTelegram) -> None:
@@ -549,3 +561,200 @@ async def test_second_poller_terminates_the_first(core: FakeTelegram) -> None:
     assert await second.get_updates() == []
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await waiting
+
+
+# --------------------------------------------------------------------------- limits and faults
+
+
+def limited_core() -> tuple[FakeTelegram, list[float]]:
+    now = [1_700_000_000.0]
+    core = FakeTelegram(clock=lambda: now[0], rate_limits=True)
+    return core, now
+
+
+async def test_private_chat_limit_is_five_in_two_seconds() -> None:
+    core, now = limited_core()
+    core.user(USER_ID, "Sari", started=True)
+    bot = make_bot(core)
+    for number in range(5):
+        await bot.send_message(USER_ID, f"burst {number}")
+    with pytest.raises(TelegramRetryAfter, match="Too Many Requests: retry after 2") as caught:
+        await bot.send_message(USER_ID, "sixth")
+    assert caught.value.retry_after == 2
+    assert len(core.sent_log(USER_ID)) == 5 and core.count_sent(USER_ID, "sixth") == 0
+    assert [c.method for c in core.rate_limited()] == ["sendMessage"]
+    # Edits, deletions and callback answers are not messages: they pass while flooded.
+    first = core.sent_to(USER_ID)[0]
+    await bot.edit_message_text("edited", chat_id=USER_ID, message_id=first["message_id"])
+    await bot.delete_message(USER_ID, first["message_id"])
+    now[0] += 1.0
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(USER_ID, "still too early")
+    assert caught.value.retry_after == 1
+    now[0] += 1.0
+    await bot.send_message(USER_ID, "sixth")
+    assert core.count_sent(USER_ID, "sixth") == 1
+
+
+async def test_overall_limit_is_thirty_a_second_across_chats() -> None:
+    core, now = limited_core()
+    users = range(7001, 7032)
+    for user_id in users:
+        core.user(user_id, started=True)
+    bot = make_bot(core)
+    for user_id in list(users)[:30]:
+        await bot.send_message(user_id, "news")
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(7031, "news")
+    assert caught.value.retry_after == 1
+    assert core.sent_log(7031) == [] and len(core.sent_log()) == 30
+    now[0] += 1.0
+    await bot.send_message(7031, "news")
+    assert len(core.sent_log()) == 31
+
+
+async def test_limits_are_attributes_a_test_may_change() -> None:
+    core, _ = limited_core()
+    core.user(USER_ID, started=True)
+    core.make_group(GROUP_ID, "Admin")
+    core.limits.private_messages, core.limits.private_window = 1, 1.0
+    core.limits.group_messages = 2
+    bot = make_bot(core)
+    await bot.send_message(USER_ID, "one")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(USER_ID, "two")
+    await bot.send_photo(GROUP_ID, BufferedInputFile(png(), "p.png"))
+    await bot.copy_message(GROUP_ID, USER_ID, core.sent_to(USER_ID)[0]["message_id"])
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.forward_message(GROUP_ID, USER_ID, core.sent_to(USER_ID)[0]["message_id"])
+    assert caught.value.retry_after == 60
+    core.rate_limits = False
+    await bot.send_message(USER_ID, "two")
+
+
+async def test_html_error_page_is_not_json(bot: Bot, core: FakeTelegram) -> None:
+    core.fail_next("sendMessage", 502, html=True)
+    with pytest.raises(ClientDecodeError) as caught:
+        await bot.send_message(USER_ID, "hi")
+    assert "502 Bad Gateway" in str(caught.value.data) and "<html>" in str(caught.value.data)
+    assert core.sent_log(USER_ID) == []
+    assert core.injected_kinds() == ["502-html"]
+    assert core.calls_of("sendMessage")[0].error == "502 Bad Gateway"
+    await bot.send_message(USER_ID, "hi")
+    assert core.count_sent(USER_ID, "hi") == 1
+
+
+async def test_hung_call_never_arrives_through_the_session(core: FakeTelegram) -> None:
+    bot = make_bot(core)
+    core.hang_next("sendMessage")
+    with pytest.raises(TelegramNetworkError, match="Request timeout error"):
+        await bot.send_message(USER_ID, "hi")
+    assert core.calls_of("sendMessage") == [] and core.sent_log() == []
+    assert core.injected_kinds() == ["timeout"]
+    core.fail_next("sendMessage", timeout=True)  # the same thing, spelled as a failure
+    with pytest.raises(TelegramNetworkError):
+        await bot.send_message(USER_ID, "hi")
+    core.slow_next("sendMessage", 5)  # in-process: answered at once
+    await bot.send_message(USER_ID, "slow")
+    assert [m["text"] for m in core.sent_log(USER_ID)] == ["slow"]
+
+
+async def test_chaos_is_reproducible_and_recorded(core: FakeTelegram) -> None:
+    bot = make_bot(core)
+    core.chaos(rate=0.3, seed=7)
+    outcomes: list[str] = []
+    for number in range(100):
+        try:
+            await bot.send_message(USER_ID, f"m{number}")
+            outcomes.append("ok")
+        except (TelegramRetryAfter, TelegramServerError, ClientDecodeError) as error:
+            if isinstance(error, TelegramRetryAfter):
+                assert error.retry_after in (1, 2)
+            outcomes.append(type(error).__name__)
+    await bot.get_me()  # excluded by default
+    kinds = core.injected_kinds()
+    assert set(kinds) == set(CHAOS_KINDS) and 15 <= len(kinds) <= 45
+    assert all(i.method == "sendMessage" and i.source == "chaos" for i in core.injected)
+    failed = [o for o in outcomes if o != "ok"]
+    assert len(failed) == len(kinds) - kinds.count("slow")
+    assert len(core.sent_log(USER_ID)) == outcomes.count("ok")  # failures never count
+
+    again = FakeTelegram()
+    again.user(USER_ID, "Sari", started=True)
+    again.chaos(rate=0.3, seed=7)
+    for number in range(100):
+        try:
+            again.handle("sendMessage", {"chat_id": USER_ID, "text": f"m{number}"})
+        except FakeApiError:
+            pass  # only the draws are compared
+    assert again.injected_kinds() == kinds
+
+    core.chaos(rate=0)
+    for _ in range(20):
+        await bot.send_message(USER_ID, "calm")
+    assert len(core.injected) == len(kinds)
+
+
+async def test_chaos_can_target_methods(core: FakeTelegram) -> None:
+    bot = make_bot(core)
+    core.chaos(rate=1.0, seed=1, kinds=("500",), methods=["editMessageText"])
+    sent = await bot.send_message(USER_ID, "card")
+    with pytest.raises(TelegramServerError):
+        await bot.edit_message_text("new", chat_id=USER_ID, message_id=sent.message_id)
+    assert core.sent_to(USER_ID)[0]["text"] == "card"
+    with pytest.raises(ValueError, match="kinds"):
+        core.chaos(kinds=("404",))
+
+
+async def test_html_page_slow_answer_and_held_request_over_http(
+    core: FakeTelegram, server: BotApiServer
+) -> None:
+    url = f"{server.base_url}/bot{core.token}/sendMessage"
+    form = {"chat_id": str(USER_ID), "text": "hi"}
+    async with ClientSession() as http:
+        core.fail_next("sendMessage", 502, html=True)
+        async with http.post(url, data=form) as resp:
+            assert resp.status == 502 and resp.content_type == "text/html"
+            page = await resp.text()
+        assert page.startswith("<html>") and "<h1>502 Bad Gateway</h1>" in page
+        assert core.sent_log() == []
+
+        # A slow answer: the message appears only once the answer comes.
+        core.slow_next("sendMessage", 0.3)
+        slow = asyncio.create_task(http.post(url, data=form | {"text": "slow"}))
+        await core.wait_for(lambda: core.injected_kinds() == ["502-html", "slow"])
+        assert core.sent_log() == []
+        async with await slow as resp:
+            assert resp.status == 200 and (await resp.json())["result"]["text"] == "slow"
+        assert core.count_sent(USER_ID, "slow") == 1
+
+        # A held request the client gives up on never takes effect...
+        core.hang_next("sendMessage", seconds=0.5)
+        with pytest.raises(TimeoutError):
+            async with http.post(url, data=form | {"text": "lost"}, timeout=ClientTimeout(0.1)):
+                pass
+
+        # (waits out the hold: the handler was cancelled, so nothing arrives after it)
+        def arrived() -> bool:
+            return any(c.params.get("text") == "lost" for c in core.calls_of("sendMessage"))
+
+        assert not await core.wait_until(arrived, 1.0)
+        assert core.count_sent(USER_ID, "lost") == 0
+        # ...while a patient client gets it done after the hold.
+        core.hang_next("sendMessage", seconds=0.2)
+        async with http.post(url, data=form | {"text": "late"}) as resp:
+            assert resp.status == 200
+        assert core.count_sent(USER_ID, "late") == 1
+    assert core.injected_kinds() == ["502-html", "slow", "timeout", "timeout"]
+
+
+async def test_aiogram_over_http_times_out_on_a_held_request(
+    core: FakeTelegram, server: BotApiServer
+) -> None:
+    bot = http_bot(server)
+    core.hang_next("sendMessage", seconds=3)
+    with pytest.raises(TelegramNetworkError, match="Request timeout error"):
+        await bot.send_message(USER_ID, "hi", request_timeout=1)
+    assert not await core.wait_until(lambda: core.calls_of("sendMessage"), 2.5)
+    assert core.sent_log() == []
+    await close_http_bot(bot)
