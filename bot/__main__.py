@@ -9,6 +9,11 @@ python -m bot rotate-keys
                          re-encrypt every stored affiliate login with the first key
                          of CREDENTIALS_KEYS; exit 1 (changing nothing) if any
                          login cannot be opened with the configured keys
+
+Every command names the database it uses (password hidden). A relative SQLite path in
+DATABASE_URL starts at the project folder (the one holding pyproject.toml), wherever the
+command is run from; check-ledger and rotate-keys refuse (exit 2) a SQLite file that
+does not exist yet instead of creating an empty one.
 """
 
 from __future__ import annotations
@@ -43,11 +48,20 @@ def main(argv: list[str]) -> int:
         return 2
 
     from bot.logs import configure_logging
-    from storage.database import ensure_sqlite_folder
+    from storage.database import describe_database, ensure_sqlite_folder
     from storage.migrate import upgrade
 
     configure_logging(settings)
     log = logging.getLogger("bot")
+    if command in ("check-ledger", "rotate-keys"):
+        missing = missing_database(settings.DATABASE_URL)
+        if missing:
+            print(f"Refusing to {command}: {missing}", file=sys.stderr)
+            return 2
+    if command == "run":
+        log.info("Database: %s", describe_database(settings.DATABASE_URL))
+    else:
+        print(f"Database: {describe_database(settings.DATABASE_URL)}")
     ensure_sqlite_folder(settings.DATABASE_URL)
     upgrade(settings.DATABASE_URL)
     log.info("Database is at the latest schema")
@@ -73,6 +87,22 @@ def main(argv: list[str]) -> int:
         log.critical("Telegram refused BOT_TOKEN: check the token from @BotFather")
         return 2
     return 0
+
+
+def missing_database(url: str) -> str | None:
+    """Why a maintenance command must not touch `url`: a SQLite file that does not exist
+    yet (opening it would create an empty database and report on that). None when the
+    file exists, or for PostgreSQL (connecting creates nothing)."""
+    from bot.settings import PROJECT_ROOT
+    from storage.database import sqlite_file
+
+    path = sqlite_file(url)
+    if path is None or path.exists():
+        return None
+    return (
+        f"the SQLite database {path} does not exist. Set DATABASE_URL to the bot's database "
+        f"(relative paths start at {PROJECT_ROOT}), or create it with `python -m bot migrate`."
+    )
 
 
 async def check_ledger_command(url: str) -> int:

@@ -12,13 +12,15 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
 from bot.i18n import Translator
 from bot.jobs import build_scheduler
+from bot.startup_checks import check_admin_group
+from bot.webhook import WebhookHandler
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +101,7 @@ async def _serve_webhook(container: Container, dp: Dispatcher, stop: asyncio.Eve
     secret = settings.WEBHOOK_SECRET.get_secret_value()
     path = urlsplit(settings.WEBHOOK_URL).path or "/"
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=container.bot, secret_token=secret).register(
-        app, path=path
-    )
+    WebhookHandler(dispatcher=dp, bot=container.bot, secret_token=secret).register(app, path=path)
     setup_application(app, dp, bot=container.bot)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -166,6 +166,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
     try:
         if not await _wait_for_telegram(container.bot, stop):
             return
+        await check_admin_group(container.bot, container.settings.ADMIN_CHAT_ID)
         await register_commands(container.bot, container.i18n, container.settings.ADMIN_CHAT_ID)
         relay = asyncio.create_task(container.relay.run_forever())
         scheduler = build_scheduler(container)

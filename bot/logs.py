@@ -48,6 +48,15 @@ def secrets_of(settings: Settings) -> list[str]:
     return values
 
 
+def quiet_scheduler(level: int) -> None:
+    """APScheduler logs every run of every job at INFO ("Running job", "executed
+    successfully": some 2,900 lines a day with the minutely lifecycle job) and each
+    "Added job" at start. Keep only its warnings and errors (a job that raised, a missed
+    run), unless the operator asked for DEBUG."""
+    scheduler_level = logging.NOTSET if level <= logging.DEBUG else logging.WARNING
+    logging.getLogger("apscheduler").setLevel(scheduler_level)
+
+
 def configure_logging(settings: Settings) -> RedactingFormatter:
     formatter = RedactingFormatter(
         secrets_of(settings), "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -59,6 +68,7 @@ def configure_logging(settings: Settings) -> RedactingFormatter:
     root.setLevel(settings.LOG_LEVEL.upper())
     # aiohttp access logs would print webhook paths; we log what matters ourselves.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    quiet_scheduler(root.level)
 
     def excepthook(
         kind: type[BaseException], value: BaseException, tb: TracebackType | None

@@ -29,10 +29,36 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database; None for an in-memory one or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def anchor_sqlite_path(url: str, root: Path) -> str:
+    """The URL with a relative SQLite path made absolute under `root`, so every command
+    uses the same file whatever folder it is started from; other URLs are unchanged."""
+    path = sqlite_file(url)
+    if path is None or path.is_absolute():
+        return url
+    anchored = make_url(url).set(database=str(root / path))
+    return anchored.render_as_string(hide_password=False)
+
+
+def describe_database(url: str) -> str:
+    """The URL to show the operator: which database, never its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def ensure_sqlite_folder(url: str) -> None:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

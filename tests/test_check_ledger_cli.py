@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from storage.database import create_engine, create_session_factory
+from bot.__main__ import missing_database
+from storage.database import create_engine, create_session_factory, describe_database
 from storage.models import Commission
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
@@ -39,7 +40,9 @@ COUNTS = re.compile(
 )
 
 
-def check_ledger_cli(database: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def check_ledger_cli(
+    database: Path, cwd: Path, *, url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     # Upper-case variables of the calling shell (a developer's DATABASE_URL...) stay out;
     # cwd is a fresh folder, so no .env is read either.
     clean = {k: v for k, v in os.environ.items() if not k.isupper() or k in ("PATH", "HOME")}
@@ -48,7 +51,7 @@ def check_ledger_cli(database: Path, cwd: Path) -> subprocess.CompletedProcess[s
         "PYTHONPATH": str(ROOT),
         "BOT_TOKEN": TOKEN,
         "ADMIN_CHAT_ID": "-100",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "DATABASE_URL": url or f"sqlite+aiosqlite:///{database}",
     }
     return subprocess.run(
         [sys.executable, "-m", "bot", "check-ledger"],
@@ -102,9 +105,10 @@ def database(sqlite_template: Path, tmp_path: Path) -> Path:
     return path
 
 
-def test_a_fresh_database_is_migrated_checked_and_ok(tmp_path: Path) -> None:
-    result = check_ledger_cli(tmp_path / "data" / "fresh.db", cwd=tmp_path)
+def test_an_empty_database_is_checked_and_ok(database: Path, tmp_path: Path) -> None:
+    result = check_ledger_cli(database, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert f"Database: sqlite+aiosqlite:///{database}" in result.stdout
     assert counts(result.stdout) == (0, 0, 0, 0, 0)
     for checked in (
         "each commission's shares sum to its total and match its ledger entries",
@@ -125,6 +129,43 @@ def test_real_commissions_and_a_payout_are_ok_and_counted(database: Path, tmp_pa
     # 4 entries (Ani's share, Lina's share, Budi's share, Ani's payout), 3 balances.
     assert counts(result.stdout) == (2, 3, 1, 4, 3)
     assert "OK: no breach found" in result.stdout
+
+
+def test_a_database_that_does_not_exist_is_refused_and_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "data" / "typo.db"
+    result = check_ledger_cli(missing, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Refusing to check-ledger: the SQLite database")
+    assert str(missing) in lines[0] and "does not exist" in lines[0]
+    assert "OK" not in result.stdout and "Checked" not in result.stdout
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_a_relative_url_means_the_project_folder_whatever_the_cwd(
+    database: Path, tmp_path: Path
+) -> None:
+    """Run from another folder (as the operator did), a relative path still names the
+    file under the project folder, not a new empty one beside the cwd."""
+    with_world(database, earn_and_pay)
+    relative = os.path.relpath(database, ROOT)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = check_ledger_cli(database, cwd=elsewhere, url=f"sqlite+aiosqlite:///{relative}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Database: sqlite+aiosqlite:///{ROOT / relative}" in result.stdout
+    assert counts(result.stdout) == (2, 3, 1, 4, 3)  # the real ledger, not an empty one
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_database_is_named_without_its_password() -> None:
+    url = "postgresql+asyncpg://bot:s3cret-Pass@db.example:5432/members?ssl=require"
+    shown = describe_database(url)
+    assert shown == "postgresql+asyncpg://bot:***@db.example:5432/members?ssl=require"
+    assert "s3cret" not in shown
+    # PostgreSQL is simply connected to: only a SQLite file that is missing is refused.
+    assert missing_database(url) is None
 
 
 async def overdraw(world: World) -> None:

@@ -30,14 +30,16 @@ KEY_A, KEY_B, KEY_C = (Fernet.generate_key().decode() for _ in range(3))
 SECRETS = ("pw-satu-rahasia", "pw-dua-rahasia", "satu@mail.id", "dua@mail.id")
 
 
-def rotate_cli(database: Path, cwd: Path, keys: str) -> subprocess.CompletedProcess[str]:
+def rotate_cli(
+    database: Path, cwd: Path, keys: str, *, url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.isupper() or k in ("PATH", "HOME")}
     env = {
         **clean,
         "PYTHONPATH": str(ROOT),
         "BOT_TOKEN": TOKEN,
         "ADMIN_CHAT_ID": "-100",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "DATABASE_URL": url or f"sqlite+aiosqlite:///{database}",
         "CREDENTIALS_KEYS": keys,
     }
     return subprocess.run(
@@ -106,6 +108,7 @@ def test_add_a_key_rotate_then_drop_the_old_key(database: Path, tmp_path: Path) 
     before = tokens(database)
     result = rotate_cli(database, tmp_path, f"{KEY_B},{KEY_A}")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Database: sqlite+aiosqlite:///{database}" in result.stdout
     assert "re-encrypted 2 account login(s)" in result.stdout
     no_secret_in(result)
     after = tokens(database)
@@ -133,6 +136,38 @@ def test_an_unrelated_key_changes_nothing_and_names_the_accounts(
     no_secret_in(result)
     assert "Traceback" not in result.stderr
     assert tokens(database) == before
+
+
+def test_a_relative_url_means_the_project_folder_whatever_the_cwd(
+    database: Path, tmp_path: Path
+) -> None:
+    """The reported bug: run from another folder, rotate-keys made a new empty database
+    and said "re-encrypted 0". A relative path now names the file under the project
+    folder, wherever the command runs."""
+    relative = os.path.relpath(database, ROOT)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    url = f"sqlite+aiosqlite:///{relative}"
+    result = rotate_cli(database, elsewhere, f"{KEY_B},{KEY_A}", url=url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Database: sqlite+aiosqlite:///{ROOT / relative}" in result.stdout
+    assert "re-encrypted 2 account login(s)" in result.stdout
+    assert list(elsewhere.iterdir()) == []
+    token = tokens(database)["satu.aa"]
+    assert token is not None and Vault([KEY_B]).decrypt(token).password == "pw-satu-rahasia"
+
+
+def test_a_database_that_does_not_exist_is_refused_and_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "bot.db"
+    result = rotate_cli(missing, tmp_path, KEY_A)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Refusing to rotate-keys: the SQLite database")
+    assert str(missing) in lines[0] and "python -m bot migrate" in lines[0]
+    assert "re-encrypted" not in result.stdout
+    assert not missing.exists() and not missing.parent.exists()
+    no_secret_in(result)
 
 
 def test_without_keys_it_says_how_to_make_one(database: Path, tmp_path: Path) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
-from tests.e2e.conftest import TOKEN, RunningBot
+from tests.e2e.conftest import ADMIN_CHAT, TOKEN, RunningBot
 
 pytestmark = pytest.mark.e2e
 WAIT = 20.0
@@ -74,6 +75,9 @@ async def test_sigterm_stops_the_bot_cleanly_and_the_token_never_shows(
     log = running_bot.log()
     assert "Stopped cleanly" in log
     assert "Traceback" not in log
+    # Nobody made the admin group here: the start-up check says so in the log, and the
+    # bot served Budi all the same.
+    assert f"ERROR bot.startup_checks: ADMIN_CHAT_ID {ADMIN_CHAT}: " in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
     if running_bot.secret:
         assert running_bot.secret not in log
@@ -97,12 +101,29 @@ async def test_webhook_requests_without_the_right_secret_get_401(tmp_path) -> No
         }  # fmt: skip
         assert await server.post_raw_webhook(forged, secret=None) == 401
         assert await server.post_raw_webhook(forged, secret="guess") == 401
+        # With the secret but not an update: dropped with 200 (a non-2xx would be retried
+        # forever); malformed JSON gets 400. One log line each, nothing processed.
+        assert await server.post_raw_webhook({"hello": "world"}, secret=running.secret) == 200
+        assert running.webhook_url and running.secret
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                running.webhook_url,
+                data=b'{"update_id": 1, "mess',
+                headers={"X-Telegram-Bot-Api-Secret-Token": running.secret},
+            ) as response,
+        ):
+            assert response.status == 400
+        log = running.log()
+        assert log.count("Webhook: ignored a request that is not a Telegram update") == 1
+        assert log.count("Webhook: answered 400 to a request whose body is not valid JSON") == 1
         # A real update with the secret still goes through afterwards.
         eve = core.user(503, "Eve")
         core.command(eve, "/start")
         await core.wait_sent(503, count=2, timeout=WAIT)
         assert core.sent_to(666) == []
         assert all(d.status == 200 and d.secret_sent for d in server.webhook_deliveries)
+        assert "Task exception was never retrieved" not in running.log()
     finally:
         assert await running.stop() == 0
         await running.server.stop()

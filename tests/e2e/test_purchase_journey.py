@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_CHAT, RunningBot, start_bot
+from tests.e2e.conftest import ADMIN_CHAT, RunningBot, reply, start_bot
 from tests.kit.faketelegram import JSON, FakeTelegram
 from tests.kit.images import receipt_jpeg
 
@@ -43,27 +43,38 @@ async def test_basic_then_vip_through_the_real_process(bot_process: RunningBot) 
     ani = core.user(ANI, "Ani", language_code="id")
 
     # The owner sets up the bank account members pay to, in the admin group.
-    core.group_text(ADMIN_CHAT, owner, "/addmethod bank BCA | PT Kreator Nusantara | 1234567890")
-    added = (await core.wait_sent(ADMIN_CHAT, count=1, timeout=WAIT))[-1]
+    added = await reply(
+        core,
+        ADMIN_CHAT,
+        lambda: core.group_text(
+            ADMIN_CHAT, owner, "/addmethod bank BCA | PT Kreator Nusantara | 1234567890"
+        ),
+        "Metode baru",
+    )
     assert "BCA" in added["text"]
 
     core.command(ani, "/start")
     await core.wait_sent(ANI, count=2, timeout=WAIT)
 
     async def buy(plan_label: str, amount: str, photo: bytes) -> None:
-        sent = len(core.sent_to(ANI))
-        core.command(ani, "/buy")
-        catalog = (await core.wait_sent(ANI, count=sent + 1, timeout=WAIT))[-1]
-        core.press(ani, catalog, button(core, catalog, plan_label))
-        quote = (await core.wait_sent(ANI, count=sent + 2, timeout=WAIT))[-1]
+        # Each step waits for its own answer: a notice of the previous approval may still
+        # be on its way to Ani's chat.
+        catalog = await reply(core, ANI, lambda: core.command(ani, "/buy"), "Paket yang bisa")
+        quote = await reply(
+            core, ANI, lambda: core.press(ani, catalog, button(core, catalog, plan_label)), "Harga"
+        )
         assert f"Yang dibayar: {amount}" in quote["text"] or f"Harga: {amount}" in quote["text"]
-        core.press(ani, quote, button(core, quote, f"Lanjut bayar {amount}"))
-        methods = (await core.wait_sent(ANI, count=sent + 3, timeout=WAIT))[-1]
-        core.press(ani, methods, button(core, methods, "BCA"))
-        pay = (await core.wait_sent(ANI, count=sent + 4, timeout=WAIT))[-1]
+        methods = await reply(
+            core,
+            ANI,
+            lambda: core.press(ani, quote, button(core, quote, f"Lanjut bayar {amount}")),
+            "Pilih metode pembayaran",
+        )
+        pay = await reply(
+            core, ANI, lambda: core.press(ani, methods, button(core, methods, "BCA")), "Transfer"
+        )
         assert f"tepat {amount}" in pay["text"] and "1234567890" in pay["text"]
-        core.private_photo(ani, photo)
-        receipt = (await core.wait_sent(ANI, count=sent + 5, timeout=WAIT))[-1]
+        receipt = await reply(core, ANI, lambda: core.private_photo(ani, photo), "Bukti")
         assert "Bukti diterima" in receipt["text"]
 
     async def approve(card_number: int) -> JSON:
@@ -72,9 +83,12 @@ async def test_basic_then_vip_through_the_real_process(bot_process: RunningBot) 
             return cards[card_number - 1] if len(cards) >= card_number else None
 
         found = await core.wait_for(card, WAIT, what=f"payment card {card_number}")
-        sent = len(core.sent_to(ANI))
-        core.press(dewi, found, button(core, found, "Setujui"))
-        told = (await core.wait_sent(ANI, count=sent + 1, timeout=WAIT))[-1]
+        told = await reply(
+            core,
+            ANI,
+            lambda: core.press(dewi, found, button(core, found, "Setujui")),
+            f"Pembayaran #{card_number}",
+        )
         await core.wait_for(
             lambda: "Disetujui oleh Dewi" in (card() or {}).get("caption", ""), WAIT
         )
@@ -88,9 +102,7 @@ async def test_basic_then_vip_through_the_real_process(bot_process: RunningBot) 
     told = await approve(2)
     assert "VIP Seumur Hidup" in told["text"]
 
-    sent = len(core.sent_to(ANI))
-    core.command(ani, "/me")
-    me = (await core.wait_sent(ANI, count=sent + 1, timeout=WAIT))[-1]
+    me = await reply(core, ANI, lambda: core.command(ani, "/me"), "Keanggotaan kamu")
     assert "Tingkat: VIP" in me["text"]
     assert "Basic Seumur Hidup" not in me["text"]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_CHAT, RunningBot, start_bot
+from tests.e2e.conftest import ADMIN_CHAT, RunningBot, reply, start_bot
 from tests.e2e.test_purchase_journey import button
-from tests.kit.faketelegram import JSON, FakeTelegram
+from tests.kit.faketelegram import JSON
 from tests.kit.images import receipt_jpeg
 
 pytestmark = pytest.mark.e2e
@@ -29,14 +29,6 @@ async def bot_process(tmp_path: Path) -> AsyncIterator[RunningBot]:
         await running.server.stop()
 
 
-async def reply(core: FakeTelegram, chat: int, send: object) -> JSON:
-    """Do something and wait for the bot's next message in `chat`."""
-    before = len(core.sent_to(chat))
-    assert callable(send)
-    send()
-    return (await core.wait_sent(chat, count=before + 1, timeout=WAIT))[-1]
-
-
 async def test_a_vip_with_a_leader_reports_and_both_are_paid_their_share(
     bot_process: RunningBot,
 ) -> None:
@@ -51,7 +43,7 @@ async def test_a_vip_with_a_leader_reports_and_both_are_paid_their_share(
     # Lina is a VIP and shares her invitation link; Ani joins through it.
     core.command(lina, "/start")
     await core.wait_sent(LINA, count=2, timeout=WAIT)
-    team = await reply(core, LINA, lambda: core.command(lina, "/team"))
+    team = await reply(core, LINA, lambda: core.command(lina, "/team"), "ref_")
     code = re.search(r"start=ref_([A-Z0-9]+)", team["text"])
     assert code is not None, team["text"]
     core.command(ani, f"/start ref_{code.group(1)}")
@@ -66,6 +58,7 @@ async def test_a_vip_with_a_leader_reports_and_both_are_paid_their_share(
             lambda t=telegram_id: core.group_text(
                 ADMIN_CHAT, dewi, f"/grant {t} vip_lifetime paid by transfer"
             ),
+            "diberikan ke",
         )
         assert "VIP" in granted["text"], granted["text"]
 
@@ -96,12 +89,17 @@ async def test_a_vip_with_a_leader_reports_and_both_are_paid_their_share(
             WAIT,
             what=f"the question after {text!r}",
         )
-    received = await reply(core, ANI, lambda: core.private_photo(ani, receipt_jpeg(3, 21)))
+    received = await reply(core, ANI, lambda: core.private_photo(ani, receipt_jpeg(3, 21)), "📸")
     summary = await reply(
-        core, ANI, lambda: core.press(ani, received, button(core, received, "Selesai"))
+        core,
+        ANI,
+        lambda: core.press(ani, received, button(core, received, "Selesai")),
+        "Ringkasan laporan",
     )
     assert "Rp 100.000" in summary["text"] and "Rp 850.000" in summary["text"]
-    sent = await reply(core, ANI, lambda: core.press(ani, summary, button(core, summary, "Kirim")))
+    sent = await reply(
+        core, ANI, lambda: core.press(ani, summary, button(core, summary, "Kirim")), "terkirim"
+    )
     assert "terkirim" in sent["text"].lower() or "dikirim" in sent["text"].lower(), sent["text"]
 
     # Dewi validates the card in the admin group.
@@ -111,21 +109,34 @@ async def test_a_vip_with_a_leader_reports_and_both_are_paid_their_share(
 
     found = await core.wait_for(card, WAIT, what="the report card")
     assert "Rp 100.000" in found["caption"] and "Ani" in found["caption"]
-    ani_before, lina_before = len(core.sent_to(ANI)), len(core.sent_to(LINA))
-    core.press(dewi, found, button(core, found, "Validasi"))
-    told = (await core.wait_sent(ANI, count=ani_before + 1, timeout=WAIT))[-1]
+    lina_before = {m["message_id"] for m in core.sent_to(LINA)}
+    told = await reply(
+        core, ANI, lambda: core.press(dewi, found, button(core, found, "Validasi")), "divalidasi"
+    )
     assert "Rp 55.000" in told["text"], told["text"]
-    leader = (await core.wait_sent(LINA, count=lina_before + 1, timeout=WAIT))[-1]
+    leader = await core.wait_for(
+        lambda: next(
+            (
+                m
+                for m in core.sent_to(LINA)
+                if m["message_id"] not in lina_before and "divalidasi" in m.get("text", "")
+            ),
+            None,
+        ),
+        WAIT,
+        what="the leader's share",
+    )
     assert "Rp 5.000" in leader["text"] and "Ani" in leader["text"], leader["text"]
     await core.wait_for(lambda: "Dewi" in (card() or {}).get("caption", "").split("#R1")[-1], WAIT)
 
     # The balance says so, and a payout of everything leaves nothing available.
-    balance = await reply(core, ANI, lambda: core.command(ani, "/balance"))
+    balance = await reply(core, ANI, lambda: core.command(ani, "/balance"), "Komisi & saldo")
     assert "Rp 55.000" in balance["text"]
     paid = await reply(
         core,
         ADMIN_CHAT,
         lambda: core.group_text(ADMIN_CHAT, dewi, f"/payout {ANI} | semua | BCA | TRX-9"),
+        "tercatat",
     )
     assert "Rp 55.000" in paid["text"], paid["text"]
     told = await core.wait_for(

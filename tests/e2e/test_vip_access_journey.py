@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.e2e.conftest import ADMIN_CHAT, RunningBot, start_bot
+from tests.e2e.conftest import ADMIN_CHAT, RunningBot, reply, start_bot
 from tests.kit.faketelegram import JSON, FakeTelegram, group_document
 
 pytestmark = pytest.mark.e2e
@@ -42,14 +42,6 @@ async def bot_process(tmp_path: Path) -> AsyncIterator[RunningBot]:
         await running.server.stop()
 
 
-async def reply(core: FakeTelegram, chat: int, send: object) -> JSON:
-    """Do something and wait for the bot's next message in `chat`."""
-    before = len(core.sent_to(chat))
-    assert callable(send)
-    send()
-    return (await core.wait_sent(chat, count=before + 1, timeout=WAIT))[-1]
-
-
 def invite_url(core: FakeTelegram, chat: int) -> str | None:
     for message in reversed(core.sent_to(chat)):
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
@@ -72,7 +64,10 @@ async def test_vip_joins_gets_an_account_expires_and_is_removed(
 
     # The owner adds a 30-day VIP plan; Ani starts the bot and is granted it.
     added = await reply(
-        core, ADMIN_CHAT, lambda: core.group_text(ADMIN_CHAT, owner, "/addplan vip 30 150rb")
+        core,
+        ADMIN_CHAT,
+        lambda: core.group_text(ADMIN_CHAT, owner, "/addplan vip 30 150rb"),
+        "Paket baru",
     )
     code = re.search(r"<code>(vip_[a-z0-9_]+)</code>|\b(vip_\w+)\b", added["text"])
     assert code is not None, added["text"]
@@ -83,6 +78,7 @@ async def test_vip_joins_gets_an_account_expires_and_is_removed(
         core,
         ADMIN_CHAT,
         lambda: core.group_text(ADMIN_CHAT, dewi, f"/grant {ANI} {plan_code} paid by transfer"),
+        "diberikan ke",
     )
     assert "Ani" in granted["text"], granted["text"]
 
@@ -107,7 +103,7 @@ async def test_vip_joins_gets_an_account_expires_and_is_removed(
         WAIT,
         what="the account notice",
     )
-    me = await reply(core, ANI, lambda: core.command(ani, "/me"))
+    me = await reply(core, ANI, lambda: core.command(ani, "/me"), "Keanggotaan kamu")
     assert "@ani_shop" in me["text"] and "sudah di dalam grup" in me["text"], me["text"]
 
     # Thirty days pass: the membership's end is now in the past.
@@ -132,7 +128,10 @@ async def test_vip_joins_gets_an_account_expires_and_is_removed(
         ).fetchone()
     assert holder is None and status == "expired"
     pool = await reply(
-        core, ADMIN_CHAT, lambda: core.group_text(ADMIN_CHAT, dewi, "/accounts available")
+        core,
+        ADMIN_CHAT,
+        lambda: core.group_text(ADMIN_CHAT, dewi, "/accounts available"),
+        "Akun affiliate",
     )
     assert "ani_shop" in pool["text"], pool["text"]
 
@@ -149,11 +148,13 @@ async def assign_account(core: FakeTelegram, admin: JSON) -> None:
         lambda: group_document(
             core, ADMIN_CHAT, admin, csv, "akun.csv", "text/csv", caption="/importaccounts"
         ),
+        "diimpor",  # "1 akun diimpor" or "Tidak ada yang diimpor": the assert tells which
     )
     assert "1 akun diimpor" in imported["text"], imported["text"]
     assigned = await reply(
         core,
         ADMIN_CHAT,
         lambda: core.group_text(ADMIN_CHAT, admin, f"/assignaccount @ani_shop {ANI}"),
+        "Akun @ani_shop",
     )
     assert "ani_shop" in assigned["text"] and "Ani" in assigned["text"], assigned["text"]
