@@ -4,16 +4,26 @@
 Templates use str.format fields; `{amount:rp}` renders an int as rupiah
 (`Rp 1.250.000`). A parameter given as `{"key": ..., "params": {...}}` is
 itself translated first (a plan's name: tier name + duration). String values
-are HTML-escaped (messages use HTML parse mode and names are typed by
-people); templates themselves may hold markup.
+are HTML-escaped, once (messages use HTML parse mode and names are typed by
+people), and stripped of bidirectional override characters (a name typed with
+U+202E would otherwise disguise the text around it); templates themselves may
+hold markup.
+
+Escape exactly once: `Translator.t` returns `_Translated`, a str that is
+already rendered, so a translated piece given as a parameter of another text
+(`where=where_to_pay(...)`) is inserted as it is. Lines joined into one
+parameter keep that mark through `join`, which escapes only the pieces that
+are not translated. Surfaces Telegram shows without parsing HTML (buttons,
+popups, command descriptions) are unescaped in one place: bot/surfaces.py.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +32,43 @@ from domain.money import format_rupiah
 LOCALES_DIR = Path(__file__).parent / "locales"
 
 
+# Embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069): typed into a name
+# or a note they reorder what an admin reads around them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 class MissingTranslation(KeyError):
     pass
+
+
+class _Translated(str):
+    """Already rendered (and escaped) text: not escaped a second time."""
+
+
+def strip_bidi(text: str) -> str:
+    return _BIDI_CONTROLS.sub("", text)
+
+
+def escape(value: str) -> str:
+    """Text typed by a person, ready for an HTML message: escaped (once) and without
+    bidirectional controls. Translated text is returned as it is."""
+    if isinstance(value, _Translated):
+        return value
+    return html.escape(strip_bidi(value), quote=False)
+
+
+def join(pieces: Iterable[str], separator: str = "\n") -> str:
+    """Lines composed into one text that is itself a parameter of another text: translated
+    pieces stay as they are, anything else is escaped once; the result is not escaped again."""
+    return _Translated(escape(separator).join(escape(piece) for piece in pieces))
 
 
 class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "rp":
             return format_rupiah(int(value))
-        if isinstance(value, str) and not isinstance(value, _Translated):
-            value = html.escape(value, quote=False)
+        if isinstance(value, str):
+            value = escape(value)
         return super().format_field(value, format_spec)
 
 
@@ -74,6 +111,11 @@ class Translator:
     def has(self, key: str) -> bool:
         return key in self.catalogs.get(self.default, {})
 
+    @staticmethod
+    def join(pieces: Iterable[str], separator: str = "\n") -> str:
+        """`join` (below) for handlers, which hold the translator as `i18n`."""
+        return join(pieces, separator)
+
     def t(self, key: str, language: str, /, **params: Any) -> str:
         template = self.catalogs.get(language, {}).get(key)
         if template is None:
@@ -81,14 +123,10 @@ class Translator:
         if template is None:
             raise MissingTranslation(key)
         resolved = {name: self._resolve(value, language) for name, value in params.items()}
-        return self._formatter.vformat(template, (), resolved)
+        return _Translated(self._formatter.vformat(template, (), resolved))
 
     def _resolve(self, value: Any, language: str) -> Any:
         if isinstance(value, Mapping) and "key" in value:
             inner = {k: self._resolve(v, language) for k, v in value.get("params", {}).items()}
-            return _Translated(self.t(str(value["key"]), language, **inner))
+            return self.t(str(value["key"]), language, **inner)
         return value
-
-
-class _Translated(str):
-    """Already rendered (and escaped) text: not escaped a second time."""

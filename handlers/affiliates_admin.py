@@ -730,9 +730,12 @@ def import_lines(result: ImportResult, i18n: Translator, lang: str) -> list[str]
         ]
     lines = [i18n.t("affiliates.import_rejected", lang, bad=len(result.errors), rows=result.rows)]
     for error in result.errors[:ERRORS_SHOWN]:
-        issues = "; ".join(
-            i18n.t(f"affiliates.row_{issue.problem.value}", lang, **issue.params)
-            for issue in error.issues
+        issues = i18n.join(
+            (
+                i18n.t(f"affiliates.row_{issue.problem.value}", lang, **issue.params)
+                for issue in error.issues
+            ),
+            "; ",
         )
         lines.append(i18n.t("affiliates.import_row", lang, line=error.line, issues=issues))
     if len(result.errors) > ERRORS_SHOWN:

@@ -186,7 +186,7 @@ def summary_text(data: dict[str, Any], i18n: Translator, lang: str) -> str:
         lang,
         date=f"{date.fromisoformat(data['day']):%d-%m-%Y}",
         videos=_number(data["videos"]),
-        links="\n".join(links) if links else "-",
+        links=i18n.join(links) if links else "-",
         views=_number(data["views"]),
         orders=_number(data["orders"]),
         sales=format_rupiah(data["sales"]),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import MissingTranslation, Translator, load_catalogs
+from bot.i18n import MissingTranslation, Translator, join, load_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = load_catalogs()
@@ -78,6 +78,37 @@ def test_a_missing_key_is_an_error_not_a_blank_message() -> None:
 def test_names_typed_by_people_are_escaped_for_html() -> None:
     text = Translator.load().t("start.welcome_back", "en", name="<b>Eve & co</b>")
     assert "&lt;b&gt;Eve &amp; co&lt;/b&gt;" in text
+
+
+def test_a_translated_text_inside_another_is_escaped_only_once() -> None:
+    translator = Translator(
+        {"id": {"outer": "Ke:\n{where}", "inner": "<b>{label}</b> <code>{number}</code>"}}, "id"
+    )
+    where = translator.t("inner", "id", label="A&B", number="12<3>")
+    text = translator.t("outer", "id", where=where)
+    assert text == "Ke:\n<b>A&amp;B</b> <code>12&lt;3&gt;</code>"
+
+
+def test_the_english_vip_facilities_inside_the_catalog_say_q_and_a_once() -> None:
+    translator = Translator.load()
+    facilities = translator.t("facilities.vip", "en")
+    offer = translator.t("shop.offer", "en", plan="VIP", price="x", facilities=facilities)
+    assert "Q&amp;A" in offer and "&amp;amp;" not in offer
+
+
+def test_joined_lines_keep_translated_pieces_and_escape_the_rest_once() -> None:
+    translator = Translator({"id": {"line": "<b>{name}</b>", "box": "{lines}"}}, "id")
+    lines = [translator.t("line", "id", name="A&B"), "typed <i>", ""]
+    text = translator.t("box", "id", lines=join(lines))
+    assert text == "<b>A&amp;B</b>\ntyped &lt;i&gt;\n"
+    assert translator.t("box", "id", lines=join(lines, " | ")).count("&amp;") == 1
+
+
+def test_bidirectional_controls_are_stripped_from_inserted_text() -> None:
+    translator = Translator({"id": {"k": "Nama: {name}"}}, "id")
+    name = "Ani\u202egnp.exe\u202c \u2066x\u2069 \u202a\u202b\u202d\u2067\u2068"
+    assert translator.t("k", "id", name=name) == "Nama: Anignp.exe x "
+    assert join([name]) == "Anignp.exe x "
 
 
 def test_money_renders_as_rupiah_with_dots() -> None:
