@@ -7,27 +7,59 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, TelegramObject, User
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 
 from bot.i18n import Translator
-from services.members import MemberService
+from services.members import MemberService, TelegramProfile
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+def _is_start(event: TelegramObject) -> bool:
+    """/start registers with its referral payload and welcomes: the handler does it all."""
+    if not isinstance(event, Message) or not event.text:
+        return False
+    command = event.text.split(maxsplit=1)[0]
+    return command.split("@", 1)[0].lower() == "/start"
+
+
 class LanguageMiddleware(BaseMiddleware):
-    """Puts `lang` in the handler data: the person's chosen or Telegram language."""
+    """Puts `lang` in the handler data: the person's chosen or Telegram language.
+
+    A message or tap in private chat from someone not registered yet registers them
+    first (their first update may be /buy, /me or an old button rather than /start), so
+    no feature meets a person without a member row. Known members: one query either way.
+    """
 
     def __init__(self, members: MemberService) -> None:
         self.members = members
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
         if user is None:
             data["lang"] = self.members.default_language
+        elif (
+            chat is not None
+            and chat.type == "private"
+            and isinstance(event, Message | CallbackQuery)
+            and not user.is_bot
+            and not _is_start(event)
+        ):
+            data["lang"] = await self.members.language_on_contact(_profile(user))
         else:
             data["lang"] = await self.members.language_of(user.id, user.language_code)
         return await handler(event, data)
+
+
+def _profile(user: User) -> TelegramProfile:
+    return TelegramProfile(
+        telegram_id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
 
 
 class ThrottlingMiddleware(BaseMiddleware):

@@ -1,14 +1,22 @@
 """Typed callback data: the only shapes of button payload the bot accepts.
 
 Callback data is chosen by the client and unsigned; anything that does not
-unpack into one of these falls through to the stale-button answer.
+unpack into one of these falls through to the stale-button answer. Numbers are
+bounded here (`CallbackId`): a forged `plan:99999999999999999999999` or `plan:-1`
+fails validation in `unpack`, the `.filter()` does not match, and the database
+never sees a number it cannot store.
 """
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from storage.repos.outbox import Button
+
+# Row ids and versions: never negative, and within a 32-bit signed INTEGER column.
+CallbackId = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class LanguageCode(StrEnum):
@@ -47,7 +55,7 @@ class CatalogCallback(CallbackData, prefix="cat"):
 class PlanCallback(CallbackData, prefix="plan"):
     """Show the quote for one plan."""
 
-    plan_id: int
+    plan_id: CallbackId
 
 
 class ModeChoice(StrEnum):
@@ -59,17 +67,17 @@ class ModeChoice(StrEnum):
 class BuyCallback(CallbackData, prefix="buy"):
     """Confirm buying a plan (in a mode): opens the payment request."""
 
-    plan_id: int
+    plan_id: CallbackId
     mode: ModeChoice
 
 
 class MethodCallback(CallbackData, prefix="paym"):
-    request_id: int
-    method_id: int
+    request_id: CallbackId
+    method_id: CallbackId
 
 
 class CancelPaymentCallback(CallbackData, prefix="pcancel"):
-    request_id: int
+    request_id: CallbackId
 
 
 class ReviewAction(StrEnum):
@@ -94,8 +102,8 @@ class ReviewCallback(CallbackData, prefix="review"):
     """An admin's tap on a payment card in the admin group."""
 
     action: ReviewAction
-    request_id: int
-    proof_id: int  # the proof on the card: a decision applies to that proof only
+    request_id: CallbackId
+    proof_id: CallbackId  # the proof on the card: a decision applies to that proof only
     reason: RejectReason = RejectReason.NONE
 
 
@@ -114,7 +122,7 @@ def review_buttons(request_id: int, proof_id: int) -> tuple[tuple[Button, ...], 
 
 
 class ChangeMethodCallback(CallbackData, prefix="pchg"):
-    request_id: int
+    request_id: CallbackId
 
 
 class ReportAction(StrEnum):
@@ -140,8 +148,8 @@ class ReportCallback(CallbackData, prefix="rep"):
     """An admin's tap on a report card: it acts on the version the card shows."""
 
     action: ReportAction
-    report_id: int
-    version: int
+    report_id: CallbackId
+    version: CallbackId
     reason: ReportReason = ReportReason.NONE
 
 
@@ -163,7 +171,7 @@ def report_buttons(report_id: int, version: int) -> tuple[tuple[Button, ...], ..
 class BatchCallback(CallbackData, prefix="repall"):
     """ "Validate all listed" under a /reports listing."""
 
-    batch_id: int
+    batch_id: CallbackId
 
 
 class GroupAction(StrEnum):

@@ -1,6 +1,6 @@
 """Admin-group commands for money and teams: /ledger, /payout, /setleader,
-/leaderhistory, /structures, /addstructure (SPEC "Balances and payouts", "Leaders",
-"Commission split").
+/leaderhistory, /structures; the owner only: /addstructure (SPEC "Balances and
+payouts", "Leaders", "Commission split").
 
 Every handler checks the person again (`allowed`), answers in the sender's language,
 and says exactly what it expects when the input is wrong. Money never moves here:
@@ -342,7 +342,8 @@ async def add_structure_command(
     i18n: Translator,
     lang: str,
 ) -> None:
-    if not await allowed(message, admins, i18n, lang):
+    # SPEC: the owner sets prices and splits; admins may only read them (/structures).
+    if not await allowed(message, admins, i18n, lang, owner=True):
         return
     args = (command.args or "").split()
     if len(args) != 3 or len(args[1].split("/")) != 3:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +52,7 @@ from services.payments import (
     plan_name,
     quote_breakdown,
 )
-from services.proof_images import MAX_PROOF_BYTES, ProofImageError, inspect_proof
+from services.proof_images import MAX_PROOF_BYTES, ProofImage, ProofImageError, inspect_proof
 
 log = logging.getLogger(__name__)
 
@@ -416,8 +418,67 @@ def _looks_like_image_file(message: Message) -> bool:
     return mime.startswith("image/") or name.endswith(IMAGE_EXTENSIONS)
 
 
+class MemberLocks:
+    """One asyncio lock per member, held while their proof is handled.
+
+    Eight photos sent at once (an album, an impatient tap) arrive as eight updates
+    handled concurrently; in turn, the second..eighth find the request already
+    submitted before anything is downloaded or decoded. An entry lives only while
+    someone holds or waits for it, so the dict never grows past the members being
+    served at this moment. Per process: with several processes the database still
+    decides (attach_proof moves awaiting_proof → submitted once).
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def hold(self, member: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(member, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[member] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[member]
+            if users <= 1:
+                del self._locks[member]
+            else:
+                self._locks[member] = (lock, users - 1)
+
+
+PROOF_LOCKS = MemberLocks()
+ProofInspector = Callable[[bytes], ProofImage]
+
+
 async def receive_proof(
-    message: Message, bot: Bot, payments: PaymentService, i18n: Translator, lang: str
+    message: Message,
+    bot: Bot,
+    payments: PaymentService,
+    i18n: Translator,
+    lang: str,
+    proof_inspector: ProofInspector = inspect_proof,
+) -> None:
+    """The member's receipt photo or image file. `proof_inspector` (dispatcher data, for
+    tests) checks the downloaded bytes; it runs in a worker thread. The confirmation
+    ("proof received") comes through the outbox, queued with the admin card."""
+    assert message.from_user is not None
+    async with PROOF_LOCKS.hold(message.from_user.id):
+        await _receive_proof(message, bot, payments, i18n, lang, proof_inspector)
+
+
+async def _receive_proof(
+    message: Message,
+    bot: Bot,
+    payments: PaymentService,
+    i18n: Translator,
+    lang: str,
+    proof_inspector: ProofInspector,
 ) -> None:
     assert message.from_user is not None
     user_id = message.from_user.id
@@ -456,7 +517,7 @@ async def receive_proof(
         return
     data = downloaded.read() if downloaded is not None else b""
     try:
-        image = await asyncio.to_thread(inspect_proof, data)
+        image = await asyncio.to_thread(proof_inspector, data)
     except ProofImageError as error:
         await message.answer(i18n.t(f"proof.{error.problem.value}", lang))
         return
@@ -472,14 +533,15 @@ async def receive_proof(
         media_kind=media_kind,
     )
     try:
-        receipt = await payments.attach_proof(user_id, proof)
+        # Committed together with the admin card and the member's "proof received"
+        # (outbox): nothing is sent from here, so a Telegram error after the commit can
+        # never tell the member something went wrong when their proof was accepted.
+        await payments.attach_proof(user_id, proof)
     except PaymentError as error:  # the request changed while the image was checked
         if error.problem is PaymentProblem.ALREADY_SUBMITTED:
             await message.answer(i18n.t("proof.already_submitted", lang, request=view.id))
         else:
             await message.answer(i18n.t("proof.no_open", lang), reply_markup=main_menu(i18n, lang))
-        return
-    await message.answer(i18n.t("proof.received", lang, request=receipt.request_id))
 
 
 class WaitingForProof(Filter):

@@ -1,4 +1,4 @@
-"""Members: registration at /start and the language they read."""
+"""Members: registration (at /start, or at any first private update) and the language they read."""
 
 from __future__ import annotations
 
@@ -75,18 +75,29 @@ class MemberService:
                 return code
 
     async def _upsert(self, uow: UnitOfWork, profile: TelegramProfile) -> tuple[Member, bool]:
+        """The member row for this person, inserted when missing; `is_new` is True only for
+        the call whose INSERT happened, however many registrations of the same person run
+        at once (INSERT … ON CONFLICT (telegram_id) DO NOTHING, then read the row)."""
         now = self.clock.now()
+        first_name = profile.first_name[:128] or "?"
+        last_name = profile.last_name[:128] if profile.last_name else None
         member = await uow.members.by_telegram_id(profile.telegram_id)
-        is_new = member is None
+        is_new = False
         if member is None:
-            member = Member(
+            is_new = await uow.members.insert_if_absent(
                 telegram_id=profile.telegram_id,
                 referral_code=await self._new_code(uow),
-                created_at=now,
+                first_name=first_name,
+                last_name=last_name,
+                username=profile.username,
+                telegram_language=profile.language_code,
+                now=now,
             )
-            uow.members.add(member)
-        member.first_name = profile.first_name[:128] or "?"
-        member.last_name = profile.last_name[:128] if profile.last_name else None
+            member = await uow.members.by_telegram_id(profile.telegram_id)
+            if member is None:  # inserted or already there: it cannot be missing now
+                raise RuntimeError(f"member {profile.telegram_id} vanished during registration")
+        member.first_name = first_name
+        member.last_name = last_name
         member.username = profile.username
         member.telegram_language = profile.language_code
         member.last_seen_at = now
@@ -133,6 +144,20 @@ class MemberService:
             view = self._view(member, is_new)
             await uow.commit()
             return view
+
+    async def language_on_contact(self, profile: TelegramProfile) -> str:
+        """The language to answer a private update in; someone unknown is registered first.
+
+        Any first update in private chat (/buy, /me, a button...) registers the person like
+        /start does, without a referral code and without the welcome, so every feature can
+        count on the member row. A known member costs one query, as `language_of` does."""
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(profile.telegram_id)
+            if member is None:
+                member, _ = await self._upsert(uow, profile)
+                await uow.commit()
+            chosen = member.chosen_language
+        return resolve_language(chosen, profile.language_code, self.default_language)
 
     async def language_of(self, telegram_id: int, telegram_code: str | None) -> str:
         """The language to answer in, for registered and unregistered people alike."""

@@ -541,7 +541,9 @@ class PaymentService:
         """The member's proof moves their open request from awaiting_proof to submitted.
 
         A proof whose bytes, Telegram file or picture matches an earlier one (this
-        member's or anyone's) is flagged for the admins, never rejected by itself."""
+        member's or anyone's) is flagged for the admins, never rejected by itself.
+        The admin card and the member's confirmation (`proof.received`) are queued in
+        the outbox in the same transaction."""
         now = self.clock.now()
         async with self.uow() as uow:
             member = await self._member(uow, telegram_id)
@@ -601,6 +603,16 @@ class PaymentService:
                     ),
                     now,
                 )
+            # The member's "proof received" rides in the same transaction as the card: once
+            # this commits they are told, even if Telegram fails the handler's reply.
+            await uow.outbox.tell_member(
+                member,
+                self.default_language,
+                "proof.received",
+                {"request": request.id},
+                f"payment:{request.id}:received:{row.id}",
+                now,
+            )
             await uow.commit()
             return receipt
 

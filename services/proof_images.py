@@ -8,19 +8,43 @@ turn a `ProofProblem` into a message in the member's language.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import math
+import threading
 import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from io import BytesIO
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MIN_SIDE = 100  # below this on either side, no receipt is readable
+# Longer side over shorter side: a receipt, even a long scrolled screenshot, stays far
+# below this; a 100:1 strip is unreadable on a phone and only costs decoding memory.
+MAX_ASPECT_RATIO = 20
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
+
+# Decoding memory. A 40-megapixel picture takes 120-160 MB once decoded; eight at once
+# took the process from 249 to 1,125 MiB. So: at most DECODE_SLOTS decodes run at once in
+# the whole process (whoever calls, whichever thread), and a picture is decoded, or
+# reduced right after decoding, to about DECODE_SIDE pixels on its shorter side before
+# anything else copies it (the hash needs 32x32). Pictures already that small, screenshots
+# and most phone photos sent as photos, are hashed exactly as before.
+DECODE_SLOTS = 1
+DECODE_SIDE = 1024
+_DECODE_GATE = threading.BoundedSemaphore(DECODE_SLOTS)
+# Modes whose pixels Image.reduce() may average as they are; others (P, PA, 1, I;16...)
+# are converted first, one strip at a time.
+_REDUCIBLE_MODES = frozenset({"L", "LA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "I", "F"})
+_STRIP_BLOCKS = 64  # rows of factor x factor blocks reduced at a time
+# After decoding more than this many pixels, freed memory is handed back to the system:
+# glibc keeps what worker threads freed in per-thread arenas (845 MiB stayed after the
+# eight pictures) unless asked with malloc_trim. Elsewhere this is simply skipped.
+TRIM_AFTER_PIXELS = 4_000_000
+_SIDEWAYS = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and height
 
 # Hamming distance (out of 64 bits) up to which two proofs "look alike", measured on the
 # synthetic receipts tests/unit/test_proof_images.py draws (6 layouts x 8 texts, JPEG):
@@ -84,7 +108,8 @@ def inspect_proof(data: bytes) -> ProofImage:
        recognises as another image format are UNSUPPORTED_FORMAT; anything else is
        NOT_AN_IMAGE. A recognised header that the decoder then chokes on is CORRUPTED.
     3. From the header alone, before pixels are decoded: more than MAX_PIXELS is
-       TOO_MANY_PIXELS, and either side under MIN_SIDE is TOO_SMALL. Pillow's own
+       TOO_MANY_PIXELS, and either side under MIN_SIDE, or a longer side more than
+       MAX_ASPECT_RATIO times the shorter (a strip no one can read), is TOO_SMALL. Pillow's own
        decompression-bomb guard stays on: its warning is raised as an error here and
        reported as TOO_MANY_PIXELS too (Image.MAX_IMAGE_PIXELS is never changed).
     4. `verify()` (PNG chunk checksums), then a fresh open and a full `load()`: any
@@ -92,19 +117,30 @@ def inspect_proof(data: bytes) -> ProofImage:
     5. The picture is turned upright by its EXIF orientation before it is measured and
        hashed, so a re-send that only differs by its orientation tag matches.
 
+    Steps 3-5 hold one of DECODE_SLOTS process-wide (callers in other threads wait), and
+    a big picture is decoded at reduced size (JPEG) or reduced right after decoding;
+    width and height are still those of the whole picture.
+
     Whatever the bytes, the only exception raised is ProofImageError.
     """
     if not data:
         raise ProofImageError(ProofProblem.EMPTY)
     if len(data) > MAX_PROOF_BYTES:
         raise ProofImageError(ProofProblem.TOO_LARGE)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image, image_format = _decode(data)
-    with image:
-        upright = _upright(image)
-        perceptual_hash = _perceptual_hash(upright)
-        width, height = upright.size
+    with _DECODE_GATE:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image, image_format, (width, height) = _decode(data)
+        with image:
+            before = image.size
+            orientation = _orientation(image)
+            upright = _upright(image)
+            perceptual_hash = _perceptual_hash(upright)
+            turned = upright.size != before if before[0] != before[1] else orientation in _SIDEWAYS
+        if width * height > TRIM_AFTER_PIXELS:
+            _give_memory_back()
+        if turned:
+            width, height = height, width
     return ProofImage(
         sha256=hashlib.sha256(data).hexdigest(),
         perceptual_hash=perceptual_hash,
@@ -132,8 +168,9 @@ def looks_like(a: str, b: str) -> bool:
     return hamming(a, b) <= SIMILAR_MAX_DISTANCE
 
 
-def _decode(data: bytes) -> tuple[Image.Image, str]:
-    """Check the header, verify, then decode every pixel of a fresh copy."""
+def _decode(data: bytes) -> tuple[Image.Image, str, tuple[int, int]]:
+    """Check the header, verify, then decode every pixel of a fresh copy, at reduced size
+    when the picture is big: the image, its format and its full (stored) size."""
     with _open(data) as probe:
         width, height = probe.size
         image_format = _FORMAT_NAMES.get(probe.format or "")
@@ -141,15 +178,26 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
             raise ProofImageError(ProofProblem.UNSUPPORTED_FORMAT)
         if width * height > MAX_PIXELS:
             raise ProofImageError(ProofProblem.TOO_MANY_PIXELS)
-        if min(width, height) < MIN_SIDE:
+        if min(width, height) < MIN_SIDE or max(width, height) > MAX_ASPECT_RATIO * min(
+            width, height
+        ):
             raise ProofImageError(ProofProblem.TOO_SMALL)
         try:
             probe.verify()
         except Exception as error:
             raise ProofImageError(ProofProblem.CORRUPTED) from error
-    image = _open(data)
+    image: Image.Image = _open(data)
+    scale = DECODE_SIDE / min(width, height)
     try:
+        if scale < 0.5 and image_format == "JPEG":
+            # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: never below the asked size.
+            image.draft(image.mode, (math.ceil(width * scale), math.ceil(height * scale)))
         image.load()
+        factor = min(image.size) // DECODE_SIDE
+        if factor >= 2:
+            reduced = _reduce(image, factor)
+            image.close()
+            image = reduced
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         image.close()
         raise ProofImageError(ProofProblem.TOO_MANY_PIXELS) from error
@@ -158,7 +206,39 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
         # ValueError, EOFError, struct.error, ...); for untrusted bytes they all mean this.
         image.close()
         raise ProofImageError(ProofProblem.CORRUPTED) from error
-    return image, image_format
+    return image, image_format, (width, height)
+
+
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """Box-average `factor` x `factor` blocks, as Image.reduce() does, without a second
+    full-size copy: Pillow premultiplies alpha (LA, RGBA) into a whole new image first,
+    and palette or 16-bit pictures must be converted before they can be averaged, so
+    those go strip by strip (strips are whole blocks tall: the result is the same)."""
+    if image.mode in _REDUCIBLE_MODES and image.mode not in ("LA", "RGBA"):
+        return image.reduce(factor)
+    if image.mode in ("LA", "RGBA"):
+        mode = image.mode
+    elif image.mode.startswith("I"):
+        mode = "I"
+    elif image.has_transparency_data:
+        mode = "RGBA"
+    else:
+        mode = "RGB"
+    width, height = image.size
+    reduced = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    reduced.info = image.info.copy()  # the EXIF orientation goes along
+    step = factor * _STRIP_BLOCKS
+    for top in range(0, height, step):
+        with image.crop((0, top, width, min(top + step, height))) as strip:
+            converted = strip if strip.mode == mode else strip.convert(mode)
+            reduced.paste(converted.reduce(factor), (0, top // factor))
+    return reduced
+
+
+def _give_memory_back() -> None:
+    """Best effort: glibc's malloc_trim(0); nothing on other C libraries."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _open(data: bytes) -> ImageFile.ImageFile:
@@ -185,6 +265,14 @@ def _unreadable(data: bytes) -> ProofProblem:
         except Exception:
             return ProofProblem.NOT_AN_IMAGE
     return ProofProblem.UNSUPPORTED_FORMAT
+
+
+def _orientation(image: Image.Image) -> int | None:
+    """The EXIF orientation tag, when it can be read."""
+    with contextlib.suppress(Exception):
+        value = image.getexif().get(ExifTags.Base.Orientation)
+        return value if isinstance(value, int) else None
+    return None
 
 
 def _upright(image: Image.Image) -> Image.Image:

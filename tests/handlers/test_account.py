@@ -96,11 +96,13 @@ async def test_a_rejected_report_shows_its_reason(app: BotUnderTest) -> None:
 
 
 async def test_balance_for_someone_never_started(app: BotUnderTest) -> None:
+    """No /start first: the first update registers them, so they get the real screens."""
     cici = app.core.user(OTHER, "Cici")
     await send(app, app.core.command(cici, "/balance"))
-    assert "/start" in last_text(app, cici)
+    assert last_text(app, cici).startswith("💰 Komisi & saldo")
+    assert "Bisa dicairkan: Rp 0" in last_text(app, cici)
     await send(app, app.core.command(cici, "/team"))
-    assert "/start" in last_text(app, cici)
+    assert last_text(app, cici).startswith("👥 Tim saya")
 
 
 async def test_team_without_subs_explains_the_link(app: BotUnderTest) -> None:

@@ -44,11 +44,11 @@ async def test_a_member_buys_basic_then_upgrades_to_vip_for_the_difference(
     assert "1234567890" in instructions["text"] and "PT Kreator Nusantara" in instructions["text"]
 
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)  # the card and the confirmation leave through the outbox
     receipt = app.core.last_sent(ANI)
     assert receipt is not None and "Bukti diterima" in receipt["text"]
     assert "#1" in receipt["text"]
 
-    await deliver(app)
     (card,) = cards(app)
     assert "Pembayaran #1" in card["caption"]
     assert "Ani" in card["caption"] and f"id {ANI}" in card["caption"]
@@ -121,7 +121,13 @@ async def test_ten_approve_taps_from_three_admins_change_the_membership_once(
         count = await work.session.execute(select(func.count(Membership.id)))
         assert count.scalar_one() == 1
         told = await work.session.execute(
-            select(func.count(OutboxMessage.id)).where(OutboxMessage.chat_id == ANI)
+            select(OutboxMessage.text_key).where(OutboxMessage.chat_id == ANI)
         )
-        assert told.scalar_one() == 1
+        # "Proof received" when the photo came, then the approval told once.
+        keys = list(told.scalars())
+        assert keys.count("proof.received") == 1
+        assert [key for key in keys if key.startswith("payment.approved")] == [
+            "payment.approved_lifetime"
+        ]
+        assert len(keys) == 2
     assert "Disetujui oleh" in current(app, card)["caption"]

@@ -24,6 +24,7 @@ from tests.kit.faketelegram import JSON
 
 ANI, BUDI, CITRA = 501, 502, 503
 DEWI = Actor(7002, "Dewi")
+ONLY_OWNER = "Maaf, ini hanya untuk pemilik (owner)."
 
 
 def last_text(app: BotUnderTest, chat_id: int) -> str:
@@ -278,7 +279,7 @@ async def test_addstructure_from_a_date_keeps_the_old_split_before(
     app: BotUnderTest, day: str
 ) -> None:
     people = admin_group(app)
-    text = await command(app, people["admin"], f"/addstructure vip 52,5/5/42,5 {day}")
+    text = await command(app, people["owner"], f"/addstructure vip 52,5/5/42,5 {day}")
     assert text == (
         "✅ Struktur baru VIP: member 52,5% / leader 5% / owner 42,5%, berlaku mulai 01-01-2027."
         " Laporan bertanggal sebelumnya tetap memakai pembagian lama."
@@ -315,26 +316,26 @@ async def test_addstructure_from_a_date_keeps_the_old_split_before(
 )
 async def test_addstructure_refusals(app: BotUnderTest, args: str, expected: str) -> None:
     people = admin_group(app)
-    assert (await command(app, people["admin"], f"/addstructure {args}")).startswith(expected)
+    assert (await command(app, people["owner"], f"/addstructure {args}")).startswith(expected)
     assert len(await app.container.ledger.structures()) == 1
 
 
 async def test_addstructure_overlapping_a_later_one_is_refused(app: BotUnderTest) -> None:
     people = admin_group(app)
-    await command(app, people["admin"], "/addstructure vip 60/5/35 2027-01-01")
-    text = await command(app, people["admin"], "/addstructure vip 50/10/40 2026-06-01")
+    await command(app, people["owner"], "/addstructure vip 60/5/35 2027-01-01")
+    text = await command(app, people["owner"], "/addstructure vip 50/10/40 2026-06-01")
     assert text == (
         "Periode ini bertabrakan dengan struktur tingkat yang sama yang mulai 20-12-2025."
         " Tidak ada yang diubah."
     )
-    text = await command(app, people["admin"], "/addstructure vip 50/10/40 2027-01-01")
+    text = await command(app, people["owner"], "/addstructure vip 50/10/40 2027-01-01")
     assert text.startswith("Periode ini bertabrakan")
     assert len(await app.container.ledger.structures()) == 2
 
 
 async def test_a_new_structure_applies_to_reports_from_its_date(app: BotUnderTest) -> None:
     people = admin_group(app)
-    await command(app, people["admin"], "/addstructure vip 60/5/35 11-01-2026")
+    await command(app, people["owner"], "/addstructure vip 60/5/35 11-01-2026")
     ani = await vip_member(app, ANI, "Ani")
     card = await submit(app, ani, 100_000)  # dated 10-01: the old split
     await tap(app, people["admin"], card, "Validasi")
@@ -355,7 +356,6 @@ async def test_a_new_structure_applies_to_reports_from_its_date(app: BotUnderTes
         f"/setleader {ANI} none",
         f"/leaderhistory {ANI}",
         "/structures",
-        "/addstructure vip 60/5/35 2027-01-01",
     ],
 )
 async def test_non_admins_are_refused_and_nothing_changes(app: BotUnderTest, text: str) -> None:
@@ -365,3 +365,15 @@ async def test_non_admins_are_refused_and_nothing_changes(app: BotUnderTest, tex
     assert await payouts(app) == []
     assert len(await app.container.ledger.structures()) == 1
     assert await available(app) == 55_000
+
+
+@pytest.mark.parametrize("who", ["admin", "other", "stranger"])
+async def test_only_the_owner_adds_a_structure(app: BotUnderTest, who: str) -> None:
+    """SPEC: the owner sets prices and splits; an admin may read them, not change them."""
+    people = admin_group(app)
+    text = await command(app, people[who], "/addstructure vip 60/5/35 2027-01-01")
+    assert text == ONLY_OWNER
+    assert len(await app.container.ledger.structures()) == 1
+    text = await command(app, people["owner"], "/addstructure vip 60/5/35 2027-01-01")
+    assert text.startswith("✅ Struktur baru VIP: member 60% / leader 5% / owner 35%")
+    assert len(await app.container.ledger.structures()) == 2

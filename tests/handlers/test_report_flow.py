@@ -263,10 +263,13 @@ async def test_without_a_membership_there_is_no_report(app: BotUnderTest) -> Non
     assert "hanya untuk member" in last_text(app, budi) and "/buy" in last_text(app, budi)
 
 
-async def test_someone_who_never_started_is_asked_to_start(app: BotUnderTest) -> None:
+async def test_someone_who_never_started_is_registered_and_told_what_reports_need(
+    app: BotUnderTest,
+) -> None:
+    """No /start first: the first update registers them; without a plan, no report."""
     cici = app.core.user(603, "Cici")
     await send(app, app.core.command(cici, "/report"))
-    assert "/start" in last_text(app, cici)
+    assert "hanya untuk member" in last_text(app, cici) and "/buy" in last_text(app, cici)
 
 
 async def test_a_basic_member_may_report(app: BotUnderTest) -> None:

@@ -12,6 +12,8 @@ import asyncio
 import pytest
 from PIL import Image
 
+from handlers.shop import PROOF_LOCKS
+from services.proof_images import ProofImage, inspect_proof
 from tests.handlers.conftest import BotUnderTest
 from tests.handlers.shopkit import (
     add_method,
@@ -148,6 +150,7 @@ async def test_something_else_than_a_picture_while_waiting_gets_a_specific_answe
     assert await proof_rows(app) == []
 
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)  # the confirmation comes through the outbox
     assert RECEIVED in last_text(app, ANI)
     assert await statuses(app) == ["submitted"]
 
@@ -229,6 +232,7 @@ async def test_a_bad_picture_is_refused_with_the_reason_and_the_request_keeps_wa
     assert cards(app) == []
 
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)  # the confirmation comes through the outbox
     assert RECEIVED in last_text(app, ANI)
     assert await statuses(app) == ["submitted"]
 
@@ -252,6 +256,7 @@ async def test_a_picture_telegram_fails_to_hand_over_is_asked_again(app: BotUnde
     assert "gambarnya gagal diambil dari Telegram" in last_text(app, ANI)
     assert await statuses(app) == ["awaiting_proof"]
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)  # the confirmation comes through the outbox
     assert RECEIVED in last_text(app, ANI)
 
 
@@ -270,6 +275,7 @@ async def test_an_image_sent_as_a_file_is_accepted_and_the_card_is_a_document(
     ani = await waiting_for_proof(app)
     data = encode(receipt(4, 9), image_format)
     await send(app, document(app, ani, data, name, mime))
+    await deliver(app)
     assert RECEIVED in last_text(app, ANI)
     assert await statuses(app) == ["submitted"]
     (proof,) = await proof_rows(app)
@@ -337,6 +343,7 @@ async def test_a_photo_before_choosing_the_method_asks_for_the_method_first(
     await tap(app, ani, methods, "DANA")
     assert "0812000111" in last_text(app, ANI)
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)  # the confirmation comes through the outbox
     assert RECEIVED in last_text(app, ANI)
 
 
@@ -490,6 +497,7 @@ async def test_an_old_cancel_button_never_cancels_the_newer_request(app: BotUnde
     assert await statuses(app) == ["cancelled", "awaiting_proof"]
     assert len(app.core.sent_to(ANI)) == told_before
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)
     assert "Nomor permintaan: #2" in last_text(app, ANI)
 
 
@@ -847,7 +855,7 @@ async def test_a_submitted_request_does_not_expire(app: BotUnderTest) -> None:
     app.container.clock.advance(hours=48)  # type: ignore[attr-defined]
     assert await app.container.payments.expire_stale() == 0
     assert await statuses(app) == ["submitted"]
-    assert await outbox_to(app, ANI) == []
+    assert [row.text_key for row in await outbox_to(app, ANI)] == ["proof.received"]
 
 
 # ---------------------------------------------------------------------- English
@@ -879,6 +887,7 @@ async def test_an_english_member_gets_the_flow_in_english(app: BotUnderTest) -> 
     assert last_text(app, ANI).startswith("That image is too small for an admin to read.")
 
     await send(app, app.core.private_photo(ann, receipt_jpeg(0, 1)))
+    await deliver(app)
     assert last_text(app, ANI).startswith("✅ Proof received! Request number: #1.")
     await send(app, app.core.private_photo(ann, receipt_jpeg(0, 2)))
     assert last_text(app, ANI).startswith("We already have the proof for request #1")
@@ -900,3 +909,69 @@ async def test_the_expiry_message_is_in_the_members_language(app: BotUnderTest) 
     assert last_text(app, ANI).startswith(
         "⌛ Request #1 was closed because no payment proof arrived within 24 hours."
     )
+
+
+# ---------------------------------------------------------------------- many proofs at once
+
+ALREADY = "Bukti untuk permintaan #1 sudah kami terima dan sedang diperiksa admin."
+APOLOGY = "Maaf, ada gangguan di sisi kami."
+
+
+async def test_eight_photos_at_once_cost_one_decode_and_get_one_confirmation(
+    app: BotUnderTest,
+) -> None:
+    """An album or an impatient member: eight updates handled concurrently. Proofs of one
+    member are handled one at a time, so the second..eighth find the request submitted
+    before anything is downloaded or decoded."""
+    ani = await waiting_for_proof(app)
+    inspected: list[int] = []
+
+    def counting_inspector(data: bytes) -> ProofImage:
+        inspected.append(len(data))
+        return inspect_proof(data)
+
+    app.dp["proof_inspector"] = counting_inspector  # the handler's seam (dispatcher data)
+    app.container.clock.advance(seconds=5)  # type: ignore[attr-defined]  # a fresh throttle window
+    told_before = len(app.core.sent_to(ANI))
+    photos = [app.core.private_photo(ani, receipt_jpeg(0, n)) for n in range(8)]
+    downloads_before = len([c for c in app.core.calls if c.method == "getFile"])
+
+    await asyncio.gather(*(app.send(photo) for photo in photos))
+
+    assert len(inspected) == 1
+    assert len([c for c in app.core.calls if c.method == "getFile"]) == downloads_before + 1
+    answers = texts(app, ANI)[told_before:]
+    assert len(answers) == 7 and all(text.startswith(ALREADY) for text in answers)
+    assert await statuses(app) == ["submitted"]
+    assert len(await proof_rows(app)) == 1
+    assert len(PROOF_LOCKS) == 0  # nobody holds or waits: the registry is empty again
+
+    await deliver(app)
+    answers = texts(app, ANI)[told_before:]
+    assert [text for text in answers if RECEIVED in text] == [answers[-1]]
+    assert len(cards(app)) == 1
+
+
+async def test_the_confirmation_survives_telegram_failing_after_the_commit(
+    app: BotUnderTest,
+) -> None:
+    """The proof is accepted and the card queued in one commit; the "proof received"
+    goes through the outbox with them. Telegram answering 500 is retried by the relay,
+    and the member is never told that something went wrong."""
+    ani = await waiting_for_proof(app)
+    told_before = len(app.core.sent_to(ANI))
+    app.core.fail_next("sendMessage", 500)
+
+    await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+
+    assert await statuses(app) == ["submitted"]
+    assert len(app.core.sent_to(ANI)) == told_before  # nothing sent directly, no apology
+    for _ in range(5):  # the relay retries what Telegram failed, after its backoff
+        await deliver(app)
+        app.container.clock.advance(minutes=5)  # type: ignore[attr-defined]
+    answers = texts(app, ANI)[told_before:]
+    assert [text for text in answers if RECEIVED in text] == [answers[0]]
+    assert len(answers) == 1
+    assert not any(APOLOGY in text for text in texts(app, ANI))
+    assert len(cards(app)) == 1
+    assert [row.text_key for row in await outbox_to(app, ANI)] == ["proof.received"]

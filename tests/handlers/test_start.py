@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 
 from storage.models import Member
@@ -190,3 +192,81 @@ async def test_a_real_referral_link_names_the_new_leader(app: BotUnderTest) -> N
     # A second /start with the link changes nothing and says nothing about it.
     await app.send(app.core.command(eve, f"/start ref_{row.referral_code}"))
     assert "invitation link" not in app.core.sent_to(4)[2]["text"]
+
+
+# ---------------------------------------------------------------------- first contact
+
+APOLOGY = "Maaf, ada gangguan di sisi kami. Coba lagi sebentar lagi ya. Data kamu aman."
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/buy", "Paket yang bisa kamu beli"),
+        ("/me", "Keanggotaan kamu"),
+        ("/report", "Laporan harian"),
+        ("/balance", "Komisi & saldo"),
+    ],
+)
+async def test_a_command_as_the_very_first_message_registers_and_answers(
+    app: BotUnderTest, command: str, expected: str
+) -> None:
+    """No /start first: the person is registered on the way in, without the welcome."""
+    ani = app.core.user(1, "Ani", username="ani_k", language_code="id")
+    await app.send(app.core.command(ani, command))
+    texts = [m.get("text", "") for m in app.core.sent_to(1)]
+    assert texts, command
+    assert all(APOLOGY not in t for t in texts)
+    assert all("Selamat datang" not in t for t in texts)  # registered, not welcomed
+    assert expected in "\n".join(texts)
+    row = await member_row(app, 1)
+    assert row is not None and row.first_name == "Ani" and row.username == "ani_k"
+    assert row.arrived_with_code is None and len(row.referral_code) == 8
+
+
+async def test_a_button_tap_as_the_very_first_update_registers_and_answers(
+    app: BotUnderTest,
+) -> None:
+    ani = app.core.user(1, "Ani", started=True)
+    old = await app.bot.send_message(
+        1,
+        "Menu",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="Keanggotaan", callback_data="menu:me")]]
+        ),
+    )
+    menu = app.core.messages[1][old.message_id]
+    await app.send(app.core.press(ani, menu, "menu:me"))
+    assert [a.get("show_alert") for a in app.core.callback_answers.values()] == [None]
+    answer = app.core.last_sent(1)
+    assert answer is not None and "Keanggotaan kamu" in answer["text"]
+    assert await member_row(app, 1) is not None
+
+
+async def test_start_after_a_first_command_welcomes_back_without_a_second_member(
+    app: BotUnderTest,
+) -> None:
+    ani = app.core.user(1, "Ani")
+    await app.send(app.core.command(ani, "/me"))
+    await app.send(app.core.command(ani, "/start"))
+    assert any(m["text"].startswith("Halo lagi, Ani!") for m in app.core.sent_to(1))
+    async with app.container.uow() as work:
+        assert len((await work.session.execute(select(Member))).scalars().all()) == 1
+
+
+async def test_start_as_the_first_message_still_welcomes_and_keeps_the_referral(
+    app: BotUnderTest,
+) -> None:
+    """The middleware leaves /start to its handler: new-member welcome, referral kept."""
+    budi = app.core.user(2, "Budi")
+    await app.send(app.core.command(budi, "/start ref_abcd2345"))
+    assert app.core.sent_to(2)[0]["text"].startswith("Halo, Budi!")
+    row = await member_row(app, 2)
+    assert row is not None and row.arrived_with_code == "ABCD2345"
+
+
+async def test_a_first_message_in_a_group_registers_no_one(app: BotUnderTest) -> None:
+    app.core.make_group(ADMIN_CHAT, "Admin")
+    ani = app.core.user(1, "Ani")
+    await app.send(app.core.group_text(ADMIN_CHAT, ani, "/me"))
+    assert await member_row(app, 1) is None

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select
 
 from services.members import MemberService, TelegramProfile, referral_code_from_payload
-from storage.models import Member
+from storage.models import Member, OutboxMessage
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
 
@@ -107,3 +109,51 @@ async def test_writing_again_clears_the_blocked_mark(
     async with uow() as work:
         member = await work.members.by_telegram_id(1001)
         assert member is not None and member.blocked_bot_at is None
+
+
+async def test_concurrent_registrations_of_the_same_people_make_one_member_each(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    """15 new people each tap /start twice at once: no unique violation, 15 members, and
+    exactly one of each person's two registrations is the new one (one welcome)."""
+    members = service(uow, clock)
+    people = [TelegramProfile(telegram_id=5000 + n, first_name=f"P{n}") for n in range(15)]
+    views = await asyncio.gather(
+        *(members.register(person, None) for person in people for _ in range(2))
+    )
+    assert await count_members(uow) == 15
+    assert sum(view.is_new for view in views) == 15
+    for person in people:
+        mine = [view for view in views if view.telegram_id == person.telegram_id]
+        assert [view.is_new for view in mine].count(True) == 1
+        assert len({view.id for view in mine}) == 1
+        assert len({view.referral_code for view in mine}) == 1
+    assert len({view.referral_code for view in views}) == 15
+
+
+async def test_a_referral_is_attached_once_when_a_link_is_opened_twice_at_once(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    lina = await members.register(TelegramProfile(telegram_id=10, first_name="Lina"), None)
+    eve = TelegramProfile(telegram_id=11, first_name="Eve")
+    views = await asyncio.gather(
+        *(members.register(eve, f"ref_{lina.referral_code}") for _ in range(2))
+    )
+    assert sorted(view.is_new for view in views) == [False, True]
+    assert {view.arrived_with_code for view in views} == {lina.referral_code}
+    async with uow() as work:
+        queued = (await work.session.execute(select(func.count(OutboxMessage.id)))).scalar_one()
+    assert queued == 1  # Lina is told once
+
+
+async def test_a_first_update_without_start_registers_and_answers_in_their_language(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    john = TelegramProfile(telegram_id=12, first_name="John", language_code="en")
+    langs = await asyncio.gather(*(members.language_on_contact(john) for _ in range(3)))
+    assert langs == ["en", "en", "en"]
+    assert await count_members(uow) == 1
+    view = await members.register(john, "ref_abcd2345")
+    assert not view.is_new and view.arrived_with_code is None

@@ -142,8 +142,12 @@ async def test_a_new_member_buys_basic_lifetime_for_its_list_price(
     assert decision.applied and decision.status == PaymentStatus.APPROVED
     held = await active_plans(uow, ANI)
     assert list(held) == [BASIC_LIFETIME] and held[BASIC_LIFETIME].expires_at is None
-    [told] = await messages(uow, ANI)
+    received, told = await messages(uow, ANI)
     assert told.text_key == "payment.approved_lifetime" and told.language == "id"
+    # "Proof received" was queued with the admin card, in the same commit as the proof.
+    assert (received.text_key, received.language) == ("proof.received", "id")
+    assert received.params == {"request": view.id}
+    assert received.dedupe_key == f"payment:{view.id}:received:1"
 
 
 async def test_basic_lifetime_upgrades_to_vip_lifetime_for_the_difference(
@@ -269,7 +273,8 @@ async def test_ten_taps_from_three_admins_change_the_membership_once(
     async with uow() as work:
         count = await work.session.execute(select(func.count(Membership.id)))
         assert count.scalar_one() == 1
-    assert len(await messages(uow, ANI)) == 1
+    keys = [m.text_key for m in await messages(uow, ANI)]
+    assert keys == ["proof.received", "payment.approved_lifetime"]
 
 
 async def test_a_rejected_proof_tells_the_reason_and_a_new_proof_can_follow(
@@ -281,7 +286,8 @@ async def test_a_rejected_proof_tells_the_reason_and_a_new_proof_can_follow(
     assert rejected.applied and rejected.status == PaymentStatus.AWAITING_PROOF
     again = await payments.reject(view.id, ADMINS[1], note="double tap")
     assert not again.applied
-    [told] = await messages(uow, BUDI)
+    received, told = await messages(uow, BUDI)
+    assert (received.text_key, received.language) == ("proof.received", "en")
     assert told.text_key == "payment.rejected" and told.language == "en"
     assert told.params["reason"] == "Nominal tidak sesuai"
     await payments.attach_proof(BUDI, proof(2))

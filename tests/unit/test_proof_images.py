@@ -6,18 +6,22 @@ import hashlib
 import itertools
 import random
 import struct
+import threading
 import time
 import warnings
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from io import BytesIO
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageFile
 
 from services.proof_images import (
+    DECODE_SLOTS,
     MAX_PROOF_BYTES,
     SIMILAR_MAX_DISTANCE,
     ProofImage,
@@ -300,6 +304,103 @@ def test_a_decompression_bomb_is_refused_from_its_header_without_decoding(
 @pytest.mark.parametrize("size", [(50, 50), (99, 1200), (800, 99)])
 def test_an_image_under_100_pixels_on_a_side_is_too_small(size: tuple[int, int]) -> None:
     assert problem_of(encode(receipt(size=size), "PNG")) is ProofProblem.TOO_SMALL
+
+
+@pytest.mark.parametrize("size", [(100, 10_000), (10_000, 100), (150, 3_010), (120, 2_500)])
+def test_a_strip_longer_than_20_to_1_is_refused_as_unreadable(size: tuple[int, int]) -> None:
+    """A 100:1 strip is no readable receipt and only costs memory to decode."""
+    assert problem_of(encode(Image.new("RGB", size, "white"), "PNG")) is ProofProblem.TOO_SMALL
+
+
+@pytest.mark.parametrize("size", [(100, 2_000), (2_000, 100), (1_080, 8_000)])
+def test_up_to_20_to_1_long_screenshots_are_accepted(size: tuple[int, int]) -> None:
+    proof = inspect_proof(encode(receipt(size=size), "JPEG"))
+
+    assert (proof.width, proof.height) == size
+
+
+@cache
+def big_picture(mode: str, size: tuple[int, int] = (2400, 3600)) -> Image.Image:
+    """A flat drawing (it compresses well even when big): a header band and text rows."""
+    picture = Image.new("RGB", size, "white")
+    width, height = size
+    picture.paste((0, 90, 170), (0, 0, width, height // 6))
+    for row in range(8):
+        top = height // 4 + row * height // 12
+        picture.paste(
+            (30, 30, 30),
+            (width // 10, top, width // 10 + (row + 3) * width // 14, top + height // 40),
+        )
+    if mode == "RGBA":
+        rgba = picture.convert("RGBA")
+        rgba.putalpha(picture.convert("L").point(lambda v: 0 if v > 225 else 255))
+        return rgba
+    if mode == "I;16":
+        return picture.convert("L").convert("I").point(lambda v: v * 257).convert("I;16")
+    if mode == "P":
+        return picture.convert("P", palette=Image.Palette.ADAPTIVE, colors=8)
+    return picture.convert(mode)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "P", "1", "I;16"])
+def test_a_big_picture_is_measured_whole_and_hashed_like_a_small_copy(mode: str) -> None:
+    """Decoded or reduced to about 1024 px before it is hashed: same size, same look."""
+    big = big_picture(mode)
+    small = big_picture("RGB").resize((800, 1200), Image.Resampling.BOX)
+
+    proof = inspect_proof(encode(big, "PNG"))
+
+    assert (proof.width, proof.height) == (2400, 3600)
+    assert hamming(proof.perceptual_hash, inspect_proof(encode(small, "PNG")).perceptual_hash) <= 4
+
+
+def test_a_big_jpeg_stored_sideways_is_measured_upright() -> None:
+    sideways = big_picture("RGB").transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+
+    proof = inspect_proof(encode(sideways, "JPEG", exif=exif))
+
+    assert (proof.width, proof.height) == (2400, 3600)
+    upright = inspect_proof(encode(big_picture("RGB"), "JPEG"))
+    assert hamming(proof.perceptual_hash, upright.perceptual_hash) <= 4
+
+
+def test_a_picture_just_under_the_pixel_cap_is_accepted_quickly() -> None:
+    started = time.perf_counter()
+    proof = inspect_proof(black_png(7280, 5456))  # 39.7 megapixels
+
+    assert (proof.width, proof.height) == (7280, 5456)
+    assert time.perf_counter() - started < 10
+
+
+def test_eight_pictures_at_once_are_decoded_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whoever calls and from however many threads, at most DECODE_SLOTS pictures are
+    being decoded at any moment (the memory of one big decode, not eight)."""
+    running, most, lock = 0, 0, threading.Lock()
+    load = ImageFile.ImageFile.load
+
+    def counting_load(image: ImageFile.ImageFile) -> Any:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.02)
+            return load(image)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    pictures = [encode(receipt(text_seed=n), "JPEG") for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        proofs = list(pool.map(inspect_proof, pictures))
+
+    assert len({proof.sha256 for proof in proofs}) == 8
+    assert most == DECODE_SLOTS == 1
 
 
 def test_a_refusal_is_a_value_error_carrying_its_code_not_prose() -> None:
