@@ -16,6 +16,7 @@ from bot.admins import AdminGate
 from bot.group_actions import GroupActions
 from bot.i18n import Translator
 from bot.outbox import OutboxRelay
+from bot.sending import SendingLayer, SendLimits
 from bot.settings import Settings
 from services.access import AccessService, GroupConfig
 from services.admin_tools import AdminToolsService
@@ -51,6 +52,7 @@ class Container:
     affiliates: AffiliateService
     lifecycle: LifecycleService
     group_actions: GroupActions
+    sending: SendingLayer
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -58,9 +60,14 @@ class Container:
 
 
 def make_bot(settings: Settings) -> Bot:
-    session = None
+    # A hung call gives up after TELEGRAM_TIMEOUT_SECONDS (aiogram's default is 60 s); the
+    # sending layer then retries it.
+    session = AiohttpSession(timeout=settings.TELEGRAM_TIMEOUT_SECONDS)
     if settings.TELEGRAM_API_BASE:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_BASE))
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(settings.TELEGRAM_API_BASE),
+            timeout=settings.TELEGRAM_TIMEOUT_SECONDS,
+        )
     return Bot(
         token=settings.BOT_TOKEN.get_secret_value(),
         session=session,
@@ -88,7 +95,25 @@ def build_container(
     clock = clock or SystemClock()
     i18n = Translator.load(settings.DEFAULT_LANGUAGE)
     bot = bot or make_bot(settings)
-    relay = OutboxRelay(bot, uow, i18n, clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
+    sending = SendingLayer(
+        SendLimits(
+            total_per_second=settings.SEND_RATE_TOTAL,
+            private_per_second=settings.SEND_RATE_PRIVATE,
+            group_per_minute=settings.SEND_RATE_GROUP,
+        ),
+        monotonic=clock.monotonic,
+        sleep=clock.sleep,
+    )
+    bot.session.middleware(sending)
+    relay = OutboxRelay(
+        bot,
+        uow,
+        i18n,
+        clock,
+        poll_seconds=settings.OUTBOX_POLL_SECONDS,
+        concurrency=settings.OUTBOX_CONCURRENCY,
+        admin_chat_id=settings.ADMIN_CHAT_ID,
+    )
     uow.on_outbox_commit = relay.wake
     # The bot layer knows how buttons are packed; services only ask for them.
     from handlers.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
@@ -142,4 +167,5 @@ def build_container(
         ),
         lifecycle=LifecycleService(uow, clock, group),
         group_actions=group_actions,
+        sending=sending,
     )

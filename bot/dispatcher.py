@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Dispatcher
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import ErrorEvent
 
 from bot.container import Container
-from bot.middlewares import LanguageMiddleware, ThrottlingMiddleware
+from bot.middlewares import AnswerEveryTap, LanguageMiddleware, ThrottlingMiddleware
 from handlers import all_routers
 
 log = logging.getLogger(__name__)
@@ -25,18 +27,35 @@ def make_storage(container: Container) -> BaseStorage:
 
 
 async def on_error(event: ErrorEvent, container: Container) -> bool:
-    """Log the failure (scrubbed by the formatter) and tell the person kindly."""
-    log.error("Update %s failed", event.update.update_id, exc_info=event.exception)
+    """Log the failure (scrubbed by the formatter) and tell the person kindly.
+
+    When Telegram itself refused or kept failing after every retry of the sending
+    layer, what the person asked for may well have been done (a reply that could not be
+    delivered after the commit): no "something went wrong" then, and the apology would
+    not get through either. A tap is answered only if nobody answered it yet."""
+    error = event.exception
+    from_telegram = isinstance(error, TelegramAPIError | ClientDecodeError)
+    log.error("Update %s failed", event.update.update_id, exc_info=error)
     query = event.update.callback_query
     message = event.update.message
+    answered = query is not None and container.sending.was_answered(query.id)
+    if from_telegram:
+        if query is not None and not answered:
+            with contextlib.suppress(Exception):
+                await query.answer()
+        return True
     user = query.from_user if query else (message.from_user if message else None)
     lang = container.settings.DEFAULT_LANGUAGE
     if user is not None:
         lang = await container.members.language_of(user.id, user.language_code)
     text = container.i18n.t("error.generic", lang)
     try:
-        if query is not None:
+        if query is not None and not answered:
             await query.answer(text, show_alert=True)
+        elif query is not None:
+            tapped = query.message
+            if tapped is not None and tapped.chat.type == "private":
+                await container.bot.send_message(tapped.chat.id, text)
         elif message is not None and (
             message.chat.type == "private" or message.chat.id == container.settings.ADMIN_CHAT_ID
         ):
@@ -74,6 +93,7 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(language)
         observer.outer_middleware(throttle)
+    dp.callback_query.outer_middleware(AnswerEveryTap(container.sending.was_answered))
     dp.errors.register(on_error)
     dp.include_routers(*all_routers())
     return dp

@@ -102,3 +102,18 @@ class ThrottlingMiddleware(BaseMiddleware):
             lang = data.get("lang", self.i18n.default)
             await event.answer(self.i18n.t("error.too_fast", lang))
         return None
+
+
+class AnswerEveryTap(BaseMiddleware):
+    """Every callback query is answered exactly once: a handler that returns without
+    answering gets a silent answer here (the phone stops its spinner). A handler that
+    raised is left to the error handler, which answers only if nobody did."""
+
+    def __init__(self, answered: Callable[[str], bool]) -> None:
+        self.answered = answered
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        result = await handler(event, data)
+        if isinstance(event, CallbackQuery) and not self.answered(event.id):
+            await event.answer()
+        return result

@@ -1,18 +1,34 @@
 """The outbox relay: sends queued messages after their transaction committed.
 
-Network errors and 5xx are retried with exponential backoff; 429 waits the
-`retry_after` Telegram asks for (and pauses the relay, since the limit is the
-bot's); 403 means the person blocked the bot, recorded on the member, and the
-row is not retried; a row marked sent is never picked again.
+Each pass takes what is due and sends it **concurrently across chats, in order within
+a chat**: every chat with something due gets one worker, which sends that chat's rows
+oldest first and stops at the first one that has to wait (a later message never
+overtakes an earlier one; the repository holds it back until the earlier one is
+sent). A chat being worked on is left out of the next pass, so a chat that waits —
+the admin group at Telegram's 20 messages a minute, a 429, a hung call — never holds
+messages to anyone else. Pacing and in-call retries happen in the sending layer
+(bot/sending.py); what still fails reaches the relay:
+
+- a 429 the layer could not wait out: the row waits `retry_after` (that chat only);
+- 5xx, network errors, timeouts, HTML error pages: retried with exponential backoff
+  (2, 4, 8 ... seconds, at most ten minutes) and given up after MAX_ATTEMPTS, with an
+  error line in the log and an alert in the admin group;
+- 403: the person blocked the bot, recorded on the member, not retried;
+- another 4xx: failed for good (log line and admin alert);
+- a row marked sent is never picked again.
 
 Rows of another `kind` are Telegram actions (group invites, removals, delayed
 deletions): the relay hands them to the action registered for that kind, which
 returns the same outcomes, plus `skipped` when the action is no longer needed.
+
+A wake-up (a commit that queued something) is never lost: the flag is cleared before
+a pass reads the table, so a commit during the pass starts another one at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -20,6 +36,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -30,7 +47,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
 from services.clock import Clock
-from storage.repos.outbox import QueuedMessage
+from storage.repos.outbox import Notice, QueuedMessage
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -40,6 +57,7 @@ MAX_ATTEMPTS = 12
 Outcome = tuple[str, Any]
 Action = Callable[[QueuedMessage], Awaitable[Outcome]]
 MAX_BACKOFF_SECONDS = 600
+STOP_GRACE_SECONDS = 10.0
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -55,9 +73,10 @@ class OutboxRelay:
         i18n: Translator,
         clock: Clock,
         poll_seconds: float = 2.0,
-        batch: int = 20,
-        pause: Callable[[float], Awaitable[None]] | None = None,
+        batch: int = 100,
+        concurrency: int = 8,
         actions: dict[str, Action] | None = None,
+        admin_chat_id: int | None = None,
     ) -> None:
         self.bot = bot
         self.uow = uow
@@ -65,11 +84,13 @@ class OutboxRelay:
         self.clock = clock
         self.poll_seconds = poll_seconds
         self.batch = batch
+        self.concurrency = concurrency
+        self.admin_chat_id = admin_chat_id
+        self.actions: dict[str, Action] = dict(actions or {})
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        # Tests pass their own pause to observe flood waits instead of sleeping through them.
-        self._pause_for = pause or self._pause
-        self.actions: dict[str, Action] = dict(actions or {})
+        self._slots: asyncio.Semaphore | None = None
+        self._busy: dict[int, asyncio.Task[int]] = {}  # chat id -> its worker
 
     def wake(self) -> None:
         """Called after a commit that queued messages, so they go out at once."""
@@ -78,6 +99,77 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
+
+    # ------------------------------------------------------------------ passes
+
+    async def run_once(self) -> int:
+        """Send what is due now and wait until it is handled; returns how many rows were
+        taken (tests and the CLI use this; the running bot uses run_forever)."""
+        workers = await self._start_pass()
+        handled = 0
+        if workers:
+            handled = sum(await asyncio.gather(*workers))
+        return handled
+
+    async def _start_pass(self) -> list[asyncio.Task[int]]:
+        """Read what is due (leaving out chats being worked on) and start one worker per
+        chat; returns the workers started."""
+        async with self.uow() as uow:
+            rows = await uow.outbox.due(self.clock.now(), self.batch, busy_chats=set(self._busy))
+        by_chat: dict[int, list[QueuedMessage]] = {}
+        for row in rows:
+            by_chat.setdefault(row.chat_id, []).append(row)
+        workers = []
+        for chat_id, chat_rows in by_chat.items():
+            worker = asyncio.create_task(self._work(chat_rows), name=f"outbox-chat-{chat_id}")
+            self._busy[chat_id] = worker
+            worker.add_done_callback(lambda _task, chat=chat_id: self._done(chat))
+            workers.append(worker)
+        return workers
+
+    def _done(self, chat_id: int) -> None:
+        self._busy.pop(chat_id, None)
+        self._wake.set()  # the chat may have more waiting
+
+    async def _work(self, rows: list[QueuedMessage]) -> int:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+        handled = 0
+        async with self._slots:
+            for row in rows:
+                if self._stopping.is_set():
+                    break
+                kind = await self._send_one(row)
+                handled += 1
+                if row.kind == "message" and kind not in ("sent", "skipped", "blocked", "failed"):
+                    break  # it waits for a retry: what follows in this chat waits behind it
+        return handled
+
+    async def run_forever(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()  # before reading: a commit from now on wakes us again
+                try:
+                    await self._start_pass()
+                except Exception:
+                    log.exception("Outbox relay pass failed; trying again shortly")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+        finally:
+            await self._finish_workers()
+
+    async def _finish_workers(self) -> None:
+        """Let rows being sent finish (their outcome is recorded); after a grace period
+        the rest are cancelled and stay pending, sent after the next start."""
+        workers = list(self._busy.values())
+        if not workers:
+            return
+        _done, late = await asyncio.wait(workers, timeout=STOP_GRACE_SECONDS)
+        for worker in late:
+            worker.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    # ------------------------------------------------------------------ one row
 
     def _markup(self, row: QueuedMessage) -> InlineKeyboardMarkup | None:
         if not row.buttons:
@@ -109,17 +201,7 @@ class OutboxRelay:
             )
         return await self.bot.send_message(row.chat_id, text, reply_markup=markup)
 
-    async def run_once(self) -> int:
-        """Send what is due now; returns how many rows were handled."""
-        async with self.uow() as uow:
-            rows = await uow.outbox.due(self.clock.now(), self.batch)
-        for row in rows:
-            if self._stopping.is_set():
-                break
-            await self._send_one(row)
-        return len(rows)
-
-    async def _send_one(self, row: QueuedMessage) -> None:
+    async def _send_one(self, row: QueuedMessage) -> str:
         outcome: Outcome
         try:
             action = self.actions.get(row.kind)
@@ -136,59 +218,65 @@ class OutboxRelay:
             outcome = ("blocked", error.message)
         except (TelegramNetworkError, TelegramServerError) as error:
             outcome = ("retry", f"{type(error).__name__}: {error.message}")
+        except ClientDecodeError:
+            outcome = ("retry", "the Bot API answered with a non-JSON page")
         except TelegramBadRequest as error:
             outcome = ("failed", error.message)
-        await self._record(row, outcome)
+        except Exception as error:  # a bug in an action must not stop the relay
+            log.exception("Outbox row %s (%s) raised", row.id, row.kind)
+            outcome = ("retry", f"{type(error).__name__}: {error}")
+        try:
+            await self._record(row, outcome)
+        except Exception:
+            log.exception("Outbox row %s: could not record %s", row.id, outcome[0])
+        return outcome[0]
 
     async def _record(self, row: QueuedMessage, outcome: Outcome) -> None:
         kind, detail = outcome
         now = self.clock.now()
+        gave_up = False
         async with self.uow() as uow:
             if kind == "sent":
                 await uow.outbox.mark_sent(row.id, detail, now)
             elif kind == "skipped":
                 await uow.outbox.give_up(row.id, "skipped", str(detail))
                 log.info("Outbox row %s (%s) skipped: %s", row.id, row.kind, detail)
-            elif kind == "flood":
-                wait = int(detail)
-                await uow.outbox.retry_later(
-                    row.id, now + timedelta(seconds=wait), "429", count=False
-                )
-                log.warning("Flood limit: pausing the outbox for %s s", wait)
             elif kind == "blocked":
                 await uow.outbox.give_up(row.id, "blocked", str(detail))
                 await uow.outbox.mark_member_blocked(row.chat_id, now)
                 log.info("Outbox row %s: chat %s blocked the bot", row.id, row.chat_id)
-            elif kind == "retry" and row.attempts + 1 < MAX_ATTEMPTS:
-                delay = backoff_seconds(row.attempts + 1)
+            elif kind in ("flood", "retry") and row.attempts + 1 < MAX_ATTEMPTS:
+                if kind == "flood":
+                    delay, error = int(detail), f"429: retry after {detail}"
+                else:
+                    delay, error = backoff_seconds(row.attempts + 1), str(detail)
                 await uow.outbox.retry_later(
-                    row.id, now + timedelta(seconds=delay), str(detail), count=True
+                    row.id, now + timedelta(seconds=delay), error, count=True
                 )
-                log.warning("Outbox row %s: %s; retry in %s s", row.id, detail, delay)
+                log.warning("Outbox row %s to chat %s: %s; retry in %s s", row.id, row.chat_id,
+                            error, delay)  # fmt: skip
             else:
                 await uow.outbox.give_up(row.id, "failed", str(detail))
-                log.error("Outbox row %s failed for good: %s", row.id, detail)
+                log.error(
+                    "Outbox row %s (%s, %s) to chat %s failed for good after %s attempt(s): %s",
+                    row.id, row.kind, row.text_key, row.chat_id, row.attempts + 1, detail,
+                )  # fmt: skip
+                gave_up = await self._alert_gave_up(uow, row, str(detail), now)
             await uow.commit()
-        if kind == "flood":
-            await self._pause_for(float(detail))
+        if gave_up:
+            self.wake()
 
-    async def _pause(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
-
-    async def run_forever(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("Outbox relay pass failed; trying again shortly")
-                handled = 0
-            if handled >= self.batch:
-                continue  # more may be due right now
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
+    async def _alert_gave_up(self, uow: Any, row: QueuedMessage, detail: str, now: Any) -> bool:
+        """One alert an hour in the admin group (never about the admin group itself, which
+        the alert could not reach either)."""
+        if self.admin_chat_id is None or row.chat_id == self.admin_chat_id:
+            return False
+        notice = Notice(
+            chat_id=self.admin_chat_id,
+            text_key="outbox.gave_up",
+            language=self.i18n.default,
+            params={"chat_id": row.chat_id, "error": detail[:200]},
+            dedupe_key=f"outbox-gave-up:{now:%Y-%m-%dT%H}",
+        )
+        queued: bool = await uow.outbox.enqueue(notice, now)
+        return queued

@@ -15,9 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.exc import ArgumentError
+
+from storage.database import anchor_sqlite_path, sqlite_file
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 SUPPORTED_LANGUAGES = ("id", "en")
+# The folder holding pyproject.toml: relative SQLite paths in DATABASE_URL start here,
+# not in whatever folder a command happens to be run from.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
@@ -52,12 +58,28 @@ class Settings(BaseSettings):
     GROUP_RECONCILE_DRY_RUN: bool = False
     CREDENTIALS_SHOW_SECONDS: int = Field(default=180, ge=30, le=3600)
     LIFECYCLE_INTERVAL_SECONDS: int = Field(default=60, ge=1, le=3600)
+    # Telegram's limits, paced by the sending layer (bot/sending.py).
+    SEND_RATE_TOTAL: float = Field(default=30, gt=0, le=10_000)
+    SEND_RATE_PRIVATE: float = Field(default=1, gt=0, le=1_000)
+    SEND_RATE_GROUP: float = Field(default=20, gt=0, le=100_000)
+    TELEGRAM_TIMEOUT_SECONDS: int = Field(default=20, ge=5, le=120)
+    OUTBOX_CONCURRENCY: int = Field(default=8, ge=1, le=64)
 
     @field_validator("BOT_TOKEN")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
         if not TOKEN_PATTERN.match(value.get_secret_value()):
             raise ValueError("expected the token from @BotFather, like 123456:ABC-def")
+        return value
+
+    @field_validator("ADMIN_CHAT_ID")
+    @classmethod
+    def _group_id(cls, value: int) -> int:
+        if value >= 0:
+            raise ValueError(
+                "expected the admin group's id, which is negative (like -1001234567890); "
+                "a positive id is a person, not a group"
+            )
         return value
 
     @field_validator("ADMIN_IDS", "OWNER_IDS", mode="before")
@@ -118,7 +140,13 @@ class Settings(BaseSettings):
                 "expected sqlite+aiosqlite:///path/to/file.db or "
                 "postgresql+asyncpg://user:password@host/dbname"
             )
-        return value
+        try:
+            return anchor_sqlite_path(value, PROJECT_ROOT)
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "not a valid database URL (check the host, port and that special characters "
+                "in the password are %-encoded)"
+            ) from None
 
     @field_validator("WEBHOOK_LISTEN")
     @classmethod
@@ -168,11 +196,8 @@ class Settings(BaseSettings):
         return time(int(hour), int(minute))
 
     def sqlite_path(self) -> Path | None:
-        prefix = "sqlite+aiosqlite:///"
-        if self.DATABASE_URL.startswith(prefix):
-            path = self.DATABASE_URL[len(prefix) :]
-            return None if path in ("", ":memory:") else Path(path)
-        return None
+        """The SQLite file (absolute), or None for PostgreSQL or an in-memory database."""
+        return sqlite_file(self.DATABASE_URL)
 
 
 class SettingsError(Exception):

@@ -121,6 +121,12 @@ def review_buttons(request_id: int, proof_id: int) -> tuple[tuple[Button, ...], 
     )
 
 
+class PendingCardCallback(CallbackData, prefix="pend"):
+    """A request in the /pending list: post its card again."""
+
+    request_id: CallbackId
+
+
 class ChangeMethodCallback(CallbackData, prefix="pchg"):
     request_id: CallbackId
 

@@ -31,7 +31,13 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from domain.states import PaymentStatus, ProofRejectReason
 from handlers.affiliates_admin import approval_offer
-from handlers.callbacks import RejectReason, ReviewAction, ReviewCallback, review_buttons
+from handlers.callbacks import (
+    PendingCardCallback,
+    RejectReason,
+    ReviewAction,
+    ReviewCallback,
+    review_buttons,
+)
 from handlers.filters import InAdminChat, allowed
 from services.affiliates import AffiliateService
 from services.payments import (
@@ -45,7 +51,7 @@ from services.payments import (
 
 log = logging.getLogger(__name__)
 
-PENDING_CARDS = 10  # the admin group takes 20 messages a minute
+PENDING_CARDS = 30  # buttons under one /pending message
 
 
 class RejectNote(StatesGroup):
@@ -308,13 +314,14 @@ async def write_reason(
 
 async def pending(
     message: Message,
-    bot: Bot,
     payments: PaymentService,
     admins: AdminGate,
-    settings: Settings,
     i18n: Translator,
     lang: str,
 ) -> None:
+    """One message, never a burst of photos (the admin group takes 20 a minute): the
+    requests waiting for a decision as buttons that open each card, then those still
+    waiting for the member's proof."""
     if not await allowed(message, admins, i18n, lang):
         return
     cards, waiting, submitted = await payments.pending(PENDING_CARDS)
@@ -339,20 +346,57 @@ async def pending(
                 status=status,
             )
         )
-    await message.answer("\n".join(lines))
+    if cards:
+        lines.append("\n" + i18n.t("pending.tap_hint", lang))
+    builder = InlineKeyboardBuilder()
     for card in cards:
-        caption = card_caption(card, i18n, settings)
-        markup = review_markup(card.request_id, card.proof_id or 0, i18n, settings)
-        if card.photo_file_id:
-            await bot.send_photo(
-                message.chat.id, card.photo_file_id, caption=caption, reply_markup=markup
-            )
-        elif card.document_file_id:
-            await bot.send_document(
-                message.chat.id, card.document_file_id, caption=caption, reply_markup=markup
-            )
-        else:
-            await bot.send_message(message.chat.id, caption, reply_markup=markup)
+        builder.button(
+            text=i18n.t(
+                "pending.open_button",
+                lang,
+                request=card.request_id,
+                name=card.params.get("name", "-"),
+                amount=card.params.get("amount", 0),
+            ),
+            callback_data=PendingCardCallback(request_id=card.request_id),
+        )
+    builder.adjust(1)
+    await message.answer("\n".join(lines), reply_markup=builder.as_markup() if cards else None)
+
+
+async def open_card(
+    query: CallbackQuery,
+    callback_data: PendingCardCallback,
+    bot: Bot,
+    payments: PaymentService,
+    admins: AdminGate,
+    settings: Settings,
+    i18n: Translator,
+    lang: str,
+) -> None:
+    """A button of the /pending list: post that request's card (with its buttons) again."""
+    if not await allowed(query, admins, i18n, lang):
+        return
+    try:
+        card = await payments.card(callback_data.request_id)
+    except PaymentError:
+        await query.answer(i18n.t("review.not_found", lang), show_alert=True)
+        return
+    if card.status != PaymentStatus.SUBMITTED or card.proof_id is None:
+        await query.answer(i18n.t("pending.card_closed", lang), show_alert=True)
+        return
+    await query.answer()
+    chat_id = settings.ADMIN_CHAT_ID
+    caption = card_caption(card, i18n, settings)
+    markup = review_markup(card.request_id, card.proof_id, i18n, settings)
+    if card.photo_file_id:
+        await bot.send_photo(chat_id, card.photo_file_id, caption=caption, reply_markup=markup)
+    elif card.document_file_id:
+        await bot.send_document(
+            chat_id, card.document_file_id, caption=caption, reply_markup=markup
+        )
+    else:
+        await bot.send_message(chat_id, caption, reply_markup=markup)
 
 
 def build_router() -> Router:
@@ -361,5 +405,6 @@ def build_router() -> Router:
     router.callback_query.filter(InAdminChat())
     router.callback_query.register(on_review, ReviewCallback.filter())
     router.message.register(pending, Command("pending"))
+    router.callback_query.register(open_card, PendingCardCallback.filter())
     router.message.register(write_reason, StateFilter(RejectNote.writing))
     return router

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -11,7 +13,21 @@ class Clock(Protocol):
         """An aware UTC datetime."""
         ...
 
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (for waits, not for dates)."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait; a test clock moves itself instead."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)

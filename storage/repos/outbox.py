@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain.language import resolve_language
 from storage.models import Member, OutboxMessage
@@ -141,13 +143,33 @@ class OutboxRepository:
         self.queued += 1
         return True
 
-    async def due(self, now: datetime, limit: int) -> list[QueuedMessage]:
-        result = await self.session.execute(
-            select(OutboxMessage)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+    async def due(
+        self, now: datetime, limit: int, busy_chats: Collection[int] = ()
+    ) -> list[QueuedMessage]:
+        """Rows to send now, oldest first, keeping each chat's messages in order: a message
+        waits while an earlier message to its chat waits for a retry. Chats in `busy_chats`
+        (being sent to right now) are left out so they cannot crowd out the others.
+        Actions (invites, removals, deletions) have no order to keep."""
+        earlier = aliased(OutboxMessage)
+        held_back = (
+            select(earlier.id)
+            .where(
+                earlier.status == "pending",
+                earlier.next_attempt_at > now,
+                earlier.kind == "message",
+                earlier.chat_id == OutboxMessage.chat_id,
+                earlier.id < OutboxMessage.id,
+            )
+            .exists()
         )
+        query = select(OutboxMessage).where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.kind != "message", ~held_back),
+        )
+        if busy_chats:
+            query = query.where(OutboxMessage.chat_id.not_in(list(busy_chats)))
+        result = await self.session.execute(query.order_by(OutboxMessage.id).limit(limit))
         return [QueuedMessage.of(row) for row in result.scalars()]
 
     async def next_due_at(self) -> datetime | None:

@@ -6,14 +6,14 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.kit.botapi_server import BotApiServer
-from tests.kit.faketelegram import FakeTelegram
+from tests.kit.faketelegram import JSON, FakeTelegram
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,9 +46,12 @@ class RunningBot:
 
 
 async def start_bot(
-    tmp_path: Path, mode: str, extra_env: dict[str, str] | None = None
+    tmp_path: Path,
+    mode: str,
+    extra_env: dict[str, str] | None = None,
+    core: FakeTelegram | None = None,  # pre-built (e.g. rate_limits=True); token must be TOKEN
 ) -> RunningBot:
-    core = FakeTelegram(TOKEN)
+    core = core if core is not None else FakeTelegram(TOKEN)
     server = BotApiServer(core)
     await server.start()
     env = {
@@ -93,6 +96,32 @@ async def start_bot(
         await server.stop()
         raise AssertionError(f"the bot never called {ready}:\n{running.log()}") from None
     return running
+
+
+async def reply(
+    core: FakeTelegram,
+    chat: int,
+    send: Callable[[], object],
+    about: str,
+    timeout: float = 20.0,
+) -> JSON:
+    """Do something, then wait for the bot's new message in `chat` whose text (or caption)
+    contains `about`, and return it.
+
+    Never take "the next message" instead: other messages reach a chat on their own (the
+    start-up rights alert, payment cards and outbox notices in the admin group, notices to
+    a member), and on a busy machine one of them may come first."""
+    before = {m["message_id"] for m in core.sent_to(chat)}
+    send()
+
+    def answer() -> JSON | None:
+        for message in core.sent_to(chat):
+            text = message.get("text") or message.get("caption") or ""
+            if message["message_id"] not in before and about in text:
+                return message
+        return None
+
+    return await core.wait_for(answer, timeout, what=f"a message with {about!r} in {chat}")
 
 
 @pytest.fixture(params=["polling", "webhook"])

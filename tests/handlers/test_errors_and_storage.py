@@ -15,12 +15,16 @@ from tests.kit.fake_session import make_bot
 from tests.kit.faketelegram import FakeTelegram
 
 
+async def broken(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("a bug inside the service")
+
+
 async def test_a_failure_inside_a_handler_gets_an_apology_not_silence(
-    app: BotUnderTest, caplog: pytest.LogCaptureFixture
+    app: BotUnderTest, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ani = app.core.user(1, "Ani")
-    app.core.fail_next("sendMessage", 500)
-    await app.send(app.core.command(ani, "/help"))
+    monkeypatch.setattr(app.container.payments, "overview", broken)
+    await app.send(app.core.command(ani, "/me"))
     sent = app.core.sent_to(1)
     assert [m["text"] for m in sent] == [
         "Maaf, ada gangguan di sisi kami. Coba lagi sebentar lagi ya. Data kamu aman."
@@ -29,15 +33,23 @@ async def test_a_failure_inside_a_handler_gets_an_apology_not_silence(
     assert app.core.token.split(":")[1] not in caplog.text
 
 
-async def test_a_failed_button_tap_is_answered_with_an_alert(app: BotUnderTest) -> None:
+async def test_a_failed_button_tap_is_answered_with_an_alert_once(
+    app: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ani = app.core.user(1, "Ani")
     await app.send(app.core.command(ani, "/start"))
     menu = app.core.last_sent(1)
     assert menu is not None
-    app.core.fail_next("sendMessage", 502)
-    await app.send(app.core.press(ani, menu, "menu:help"))
+    monkeypatch.setattr(app.container.payments, "overview", broken)
+    await app.send(app.core.press(ani, menu, "menu:me"))
     answers = list(app.core.callback_answers.values())
-    assert len(answers) == 1  # answered once (before the slow part), never twice
+    assert answers == [
+        {
+            "text": "Maaf, ada gangguan di sisi kami. Coba lagi sebentar lagi ya. Data kamu aman.",
+            "show_alert": True,
+        }
+    ]
+    assert len(app.core.calls_of("answerCallbackQuery")) == 1
 
 
 @pytest.mark.redis
@@ -69,10 +81,10 @@ async def test_conversation_state_in_redis_survives_a_restart(
 
 
 async def test_a_failure_on_an_admin_command_is_reported_in_the_admin_group(
-    app: BotUnderTest,
+    app: BotUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     people = admin_group(app)
-    app.core.fail_next("sendMessage", 500)
+    monkeypatch.setattr(app.container.payments, "pending", broken)
     await app.send(app.core.group_text(ADMIN_CHAT, people["admin"], "/pending"))
     (apology,) = app.core.sent_to(ADMIN_CHAT)
     assert apology["text"].startswith("Maaf, ada gangguan di sisi kami.")

@@ -545,7 +545,7 @@ async def test_pending_with_nothing_open(app: BotUnderTest) -> None:
     assert last_text(app, ADMIN_CHAT) == "Tidak ada pembayaran yang terbuka. 🎉"
 
 
-async def test_pending_lists_the_waiting_and_resends_the_cards_oldest_first(
+async def test_pending_is_one_list_whose_buttons_open_each_card_oldest_first(
     app: BotUnderTest,
 ) -> None:
     people, _, _ = await card_for(app, ANI, "Ani", seed=1)
@@ -556,17 +556,23 @@ async def test_pending_lists_the_waiting_and_resends_the_cards_oldest_first(
 
     sent_before = len(app.core.sent_to(ADMIN_CHAT))
     await send(app, app.core.command(people["other"], "/pending", chat_id=ADMIN_CHAT))
-    header, first, second = app.core.sent_to(ADMIN_CHAT)[sent_before:]
-    assert header["text"] == (
+    (listing,) = app.core.sent_to(ADMIN_CHAT)[sent_before:]  # one message, not a burst
+    assert listing["text"] == (
         "Pembayaran terbuka\n"
         "Menunggu keputusan admin: 2\n"
         "Menunggu bukti dari member: 1\n"
-        "• #3 Citra: VIP Seumur Hidup, Rp 299.000 — menunggu bukti transfer"
+        "• #3 Citra: VIP Seumur Hidup, Rp 299.000 — menunggu bukti transfer\n"
+        "\n"
+        "Ketuk permintaan di bawah untuk membuka kartunya (foto bukti dengan tombol "
+        "Setujui/Tolak)."
     )
-    assert first["caption"].startswith("💳 Pembayaran #1\nMember: Ani")
+    assert labels(app, listing) == ["📄 #1 · Ani · Rp 97.000", "📄 #2 · Budi · Rp 97.000"]
+
+    await tap(app, people["admin"], listing, "📄 #2 · Budi · Rp 97.000")
+    second = app.core.last_sent(ADMIN_CHAT)
+    assert second is not None and "photo" in second
     assert second["caption"].startswith("💳 Pembayaran #2\nMember: Budi")
-    assert "photo" in first and "photo" in second
-    assert labels(app, first) == labels(app, second) == REVIEW_BUTTONS
+    assert labels(app, second) == REVIEW_BUTTONS
 
     answer = await tap(app, people["admin"], second, "Setujui")
     assert answer == {"text": "Disetujui. Member sudah diberi tahu."}
@@ -574,6 +580,26 @@ async def test_pending_lists_the_waiting_and_resends_the_cards_oldest_first(
     assert await statuses(app) == ["submitted", "approved", "awaiting_proof"]
     await deliver(app)
     assert "Pembayaran #2 disetujui" in last_text(app, BUDI)
+
+    # The list is old now: its button for #2 says so and posts nothing.
+    sent_before = len(app.core.sent_to(ADMIN_CHAT))
+    closed = await tap(app, people["admin"], listing, "📄 #2 · Budi · Rp 97.000")
+    assert closed == {
+        "text": "Permintaan ini sudah tidak menunggu keputusan.",
+        "show_alert": True,
+    }
+    assert len(app.core.sent_to(ADMIN_CHAT)) == sent_before
+
+
+async def test_a_stranger_cannot_open_a_card_from_the_pending_list(app: BotUnderTest) -> None:
+    people, _, _ = await card_for(app)
+    await send(app, app.core.command(people["admin"], "/pending", chat_id=ADMIN_CHAT))
+    listing = app.core.last_sent(ADMIN_CHAT)
+    assert listing is not None
+    sent_before = len(app.core.sent_to(ADMIN_CHAT))
+    answer = await tap(app, people["stranger"], listing, labels(app, listing)[0])
+    assert answer["text"] == ONLY_ADMINS and answer.get("show_alert") is True
+    assert len(app.core.sent_to(ADMIN_CHAT)) == sent_before
 
 
 async def test_pending_shows_a_request_waiting_for_its_method(app: BotUnderTest) -> None:
@@ -596,7 +622,7 @@ async def test_pending_shows_a_request_waiting_for_its_method(app: BotUnderTest)
     )
 
 
-async def test_pending_resends_an_image_file_proof_as_a_document(app: BotUnderTest) -> None:
+async def test_pending_opens_an_image_file_proof_as_a_document(app: BotUnderTest) -> None:
     people = admin_group(app)
     await add_method(app)
     ani = await start(app, ANI, "Ani")
@@ -604,6 +630,9 @@ async def test_pending_resends_an_image_file_proof_as_a_document(app: BotUnderTe
     jpeg = receipt_jpeg(2, 2)
     await send(app, app.core.private_document(ani, jpeg, "bukti.jpg", "image/jpeg"))
     await send(app, app.core.command(people["admin"], "/pending", chat_id=ADMIN_CHAT))
+    listing = app.core.last_sent(ADMIN_CHAT)
+    assert listing is not None
+    await tap(app, people["admin"], listing, labels(app, listing)[0])
     resent = app.core.last_sent(ADMIN_CHAT)
     assert resent is not None and "document" in resent
     assert resent["caption"].startswith("💳 Pembayaran #1")
@@ -741,7 +770,7 @@ async def test_a_reason_written_for_a_replaced_proof_rejects_nothing(app: BotUnd
     assert [o.text_key for o in await decisions_told(app, ANI)] == ["payment.rejected"]
 
 
-async def test_pending_shows_the_ten_oldest_cards_and_says_how_many_wait(
+async def test_pending_lists_eleven_cards_as_eleven_buttons_in_one_message(
     app: BotUnderTest,
 ) -> None:
     people = admin_group(app)
@@ -752,15 +781,11 @@ async def test_pending_shows_the_ten_oldest_cards_and_says_how_many_wait(
         await send(app, app.core.private_photo(member, receipt_jpeg(n % 6, 100 + n)))
     sent_before = len(app.core.sent_to(ADMIN_CHAT))
     await send(app, app.core.command(people["admin"], "/pending", chat_id=ADMIN_CHAT))
-    header, *resent = app.core.sent_to(ADMIN_CHAT)[sent_before:]
-    assert header["text"] == (
-        "Pembayaran terbuka\n"
-        "Menunggu keputusan admin: 11 (ditampilkan 10 yang tertua di bawah)\n"
-        "Menunggu bukti dari member: 0"
+    (listing,) = app.core.sent_to(ADMIN_CHAT)[sent_before:]
+    assert listing["text"].startswith(
+        "Pembayaran terbuka\nMenunggu keputusan admin: 11\nMenunggu bukti dari member: 0"
     )
-    assert [m["caption"].split("\n")[0] for m in resent] == [
-        f"💳 Pembayaran #{n}" for n in range(1, 11)
-    ]
+    assert labels(app, listing) == [f"📄 #{n + 1} · Member{n} · Rp 97.000" for n in range(11)]
 
 
 async def test_an_english_member_is_told_of_the_approval_in_english(app: BotUnderTest) -> None:

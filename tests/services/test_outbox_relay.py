@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from aiogram import Bot
@@ -17,35 +20,29 @@ from storage.models import Member, OutboxMessage
 from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
-from tests.kit.fake_session import make_bot
+from tests.kit.fake_session import FakeSession, make_bot
 from tests.kit.faketelegram import FakeTelegram
 from tests.servers import free_port
 
 ANI = 1001
-
-
-class Pauses:
-    def __init__(self) -> None:
-        self.seen: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.seen.append(seconds)
+BUDI = 1002
+ADMIN_CHAT = -100777
 
 
 @pytest.fixture
 def core() -> FakeTelegram:
     telegram = FakeTelegram()
     telegram.user(ANI, "Ani", started=True)
+    telegram.make_group(ADMIN_CHAT, "Admins")
     return telegram
 
 
 @pytest.fixture
 async def relay_parts(uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram):  # type: ignore[no-untyped-def]
     await MemberService(uow, clock, "id").register(TelegramProfile(ANI, "Ani"), None)
-    pauses = Pauses()
     bot = make_bot(core)
-    relay = OutboxRelay(bot, uow, Translator.load(), clock, pause=pauses)
-    yield relay, pauses
+    relay = OutboxRelay(bot, uow, Translator.load(), clock, admin_chat_id=ADMIN_CHAT)
+    yield relay, core
     await bot.session.close()
 
 
@@ -118,15 +115,17 @@ async def test_a_server_error_is_retried_with_backoff(
     assert len(core.sent_to(ANI)) == 1
 
 
-async def test_a_flood_limit_waits_exactly_what_telegram_asks(
+async def test_a_flood_limit_waits_exactly_what_telegram_asks_in_that_chat_only(
     uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram, relay_parts
 ) -> None:
-    relay, pauses = relay_parts
+    relay, _ = relay_parts
+    core.user(BUDI, "Budi", started=True)
     core.fail_next("sendMessage", 429, retry_after=7)
     await queue(uow, clock, HELLO)
+    await queue(uow, clock, replace(HELLO, chat_id=BUDI))
     await relay.run_once()
-    assert pauses.seen == [7.0]
-    assert await row_state(uow) == [("pending", 0)]  # a flood wait is not a failed attempt
+    assert len(core.sent_to(BUDI)) == 1  # another chat does not wait for Ani's 429
+    assert core.sent_to(ANI) == []
     clock.advance(seconds=6)
     assert await relay.run_once() == 0
     clock.advance(seconds=1)
@@ -156,23 +155,30 @@ async def test_a_refused_message_fails_without_retrying(
     core.fail_next("sendMessage", 400, "Bad Request: chat not found")
     await queue(uow, clock, HELLO)
     await relay.run_once()
+    await relay.run_once()  # the admins' alert about it
     clock.advance(hours=1)
     assert await relay.run_once() == 0
-    assert await row_state(uow) == [("failed", 0)]
+    assert await row_state(uow) == [("failed", 0), ("sent", 0)]
+    assert "chat not found" in core.sent_to(ADMIN_CHAT)[0]["text"]
 
 
 async def test_retries_stop_after_the_last_attempt(
     uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram, relay_parts
 ) -> None:
     relay, _ = relay_parts
-    core.fail_next("sendMessage", 500, times=MAX_ATTEMPTS + 5)
+    core.fail_next("sendMessage", 500, times=MAX_ATTEMPTS)
     await queue(uow, clock, HELLO)
     for _ in range(MAX_ATTEMPTS + 3):
         await relay.run_once()
         clock.advance(minutes=15)
     status, attempts = (await row_state(uow))[0]
     assert status == "failed" and attempts == MAX_ATTEMPTS - 1
-    assert len(core.calls_of("sendMessage")) == MAX_ATTEMPTS
+    to_ani = [c for c in core.calls_of("sendMessage") if c.params.get("chat_id") == ANI]
+    assert len(to_ani) == MAX_ATTEMPTS
+    # Given up: the admins hear about it once (an alert, not the message itself).
+    alerts = [m for m in core.sent_to(ADMIN_CHAT) if "could not be delivered" in m["text"]
+              or "gagal terkirim" in m["text"]]  # fmt: skip
+    assert len(alerts) == 1 and str(ANI) in alerts[0]["text"]
 
 
 async def test_a_dedupe_key_queues_a_message_once(
@@ -207,14 +213,86 @@ async def test_a_commit_that_queued_messages_wakes_the_relay(
 async def test_a_network_error_is_retried(
     uow: UnitOfWorkFactory, clock: FrozenClock, relay_parts
 ) -> None:
-    _, pauses = relay_parts
     # A real aiohttp session against a port nobody listens on: a genuine network error.
     session = AiohttpSession(api=TelegramAPIServer.from_base(f"http://127.0.0.1:{free_port()}"))
     bot = Bot("123456:TEST-token", session=session)
-    relay = OutboxRelay(bot, uow, Translator.load(), clock, pause=pauses)
+    relay = OutboxRelay(bot, uow, Translator.load(), clock)
     await queue(uow, clock, HELLO)
     try:
         await relay.run_once()
     finally:
         await session.close()
     assert await row_state(uow) == [("pending", 1)]
+
+
+async def test_messages_to_one_chat_keep_their_order_when_the_first_must_wait(
+    uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram, relay_parts
+) -> None:
+    relay, _ = relay_parts
+    core.fail_next("sendMessage", 500)
+    first = replace(HELLO, text_key="menu.help")
+    await queue(uow, clock, first)
+    await queue(uow, clock, HELLO)
+    await relay.run_once()
+    assert core.sent_to(ANI) == []  # the second waits behind the first
+    clock.advance(seconds=2)
+    await relay.run_once()
+    texts = [m["text"] for m in core.sent_to(ANI)]
+    assert len(texts) == 2 and texts[1].startswith("Hello again, Ani!")
+
+
+async def test_an_html_error_page_is_retried_like_a_server_error(
+    uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram, relay_parts
+) -> None:
+    relay, _ = relay_parts
+    core.fail_next("sendMessage", 502, html=True)
+    await queue(uow, clock, HELLO)
+    await relay.run_once()
+    assert await row_state(uow) == [("pending", 1)]
+    clock.advance(seconds=2)
+    await relay.run_once()
+    assert await row_state(uow) == [("sent", 1)]
+    assert len(core.sent_to(ANI)) == 1
+
+
+class HangingSession(FakeSession):
+    """Holds every call to one chat until released, as a hung connection would."""
+
+    def __init__(self, core: FakeTelegram, chat_id: int) -> None:
+        super().__init__(core)
+        self.chat_id = chat_id
+        self.release = asyncio.Event()
+        self.hanging = asyncio.Event()
+
+    async def make_request(self, bot: Bot, method: Any, timeout: int | None = None) -> Any:
+        if getattr(method, "chat_id", None) == self.chat_id:
+            self.hanging.set()
+            await self.release.wait()
+        return await super().make_request(bot, method, timeout)
+
+
+async def test_a_hung_call_in_one_chat_never_holds_the_others(
+    uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram
+) -> None:
+    core.user(BUDI, "Budi", started=True)
+    await MemberService(uow, clock, "id").register(TelegramProfile(ANI, "Ani"), None)
+    session = HangingSession(core, ANI)
+    bot = Bot(core.token, session=session)
+    relay = OutboxRelay(bot, uow, Translator.load(), clock, poll_seconds=60)
+    uow.on_outbox_commit = relay.wake
+    running = asyncio.create_task(relay.run_forever())
+    try:
+        await queue(uow, clock, HELLO)
+        await session.hanging.wait()
+        # Queued while Ani's message hangs: Budi's goes out at once (the wake-up of this
+        # commit is not lost, and Ani's chat is left out of the pass).
+        await queue(uow, clock, replace(HELLO, chat_id=BUDI))
+        await core.wait_sent(BUDI)
+        assert core.sent_to(ANI) == []
+        session.release.set()
+        await core.wait_sent(ANI)
+    finally:
+        relay.stop()
+        session.release.set()
+        await running
+    assert [status for status, _ in await row_state(uow)] == ["sent", "sent"]
