@@ -46,13 +46,14 @@ class LanguageMiddleware(BaseMiddleware):
             and not user.is_bot
             and not _is_start(event)
         ):
-            data["lang"] = await self.members.language_on_contact(_profile(user))
+            data["lang"] = await self.members.language_on_contact(profile_of(user))
         else:
             data["lang"] = await self.members.language_of(user.id, user.language_code)
         return await handler(event, data)
 
 
-def _profile(user: User) -> TelegramProfile:
+def profile_of(user: User) -> TelegramProfile:
+    """What Telegram says about a person, as the member service takes it."""
     return TelegramProfile(
         telegram_id=user.id,
         first_name=user.first_name,

@@ -15,18 +15,13 @@ from __future__ import annotations
 import html
 from typing import Any, TypeVar
 
-from aiogram import Bot
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
 from aiogram.methods import (
     AnswerCallbackQuery,
     SetMyCommands,
     SetMyDescription,
     SetMyShortDescription,
 )
-from aiogram.methods.base import Response, TelegramMethod, TelegramType
+from aiogram.methods.base import TelegramMethod
 from aiogram.types import (
     ForceReply,
     InlineKeyboardButton,
@@ -80,16 +75,3 @@ def plain_surfaces(method: M) -> M:
             c.model_copy(update={"description": _plain(c.description)}) for c in method.commands
         ]
     return method.model_copy(update=changes)
-
-
-class PlainSurfaces(BaseRequestMiddleware):
-    """`plain_surfaces` on every outgoing call, for a bot without the sending layer (which
-    calls `plain_surfaces` itself: never install both, `&amp;lt;` would become `<`)."""
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        return await make_request(bot, plain_surfaces(method))

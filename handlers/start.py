@@ -2,22 +2,13 @@
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Translator
+from bot.middlewares import profile_of
 from handlers.callbacks import LanguageCallback, MenuAction, MenuCallback
 from handlers.keyboards import language_choice, main_menu
-from services.members import MemberService, TelegramProfile
-
-
-def profile_of(user: User) -> TelegramProfile:
-    return TelegramProfile(
-        telegram_id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        username=user.username,
-        language_code=user.language_code,
-    )
+from services.members import MemberService
 
 
 async def start(
