@@ -39,6 +39,7 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from domain.states import ShopStatus
 from handlers.admin_tools import _reply_lines
+from handlers.callbacks import CallbackId
 from handlers.filters import InAdminChat, allowed
 from services.admin_tools import AdminToolError, AdminToolsService, parse_member_ref
 from services.affiliates import (
@@ -86,15 +87,15 @@ class AccountCallback(CallbackData, prefix="acct"):
     """A tap on an account card in the admin group."""
 
     action: AccountAction
-    account_id: int
+    account_id: CallbackId
     status: str = "-"
 
 
 class OfferCallback(CallbackData, prefix="affoffer"):
     """ "Assign @name" on a closed payment card: exactly that account to that member."""
 
-    member_id: int
-    account_id: int
+    member_id: CallbackId
+    account_id: CallbackId
 
 
 class AddAction(StrEnum):

@@ -49,6 +49,10 @@ ADMIN_TEMPLATES = [
     "rep:validate:{n}:1:-",
     "rep:validate:1:{n}:-",
     "repall:{n}",
+    "pend:{n}",
+    "acct:unassign:{n}:-",
+    "affoffer:{n}:1",
+    "affoffer:1:{n}",
 ]
 
 
