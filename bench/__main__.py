@@ -23,10 +23,10 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from kernel.notices import Notice
 from storage import database
 from storage.database import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.repos.outbox import Notice
 from storage.uow import UnitOfWorkFactory
 
 TRANSACTIONS = 600

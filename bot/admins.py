@@ -16,7 +16,7 @@ from enum import IntEnum
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
-from services.clock import Clock
+from kernel.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from bot.i18n import Translator
 from bot.outbox import OutboxRelay
 from bot.sending import SendingLayer, SendLimits
 from bot.settings import Settings
+from kernel.clock import Clock, SystemClock
 from services.access import AccessService, GroupConfig
 from services.admin_tools import AdminToolsService
 from services.affiliates import AffiliateService
-from services.clock import Clock, SystemClock
 from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.lifecycle import LifecycleService

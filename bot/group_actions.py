@@ -19,12 +19,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.outbox import Action, Outcome
 from domain.reports import jakarta_day
+from kernel.actions import DELETE_ACTION, INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
+from kernel.clock import Clock
 from services.access import (
-    DELETE_ACTION,
     IN_GROUP,
-    INVITE_ACTION,
-    REMOVE_ACTION,
-    REVOKE_ACTION,
     GroupConfig,
     alert_admins,
     has_access,
@@ -32,7 +30,6 @@ from services.access import (
     presence_of,
     set_presence,
 )
-from services.clock import Clock
 from services.people import full_name
 from storage.models import GroupInvite, Member
 from storage.repos.outbox import QueuedMessage

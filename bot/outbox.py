@@ -46,8 +46,9 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
-from services.clock import Clock
-from storage.repos.outbox import Notice, QueuedMessage
+from kernel.clock import Clock
+from kernel.notices import Notice
+from storage.repos.outbox import QueuedMessage
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)

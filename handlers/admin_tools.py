@@ -24,6 +24,7 @@ from domain.membership import MembershipStatus
 from domain.money import MoneyParseError
 from domain.states import PaymentMethodKind
 from handlers.filters import InAdminChat, allowed
+from kernel.names import plan_name
 from services.admin_tools import (
     Actor,
     AdminToolError,
@@ -36,7 +37,6 @@ from services.admin_tools import (
     parse_method,
     parse_price,
 )
-from services.payments import plan_name
 
 # Telegram's limit is 4096; long lists are split on line boundaries below it.
 MESSAGE_BUDGET = 4000

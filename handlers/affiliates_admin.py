@@ -41,6 +41,7 @@ from domain.states import ShopStatus
 from handlers.admin_tools import _reply_lines
 from handlers.callbacks import CallbackId
 from handlers.filters import InAdminChat, allowed
+from kernel.actor import Actor
 from services.admin_tools import AdminToolError, AdminToolsService, parse_member_ref
 from services.affiliates import (
     MAX_IMPORT_BYTES,
@@ -58,7 +59,6 @@ from services.affiliates import (
     parse_username,
 )
 from services.credentials import CredentialsError
-from services.payments import Actor
 
 log = logging.getLogger(__name__)
 

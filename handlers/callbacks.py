@@ -13,7 +13,7 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
-from storage.repos.outbox import Button
+from kernel.notices import Button
 
 # Row ids and versions: never negative, and within a 32-bit signed INTEGER column.
 CallbackId = Annotated[int, Field(ge=0, le=2**31 - 1)]

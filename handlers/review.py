@@ -39,14 +39,14 @@ from handlers.callbacks import (
     review_buttons,
 )
 from handlers.filters import InAdminChat, allowed
+from kernel.actor import Actor
+from kernel.names import plan_name
 from services.affiliates import AffiliateService
 from services.payments import (
-    Actor,
     Decision,
     PaymentError,
     PaymentService,
     ReviewCard,
-    plan_name,
 )
 
 log = logging.getLogger(__name__)

@@ -39,6 +39,7 @@ from handlers.callbacks import (
 )
 from handlers.keyboards import main_menu
 from handlers.vip import vip_section
+from kernel.names import plan_name, quote_breakdown
 from services.access import AccessService
 from services.affiliates import AffiliateService
 from services.ledger import LedgerService
@@ -49,8 +50,6 @@ from services.payments import (
     PaymentService,
     PaymentView,
     ProofFile,
-    plan_name,
-    quote_breakdown,
 )
 from services.proof_images import MAX_PROOF_BYTES, ProofImage, ProofImageError, inspect_proof
 

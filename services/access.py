@@ -27,12 +27,13 @@ from domain.language import resolve_language
 from domain.membership import effective_tier
 from domain.reports import jakarta_day
 from domain.states import InviteStatus
+from kernel.actions import INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
+from kernel.clock import Clock
+from kernel.notices import Button, Notice
 from services.affiliates import release_account
-from services.clock import Clock
 from services.people import full_name
 from storage.models import ChatPresence, GroupInvite, Member, Membership, Tier
 from storage.repos.memberships import MembershipRepository
-from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -56,10 +57,6 @@ ACCESS_TIER_CODE = "vip"
 # chat_member statuses that mean "inside the group".
 IN_GROUP = frozenset({"creator", "administrator", "member", "restricted"})
 # Kinds of outbox actions (bot/group_actions.py performs them).
-INVITE_ACTION = "group_invite"
-REMOVE_ACTION = "group_remove"
-REVOKE_ACTION = "revoke_link"
-DELETE_ACTION = "delete_message"
 
 
 class RemovalCause(StrEnum):

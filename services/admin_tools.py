@@ -33,11 +33,12 @@ from domain.membership import (
 )
 from domain.money import MAX_AMOUNT, parse_rupiah
 from domain.states import PaymentMethodKind, PaymentStatus
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.names import plan_name
+from kernel.refusal import Refusal
 from services.access import GroupConfig, RemovalCause, sync_access
-from services.clock import Clock
-from services.payments import Actor, plan_name
 from services.people import full_name as _full_name
-from services.refusal import Refusal
 from storage import models
 from storage.models import AdminAction, Member, Membership, MembershipEvent, PaymentMethod
 from storage.repos.catalog import to_plan

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -31,10 +31,13 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.language import resolve_language
 from domain.states import ShopStatus
-from services.clock import Clock
+from kernel.actions import DELETE_ACTION
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.notices import Notice
+from kernel.refusal import Refusal
 from services.credentials import MAX_SECRET, CredentialsError, CredentialsProblem, Login, Vault
 from services.people import full_name
-from services.refusal import Refusal
 from storage.models import (
     AdminAction,
     AffiliateAccount,
@@ -42,11 +45,7 @@ from storage.models import (
     Member,
     PaymentRequest,
 )
-from storage.repos.outbox import Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
-
-if TYPE_CHECKING:  # services.payments imports services.access, which imports this module
-    from services.payments import Actor
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -1422,7 +1421,6 @@ class AffiliateService:
 
     async def forget_later(self, telegram_id: int, message_id: int, after: timedelta) -> None:
         """Queue the deletion of the message that showed a login, `after` from now."""
-        from services.access import DELETE_ACTION  # services.access imports this module
 
         now = self.clock.now()
         async with self.uow() as uow:

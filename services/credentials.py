@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from services.refusal import Refusal
+from kernel.refusal import Refusal
 
 __all__ = [
     "MAX_SECRET",

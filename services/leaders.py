@@ -22,10 +22,10 @@ from domain.leaders import LeaderError, check_leader
 from domain.membership import effective_tier
 from domain.reports import day_bounds, jakarta_day
 from domain.states import LeaderSource, ReportStatus
-from services.clock import Clock
-from services.payments import Actor
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.refusal import Refusal
 from services.people import full_name
-from services.refusal import Refusal
 from storage.models import AdminAction, Commission, LeaderLink, Member, Report
 from storage.repos.memberships import MembershipRepository
 from storage.uow import UnitOfWork, UnitOfWorkFactory

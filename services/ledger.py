@@ -25,10 +25,10 @@ from domain.commission import CommissionSplit, StructureError, split_commission,
 from domain.money import format_rupiah
 from domain.reports import day_bounds, jakarta_day
 from domain.states import LedgerKind, ReportStatus
-from services.clock import Clock
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.refusal import Refusal
 from services.leaders import full_name, leader_on
-from services.payments import Actor
-from services.refusal import Refusal
 from storage import models
 from storage.models import (
     AdminAction,

@@ -27,13 +27,13 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.membership import MembershipStatus, is_active_at
+from kernel.clock import Clock
+from kernel.names import plan_name
+from kernel.notices import Button, Notice
 from services.access import GroupConfig, RemovalCause, language_of, sync_access
-from services.clock import Clock
-from services.payments import plan_name
 from storage.models import Member, Membership, MembershipEvent, OutboxMessage
 from storage.repos.catalog import CatalogRepository
 from storage.repos.memberships import MembershipRepository
-from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["REMINDER_WINDOWS", "LifecycleService", "reminder_key"]

@@ -8,9 +8,9 @@ import secrets
 from dataclasses import dataclass
 
 from domain.language import SUPPORTED, resolve_language
-from services.clock import Clock
+from domain.people import Person
+from kernel.clock import Clock
 from services.leaders import attach_by_referral
-from storage.models import Member
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 REFERRAL_PAYLOAD = re.compile(r"^ref_([A-Za-z0-9]{4,32})$")
@@ -55,14 +55,12 @@ class MemberService:
         self.clock = clock
         self.default_language = default_language
 
-    def _view(self, member: Member, is_new: bool) -> MemberView:
+    def _view(self, member: Person, is_new: bool) -> MemberView:
         return MemberView(
             id=member.id,
             telegram_id=member.telegram_id,
             first_name=member.first_name,
-            language=resolve_language(
-                member.chosen_language, member.telegram_language, self.default_language
-            ),
+            language=member.language(self.default_language),
             referral_code=member.referral_code,
             arrived_with_code=member.arrived_with_code,
             is_new=is_new,
@@ -74,7 +72,7 @@ class MemberService:
             if not await uow.members.code_taken(code):
                 return code
 
-    async def _upsert(self, uow: UnitOfWork, profile: TelegramProfile) -> tuple[Member, bool]:
+    async def _upsert(self, uow: UnitOfWork, profile: TelegramProfile) -> tuple[Person, bool]:
         """The member row for this person, inserted when missing; `is_new` is True only for
         the call whose INSERT happened, however many registrations of the same person run
         at once (INSERT … ON CONFLICT (telegram_id) DO NOTHING, then read the row)."""
@@ -96,13 +94,23 @@ class MemberService:
             member = await uow.members.by_telegram_id(profile.telegram_id)
             if member is None:  # inserted or already there: it cannot be missing now
                 raise RuntimeError(f"member {profile.telegram_id} vanished during registration")
-        member.first_name = first_name
-        member.last_name = last_name
-        member.username = profile.username
-        member.telegram_language = profile.language_code
-        member.last_seen_at = now
-        # Writing to us again means they unblocked the bot.
-        member.blocked_bot_at = None
+        await uow.members.refresh_profile(
+            member.id,
+            first_name=first_name,
+            last_name=last_name,
+            username=profile.username,
+            telegram_language=profile.language_code,
+            now=now,
+        )
+        member = dataclasses.replace(
+            member,
+            first_name=first_name,
+            last_name=last_name,
+            username=profile.username,
+            telegram_language=profile.language_code,
+            last_seen_at=now,
+            blocked_bot_at=None,
+        )
         return member, is_new
 
     async def register(self, profile: TelegramProfile, start_payload: str | None) -> MemberView:
@@ -115,8 +123,8 @@ class MemberService:
             member, is_new = await self._upsert(uow, profile)
             code = referral_code_from_payload(start_payload)
             if is_new and code and code != member.referral_code:
-                member.arrived_with_code = code
-            await uow.session.flush()
+                await uow.members.set_arrived_with_code(member.id, code)
+                member = dataclasses.replace(member, arrived_with_code=code)
             view = self._view(member, is_new)
             if code:
                 now = self.clock.now()
@@ -139,8 +147,8 @@ class MemberService:
             raise ValueError(f"unsupported language {language!r}")
         async with self.uow() as uow:
             member, is_new = await self._upsert(uow, profile)
-            member.chosen_language = language
-            await uow.session.flush()
+            await uow.members.set_chosen_language(member.id, language)
+            member = dataclasses.replace(member, chosen_language=language)
             view = self._view(member, is_new)
             await uow.commit()
             return view

@@ -42,8 +42,11 @@ from domain.states import (
     ProofRejectReason,
     ProofStatus,
 )
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.names import breakdown, plan_name
+from kernel.notices import Button, Notice
 from services.access import GroupConfig, RemovalCause, sync_access
-from services.clock import Clock
 from services.proof_images import hamming
 from storage.models import (
     AdminAction,
@@ -56,7 +59,6 @@ from storage.models import (
 )
 from storage.repos.catalog import CatalogRepository
 from storage.repos.memberships import MembershipRepository
-from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 PROOF_DEADLINE = timedelta(hours=24)
@@ -111,14 +113,6 @@ class ProofFile:
     height: int
     image_format: str
     media_kind: str = "photo"  # or "document": an image sent as a file
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """An admin acting, as Telegram names them (kept in the audit trail)."""
-
-    telegram_id: int
-    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,43 +238,6 @@ def _method_view(row: PaymentMethod) -> MethodView:
         account_number=row.account_number,
         qris_file_id=row.qris_file_id,
     )
-
-
-def breakdown(
-    kind: QuoteKind,
-    list_price: int,
-    credit: int,
-    amount: int,
-    days_carried: int,
-    base_remaining_days: int | None,
-    base_plan: Plan | None,
-) -> dict[str, Any]:
-    """How a quote's amount came about, as a nested translation (member and admins)."""
-    return {
-        "key": f"quote.{kind.value}",
-        "params": {
-            "list_price": list_price,
-            "credit": credit,
-            "amount": amount,
-            "days_carried": days_carried,
-            "remaining": base_remaining_days or 0,
-            "base": plan_name(base_plan) if base_plan is not None else "",
-        },
-    }
-
-
-def quote_breakdown(q: Quote, base_plan: Plan | None) -> dict[str, Any]:
-    return breakdown(
-        q.kind, q.list_price, q.credit, q.amount, q.days_carried, q.base_remaining_days, base_plan
-    )
-
-
-def plan_name(plan: Plan) -> dict[str, Any]:
-    """A plan's display name as a nested translation (tier name + duration)."""
-    tier = {"key": f"tier.{plan.tier.code}"}
-    if plan.is_lifetime:
-        return {"key": "plan.lifetime", "params": {"tier": tier}}
-    return {"key": "plan.days", "params": {"tier": tier, "days": plan.duration_days}}
 
 
 # Receipts from one bank app differ only in their digits, which a 64-bit hash cannot

@@ -32,11 +32,12 @@ from domain.reports import (
     jakarta_day,
 )
 from domain.states import ReportStatus
-from services.clock import Clock
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.notices import Button, Notice
+from kernel.refusal import Refusal
 from services.leaders import full_name
 from services.ledger import CommissionResult, create_commission, load_structures
-from services.payments import Actor
-from services.refusal import Refusal
 from storage.models import (
     AdminAction,
     Commission,
@@ -46,7 +47,6 @@ from storage.models import (
     ReportScreenshot,
 )
 from storage.repos.memberships import MembershipRepository
-from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [

@@ -1,4 +1,6 @@
-"""The unit of work: one transaction that rolls back unless committed."""
+"""The unit of work: one transaction that rolls back unless committed.
+
+Each repository is an attribute (`uow.payments`, `uow.members`, ...) sharing the session."""
 
 from __future__ import annotations
 
@@ -7,13 +9,35 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repos.access import AccessRepository
+from storage.repos.affiliates import AffiliateRepository
+from storage.repos.audit import AuditRepository
+from storage.repos.catalog import CatalogRepository
+from storage.repos.leaders import LeaderRepository
+from storage.repos.ledger import LedgerRepository
 from storage.repos.members import MemberRepository
+from storage.repos.memberships import MembershipRepository
+from storage.repos.methods import MethodRepository
 from storage.repos.outbox import OutboxRepository
+from storage.repos.payments import PaymentRepository
+from storage.repos.proofs import ProofRepository
+from storage.repos.reports import ReportRepository
 
 
 class UnitOfWork:
     session: AsyncSession
     members: MemberRepository
+    memberships: MembershipRepository
+    catalog: CatalogRepository
+    payments: PaymentRepository
+    proofs: ProofRepository
+    methods: MethodRepository
+    reports: ReportRepository
+    ledger: LedgerRepository
+    leaders: LeaderRepository
+    access: AccessRepository
+    affiliates: AffiliateRepository
+    audit: AuditRepository
     outbox: OutboxRepository
 
     def __init__(
@@ -27,6 +51,17 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.members = MemberRepository(self.session)
+        self.memberships = MembershipRepository(self.session)
+        self.catalog = CatalogRepository(self.session)
+        self.payments = PaymentRepository(self.session)
+        self.proofs = ProofRepository(self.session)
+        self.methods = MethodRepository(self.session)
+        self.reports = ReportRepository(self.session)
+        self.ledger = LedgerRepository(self.session)
+        self.leaders = LeaderRepository(self.session)
+        self.access = AccessRepository(self.session)
+        self.affiliates = AffiliateRepository(self.session)
+        self.audit = AuditRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         return self
 

@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from services.clock import Clock
+from kernel.clock import Clock
 from storage.database import create_engine, create_session_factory
 from storage.migrate import upgrade_on
 from storage.uow import UnitOfWorkFactory

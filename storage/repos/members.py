@@ -1,32 +1,108 @@
+"""Members, handed out as `domain.people.Person` values; every change a named method."""
+
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.people import Person
 from storage.models import Member
+
+
+def to_person(row: Member) -> Person:
+    return Person(
+        id=row.id,
+        telegram_id=row.telegram_id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        username=row.username,
+        telegram_language=row.telegram_language,
+        chosen_language=row.chosen_language,
+        referral_code=row.referral_code,
+        arrived_with_code=row.arrived_with_code,
+        blocked_bot_at=row.blocked_bot_at,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+    )
 
 
 class MemberRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_telegram_id(self, telegram_id: int) -> Member | None:
-        result = await self.session.execute(select(Member).where(Member.telegram_id == telegram_id))
-        return result.scalar_one_or_none()
+    async def _one(self, *where: Any) -> Person | None:
+        row = (await self.session.execute(select(Member).where(*where))).scalar_one_or_none()
+        return None if row is None else to_person(row)
 
-    async def by_referral_code(self, code: str) -> Member | None:
-        result = await self.session.execute(select(Member).where(Member.referral_code == code))
-        return result.scalar_one_or_none()
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        return await self._one(Member.telegram_id == telegram_id)
+
+    async def by_id(self, member_id: int) -> Person | None:
+        return await self._one(Member.id == member_id)
+
+    async def by_referral_code(self, code: str) -> Person | None:
+        return await self._one(Member.referral_code == code)
+
+    async def by_username(self, username: str) -> Person | None:
+        """Usernames are case-insensitive; a name that changed hands is found on the
+        member who was seen with it last."""
+        result = await self.session.execute(
+            select(Member)
+            .where(func.lower(Member.username) == username.lower())
+            .order_by(Member.last_seen_at.desc(), Member.id.desc())
+            .limit(1)
+        )
+        row = result.scalar_one_or_none()
+        return None if row is None else to_person(row)
+
+    async def by_ids(self, member_ids: Collection[int]) -> dict[int, Person]:
+        if not member_ids:
+            return {}
+        rows = await self.session.execute(select(Member).where(Member.id.in_(member_ids)))
+        return {row.id: to_person(row) for row in rows.scalars()}
 
     async def code_taken(self, code: str) -> bool:
         return await self.by_referral_code(code) is not None
 
-    def add(self, member: Member) -> None:
-        self.session.add(member)
+    async def refresh_profile(
+        self,
+        member_id: int,
+        *,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        telegram_language: str | None,
+        now: datetime,
+    ) -> None:
+        """What Telegram says about them now; writing to us again means they unblocked us."""
+        await self.session.execute(
+            update(Member)
+            .where(Member.id == member_id)
+            .values(
+                first_name=first_name,
+                last_name=last_name,
+                username=username,
+                telegram_language=telegram_language,
+                last_seen_at=now,
+                blocked_bot_at=None,
+            )
+        )
+
+    async def set_arrived_with_code(self, member_id: int, code: str) -> None:
+        await self.session.execute(
+            update(Member).where(Member.id == member_id).values(arrived_with_code=code)
+        )
+
+    async def set_chosen_language(self, member_id: int, language: str) -> None:
+        await self.session.execute(
+            update(Member).where(Member.id == member_id).values(chosen_language=language)
+        )
 
     async def insert_if_absent(
         self,

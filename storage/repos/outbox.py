@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,44 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.language import resolve_language
+from domain.people import Person
+from kernel.notices import Notice
 from storage.models import Member, OutboxMessage
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """An inline button; its label is a translation key, never literal text."""
-
-    text_key: str
-    callback_data: str | None = None
-    url: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text_key": self.text_key,
-            "callback_data": self.callback_data,
-            "url": self.url,
-            "params": self.params,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A message for one chat, in that person's language."""
-
-    chat_id: int
-    text_key: str
-    language: str
-    params: dict[str, Any] = field(default_factory=dict)
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    photo_file_id: str | None = None
-    document_file_id: str | None = None
-    member_id: int | None = None
-    dedupe_key: str | None = None
-    # "message", or a Telegram action the relay performs (see bot/group_actions.py).
-    kind: str = "message"
-    # Not before this moment (a delayed deletion); now when None.
-    not_before: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +57,7 @@ class OutboxRepository:
 
     async def tell_member(
         self,
-        member: Member,
+        member: Person,
         default_language: str,
         key: str,
         params: dict[str, Any],

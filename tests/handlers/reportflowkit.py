@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import select
 
+from kernel.actor import Actor
 from services.admin_tools import MemberRef
-from services.payments import Actor
 from storage.models import Report, ReportScreenshot
 from tests.handlers.conftest import BotUnderTest
 from tests.handlers.shopkit import ADMIN_ID, find_button, outbox_to, press, send, start

@@ -22,9 +22,9 @@ from handlers.affiliates_admin import (
     AddAction,
     OfferCallback,
 )
+from kernel.actor import Actor
 from services.affiliates import AccountRef
 from services.credentials import Vault
-from services.payments import Actor
 from storage.models import AffiliateAccount
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.reviewkit import command, say, vip_member

@@ -14,7 +14,7 @@ from bot.container import build_container
 from bot.dispatcher import build_dispatcher
 from bot.settings import load_settings
 from handlers.callbacks import CredentialsCallback
-from services.payments import Actor
+from kernel.actor import Actor
 from storage.models import AffiliateAccount, OutboxMessage
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.reviewkit import vip_member

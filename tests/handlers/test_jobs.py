@@ -13,8 +13,8 @@ from bot.jobs import (
 )
 from domain.reports import ReportFigures
 from domain.states import PaymentStatus
+from kernel.actor import Actor
 from services.admin_tools import MemberRef
-from services.payments import Actor
 from services.reports import Screenshot
 from storage.models import PaymentRequest
 from tests.handlers.conftest import BotUnderTest

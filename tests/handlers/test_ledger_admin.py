@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from services.payments import Actor
+from kernel.actor import Actor
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.reviewkit import (
     ONLY_ADMINS,

@@ -13,8 +13,8 @@ from bot.dispatcher import build_dispatcher
 from bot.jobs import build_scheduler, check_rights, reconcile_group, run_lifecycle
 from bot.settings import load_settings
 from domain.membership import MembershipStatus
+from kernel.actor import Actor
 from services.admin_tools import MemberRef
-from services.payments import Actor
 from storage.models import Membership, OutboxMessage
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.shopkit import deliver, start

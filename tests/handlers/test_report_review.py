@@ -10,8 +10,8 @@ import copy
 
 import pytest
 
+from kernel.actor import Actor
 from services.admin_tools import MemberRef
-from services.payments import Actor
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.reviewkit import (
     CARD_BUTTONS,

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from domain.reports import ReportFigures
+from kernel.actor import Actor
+from kernel.notices import Button
 from services.admin_tools import AdminToolsService, MemberRef
 from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.members import MemberService, TelegramProfile
-from services.payments import Actor
 from services.reports import ReportService, Screenshot
 from storage.models import Member, OutboxMessage
-from storage.repos.outbox import Button
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from domain.states import InviteStatus, ShopStatus
+from kernel.actor import Actor
 from services.access import AccessService, GroupConfig, JoinVerdict, set_presence
 from services.admin_tools import AdminToolsService, MemberRef
 from services.members import MemberService, TelegramProfile
-from services.payments import Actor
 from storage.models import AffiliateAccount, AffiliateAssignment, GroupInvite, OutboxMessage
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock

@@ -43,9 +43,9 @@ from sqlalchemy import func, select
 from domain.commission import FULL_BP
 from domain.reports import day_bounds
 from domain.states import ReportStatus
+from kernel.actor import Actor
 from services.leaders import LeaderProblem, LeaderServiceError
 from services.ledger import LedgerProblem, LedgerServiceError, check_ledger
-from services.payments import Actor
 from services.reports import Outcome, ReportError, ReportProblem
 from storage.database import create_engine, create_session_factory
 from storage.models import Commission

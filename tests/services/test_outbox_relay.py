@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from bot.i18n import Translator
 from bot.outbox import MAX_ATTEMPTS, OutboxRelay
+from kernel.notices import Button, Notice
 from services.members import MemberService, TelegramProfile
 from storage.models import Member, OutboxMessage
-from storage.repos.outbox import Button, Notice
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
 from tests.kit.fake_session import FakeSession, make_bot

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from domain.membership import MembershipStatus
 from domain.pricing import NotOfferedReason, QuoteKind, UpgradeMode
 from domain.states import PaymentStatus
+from kernel.actor import Actor
 from services.members import MemberService, TelegramProfile
 from services.payments import (
-    Actor,
     PaymentError,
     PaymentProblem,
     PaymentService,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
+from kernel.notices import Notice
 from storage.database import create_engine, create_session_factory
 from storage.models import OutboxMessage
-from storage.repos.outbox import Notice
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
 
