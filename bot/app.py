@@ -17,10 +17,10 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
-from bot.i18n import Translator
 from bot.jobs import build_scheduler
 from bot.startup_checks import check_admin_group
 from bot.webhook import WebhookHandler
+from kernel.i18n import Translator
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.admins import AdminGate
 from bot.group_actions import GroupActions
-from bot.i18n import Translator
 from bot.outbox import OutboxRelay
 from bot.sending import SendingLayer, SendLimits
 from bot.settings import Settings
+from handlers.common.admins import AdminGate
 from kernel.clock import Clock, SystemClock
+from kernel.i18n import Translator
 from services.access import AccessService, GroupConfig
 from services.admin_tools import AdminToolsService
 from services.affiliates import AffiliateService
@@ -116,7 +116,7 @@ def build_container(
     )
     uow.on_outbox_commit = relay.wake
     # The bot layer knows how buttons are packed; services only ask for them.
-    from handlers.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
+    from handlers.common.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
 
     group = group_config(settings, MenuCallback(action=MenuAction.SHOP).pack())
     group_actions = GroupActions(bot, uow, i18n, clock, group)

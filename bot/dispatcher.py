@@ -82,6 +82,7 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         access=container.access,
         affiliates=container.affiliates,
         lifecycle=container.lifecycle,
+        group_actions=container.group_actions,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

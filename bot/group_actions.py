@@ -16,11 +16,11 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translator
 from bot.outbox import Action, Outcome
 from domain.reports import jakarta_day
 from kernel.actions import DELETE_ACTION, INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
 from kernel.clock import Clock
+from kernel.i18n import Translator
 from services.access import (
     IN_GROUP,
     GroupConfig,
@@ -38,38 +38,9 @@ from storage.uow import UnitOfWorkFactory
 if TYPE_CHECKING:
     from bot.container import Container
 
+from handlers.common.telegram_errors import is_gone, is_untouchable, lacks_rights
+
 log = logging.getLogger(__name__)
-
-# Words in Telegram's errors that mean "the bot may not do this here".
-_RIGHTS_HINTS = (
-    "not enough rights",
-    "chat_admin_required",
-    "need administrator rights",
-    "have no rights",
-    "chat not found",
-    "not a member",
-    "was kicked",
-)
-# Errors that mean "there is nothing to do": the person or message is gone already.
-_GONE_HINTS = (
-    "user not found",
-    "participant_id_invalid",
-    "user_not_participant",
-    "message to delete not found",
-    "message can't be deleted",
-    "invite_hash_expired",
-)
-# Errors that mean "the bot may never do this to that person".
-_UNTOUCHABLE_HINTS = ("can't remove chat owner", "administrator of the chat")
-
-
-def lacks_rights(error: Exception) -> bool:
-    return _has(error, _RIGHTS_HINTS)
-
-
-def _has(error: Exception, hints: tuple[str, ...]) -> bool:
-    text = str(getattr(error, "message", error)).lower()
-    return any(hint in text for hint in hints)
 
 
 class GroupActions:
@@ -115,7 +86,7 @@ class GroupActions:
         return queued
 
     async def _refused(self, error: Exception, right_key: str) -> Outcome:
-        if _has(error, _RIGHTS_HINTS) or isinstance(error, TelegramForbiddenError):
+        if lacks_rights(error) or isinstance(error, TelegramForbiddenError):
             await self.alert_rights([right_key])
             return ("retry", f"rights: {getattr(error, 'message', error)}")
         return ("failed", str(getattr(error, "message", error)))
@@ -187,14 +158,14 @@ class GroupActions:
             try:
                 await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
             except (TelegramBadRequest, TelegramForbiddenError) as error:
-                if not _has(error, _GONE_HINTS):
+                if not is_gone(error):
                     return await self._refused(error, "access.right_restrict")
             return ("skipped", "VIP access is back")
         try:
             await self.bot.ban_chat_member(chat_id, user_id)
             await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
         except (TelegramBadRequest, TelegramForbiddenError) as error:
-            if _has(error, _UNTOUCHABLE_HINTS):
+            if is_untouchable(error):
                 async with self.uow() as uow:
                     await alert_admins(
                         uow,
@@ -206,7 +177,7 @@ class GroupActions:
                     )
                     await uow.commit()
                 return ("failed", error.message)
-            if not _has(error, _GONE_HINTS):
+            if not is_gone(error):
                 return await self._refused(error, "access.right_restrict")
         async with self.uow() as uow:
             await set_presence(uow, chat_id, user_id, "left", now)
@@ -220,7 +191,7 @@ class GroupActions:
         try:
             await self.bot.revoke_chat_invite_link(row.chat_id, link)
         except (TelegramBadRequest, TelegramForbiddenError) as error:
-            if _has(error, _GONE_HINTS):
+            if is_gone(error):
                 return ("sent", None)
             return await self._refused(error, "access.right_invite")
         return ("sent", None)
@@ -232,7 +203,7 @@ class GroupActions:
         try:
             await self.bot.delete_message(row.chat_id, message_id)
         except (TelegramBadRequest, TelegramForbiddenError) as error:
-            if _has(error, _GONE_HINTS) or isinstance(error, TelegramForbiddenError):
+            if is_gone(error) or isinstance(error, TelegramForbiddenError):
                 return ("skipped", error.message)
             raise
         return ("sent", None)

@@ -45,8 +45,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.i18n import Translator
 from kernel.clock import Clock
+from kernel.i18n import Translator
 from kernel.notices import Notice
 from storage.repos.outbox import QueuedMessage
 from storage.uow import UnitOfWorkFactory

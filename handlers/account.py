@@ -10,10 +10,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator
 from domain.money import format_rupiah
 from domain.states import ReportStatus
-from handlers.callbacks import MenuAction, MenuCallback
+from handlers.common.callbacks import MenuAction, MenuCallback
+from kernel.i18n import Translator
 from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.reports import ReportService, ReportView, reason_param

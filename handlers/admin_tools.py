@@ -17,13 +17,13 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.admins import AdminGate
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.membership import MembershipStatus
 from domain.money import MoneyParseError
 from domain.states import PaymentMethodKind
-from handlers.filters import InAdminChat, allowed
+from handlers.common.admins import AdminGate
+from handlers.common.filters import InAdminChat, allowed
+from kernel.i18n import Translator
 from kernel.names import plan_name
 from services.admin_tools import (
     Actor,

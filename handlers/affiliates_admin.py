@@ -34,14 +34,14 @@ from aiogram.types import (
     Message,
 )
 
-from bot.admins import AdminGate
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.states import ShopStatus
 from handlers.admin_tools import _reply_lines
-from handlers.callbacks import CallbackId
-from handlers.filters import InAdminChat, allowed
+from handlers.common.admins import AdminGate
+from handlers.common.callbacks import CallbackId
+from handlers.common.filters import InAdminChat, allowed
 from kernel.actor import Actor
+from kernel.i18n import Translator
 from services.admin_tools import AdminToolError, AdminToolsService, parse_member_ref
 from services.affiliates import (
     MAX_IMPORT_BYTES,

@@ -16,9 +16,9 @@ from datetime import timedelta
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 
-from bot.i18n import Translator
 from bot.settings import Settings
-from handlers.callbacks import CredentialsCallback
+from handlers.common.callbacks import CredentialsCallback
+from kernel.i18n import Translator
 from services.affiliates import AffiliateError, AffiliateProblem, AffiliateService
 from services.credentials import CredentialsError
 

@@ -3,8 +3,8 @@
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Translator
-from handlers.keyboards import main_menu
+from handlers.common.keyboards import main_menu
+from kernel.i18n import Translator
 
 
 async def stale_or_forged_button(query: CallbackQuery, i18n: Translator, lang: str) -> None:

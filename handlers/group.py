@@ -8,19 +8,25 @@ a bot write to someone who asked to join, told why in one short message.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ChatJoinRequest, ChatMemberUpdated
 
-from bot.container import Container
-from bot.group_actions import lacks_rights
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.language import resolve_language
+from handlers.common.telegram_errors import lacks_rights
+from kernel.i18n import Translator
 from services.access import AccessService, JoinVerdict
 
 log = logging.getLogger(__name__)
+
+
+class RightsAlert(Protocol):
+    """Tells the admins the bot lacks a right in the group (bot/group_actions.py)."""
+
+    async def alert_rights(self, missing_keys: list[str]) -> bool: ...
 
 
 async def _tell(bot: Bot, chat_id: int, text: str) -> None:
@@ -35,7 +41,7 @@ async def on_join_request(
     request: ChatJoinRequest,
     bot: Bot,
     access: AccessService,
-    container: Container,
+    group_actions: RightsAlert,
     settings: Settings,
     i18n: Translator,
 ) -> None:
@@ -54,7 +60,7 @@ async def on_join_request(
             if "USER_ALREADY_PARTICIPANT" not in error.message:
                 log.warning("Approving join request failed: %s", error.message)
                 if lacks_rights(error):
-                    await container.group_actions.alert_rights(["access.right_invite"])
+                    await group_actions.alert_rights(["access.right_invite"])
                 return
         if await access.joined(decision.invite_id, user.id):
             await _tell(bot, request.user_chat_id, i18n.t("access.welcome", lang))

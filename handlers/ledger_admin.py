@@ -18,15 +18,15 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.admins import AdminGate
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.commission import FULL_BP, PercentParseError, parse_percent
 from domain.money import MAX_AMOUNT, MoneyParseError, format_rupiah, parse_rupiah
 from domain.states import LeaderSource
 from handlers.admin_tools import _actor, _problem, _reply_lines
-from handlers.filters import InAdminChat, allowed
+from handlers.common.admins import AdminGate
+from handlers.common.filters import InAdminChat, allowed
 from handlers.review import _at
+from kernel.i18n import Translator
 from services.admin_tools import (
     AdminToolError,
     AdminToolsService,

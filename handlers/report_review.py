@@ -22,22 +22,22 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.admins import AdminGate
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.money import MoneyParseError, format_rupiah, parse_rupiah
 from domain.reports import MAX_COMMISSION, ReportRejectReason
 from domain.states import ReportStatus
 from handlers.admin_tools import _problem, _reply_lines
-from handlers.callbacks import (
+from handlers.common.admins import AdminGate
+from handlers.common.callbacks import (
     BatchCallback,
     ReportAction,
     ReportCallback,
     ReportReason,
     report_buttons,
 )
-from handlers.filters import InAdminChat, allowed
+from handlers.common.filters import InAdminChat, allowed
 from handlers.review import _at, actor
+from kernel.i18n import Translator
 from services.admin_tools import AdminToolError, AdminToolsService, parse_member_ref
 from services.reports import Outcome, ReportCard, ReportError, ReportService
 

@@ -30,7 +30,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator
 from domain.money import MoneyParseError, format_rupiah, parse_rupiah
 from domain.reports import (
     MAX_COMMISSION,
@@ -46,8 +45,9 @@ from domain.reports import (
     parse_links,
 )
 from domain.states import ReportStatus
-from handlers.callbacks import MenuAction, MenuCallback
-from handlers.keyboards import main_menu
+from handlers.common.callbacks import MenuAction, MenuCallback
+from handlers.common.keyboards import main_menu
+from kernel.i18n import Translator
 from services.proof_images import MAX_PROOF_BYTES, ProofImageError, inspect_proof
 from services.reports import ReportError, ReportProblem, ReportService, Screenshot
 

@@ -26,20 +26,20 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.admins import AdminGate
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.states import PaymentStatus, ProofRejectReason
 from handlers.affiliates_admin import approval_offer
-from handlers.callbacks import (
+from handlers.common.admins import AdminGate
+from handlers.common.callbacks import (
     PendingCardCallback,
     RejectReason,
     ReviewAction,
     ReviewCallback,
     review_buttons,
 )
-from handlers.filters import InAdminChat, allowed
+from handlers.common.filters import InAdminChat, allowed
 from kernel.actor import Actor
+from kernel.i18n import Translator
 from kernel.names import plan_name
 from services.affiliates import AffiliateService
 from services.payments import (

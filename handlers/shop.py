@@ -20,12 +20,11 @@ from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.catalog import Plan
 from domain.pricing import NotOfferedReason, UpgradeMode
 from domain.states import PaymentMethodKind, PaymentStatus
-from handlers.callbacks import (
+from handlers.common.callbacks import (
     BuyCallback,
     CancelPaymentCallback,
     CatalogCallback,
@@ -37,8 +36,9 @@ from handlers.callbacks import (
     ModeChoice,
     PlanCallback,
 )
-from handlers.keyboards import main_menu
+from handlers.common.keyboards import main_menu
 from handlers.vip import vip_section
+from kernel.i18n import Translator
 from kernel.names import plan_name, quote_breakdown
 from services.access import AccessService
 from services.affiliates import AffiliateService

@@ -4,10 +4,10 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Translator
 from bot.middlewares import profile_of
-from handlers.callbacks import LanguageCallback, MenuAction, MenuCallback
-from handlers.keyboards import language_choice, main_menu
+from handlers.common.callbacks import LanguageCallback, MenuAction, MenuCallback
+from handlers.common.keyboards import language_choice, main_menu
+from kernel.i18n import Translator
 from services.members import MemberService
 
 

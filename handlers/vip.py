@@ -9,15 +9,15 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator
 from bot.settings import Settings
-from handlers.callbacks import (
+from handlers.common.callbacks import (
     CredentialsCallback,
     GroupAction,
     GroupCallback,
     MenuAction,
     MenuCallback,
 )
+from kernel.i18n import Translator
 from services.access import AccessService, GroupStatus
 from services.affiliates import AffiliateService
 from services.ledger import LedgerService

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import MissingTranslation, Translator, join, load_catalogs
+from kernel.i18n import MissingTranslation, Translator, join, load_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = load_catalogs()

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 OWNER, DEWI = 802, 803
 STEP = 60.0  # one member step: pacing, retries with backoff and slow answers included
-PROOF_RECEIVED = "Bukti diterima"  # proof.received in bot/locales/id.shop.toml
+PROOF_RECEIVED = "Bukti diterima"  # proof.received in kernel/locales/id.shop.toml
 APPROVED_BY_DEWI = "Disetujui oleh Dewi"  # review.approved_by
 # (HTTP status, HTML page?, retry_after) for some of the admin's approval taps
 ANSWER_FAULTS = [(502, True, None), (429, False, 1), (500, False, None), (502, True, None)]

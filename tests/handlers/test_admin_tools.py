@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from bot.i18n import load_catalogs
 from domain.language import SUPPORTED
 from domain.membership import MembershipStatus
 from domain.money import MoneyError
 from domain.states import PaymentMethodKind, PaymentStatus
+from kernel.i18n import load_catalogs
 from services.admin_tools import AdminProblem
 from storage.models import (
     AdminAction,

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.container import build_container
 from bot.dispatcher import build_dispatcher
 from bot.settings import load_settings
-from handlers.callbacks import CredentialsCallback
+from handlers.common.callbacks import CredentialsCallback
 from kernel.actor import Actor
 from storage.models import AffiliateAccount, OutboxMessage
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest

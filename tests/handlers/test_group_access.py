@@ -355,7 +355,7 @@ async def test_a_vip_who_left_asks_for_a_new_invite_from_me(group_app: BotUnderT
 async def test_a_forged_invite_tap_from_a_basic_member_gets_nothing(
     group_app: BotUnderTest,
 ) -> None:
-    from handlers.callbacks import GroupAction, GroupCallback
+    from handlers.common.callbacks import GroupAction, GroupCallback
     from tests.handlers.shopkit import press
 
     app = group_app

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.i18n import Translator
 from domain.membership import MembershipStatus
+from kernel.i18n import Translator
 from services import lifecycle as lifecycle_module
 from services.access import AccessService, GroupConfig, sync_access
 from services.admin_tools import Actor, AdminToolsService, MemberRef

@@ -13,8 +13,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
-from bot.i18n import Translator
 from bot.outbox import MAX_ATTEMPTS, OutboxRelay
+from kernel.i18n import Translator
 from kernel.notices import Button, Notice
 from services.members import MemberService, TelegramProfile
 from storage.models import Member, OutboxMessage

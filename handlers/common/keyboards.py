@@ -1,8 +1,8 @@
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Translator
-from handlers.callbacks import LanguageCallback, LanguageCode, MenuAction, MenuCallback
+from handlers.common.callbacks import LanguageCallback, LanguageCode, MenuAction, MenuCallback
+from kernel.i18n import Translator
 
 
 def main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:

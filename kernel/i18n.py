@@ -1,4 +1,4 @@
-"""The translation layer: every text a person reads comes from bot/locales/*.toml
+"""The translation layer: every text a person reads comes from kernel/locales/*.toml
 (`id.toml` and per-feature `id.<feature>.toml`, likewise for `en`).
 
 Templates use str.format fields; `{amount:rp}` renders an int as rupiah

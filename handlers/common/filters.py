@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
-from bot.admins import AdminGate
-from bot.i18n import Translator
 from bot.settings import Settings
+from handlers.common.admins import AdminGate
+from kernel.i18n import Translator
 
 
 class InAdminChat(Filter):
