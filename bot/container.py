@@ -20,12 +20,14 @@ from handlers.common.admins import AdminGate
 from kernel.clock import Clock, SystemClock
 from kernel.i18n import Translator
 from services.access import AccessService, GroupConfig
-from services.admin_tools import AdminToolsService
 from services.affiliates import AffiliateService
+from services.catalog import CatalogService
 from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.lifecycle import LifecycleService
+from services.member_lookup import MemberLookupService
 from services.members import MemberService
+from services.memberships_admin import MembershipService
 from services.payments import PaymentService
 from services.reports import ReportService
 from storage.database import create_engine, create_session_factory
@@ -44,7 +46,9 @@ class Container:
     members: MemberService
     payments: PaymentService
     admins: AdminGate
-    admin_tools: AdminToolsService
+    member_lookup: MemberLookupService
+    memberships: MembershipService
+    catalog: CatalogService
     reports: ReportService
     ledger: LedgerService
     leaders: LeaderService
@@ -143,9 +147,13 @@ def build_container(
         admins=AdminGate(
             bot, settings.ADMIN_CHAT_ID, settings.ADMIN_IDS, settings.OWNER_IDS, clock
         ),
-        admin_tools=AdminToolsService(
+        member_lookup=MemberLookupService(
             uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, group=group
         ),
+        memberships=MembershipService(
+            uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, group=group
+        ),
+        catalog=CatalogService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, group=group),
         reports=ReportService(
             uow,
             clock,

@@ -23,20 +23,19 @@ from domain.money import MoneyParseError
 from domain.states import PaymentMethodKind
 from handlers.common.admins import AdminGate
 from handlers.common.filters import InAdminChat, allowed
-from kernel.i18n import Translator
-from kernel.names import plan_name
-from services.admin_tools import (
-    Actor,
+from kernel.actor import Actor
+from kernel.admin_input import (
     AdminToolError,
-    AdminToolsService,
-    MemberCard,
-    MembershipLine,
-    MethodRow,
     parse_duration,
     parse_member_ref,
     parse_method,
     parse_price,
 )
+from kernel.i18n import Translator
+from kernel.names import plan_name
+from services.catalog import CatalogService, MethodRow
+from services.member_lookup import MemberCard, MemberLookupService, MembershipLine
+from services.memberships_admin import MembershipService
 
 # Telegram's limit is 4096; long lists are split on line boundaries below it.
 MESSAGE_BUDGET = 4000
@@ -159,7 +158,7 @@ def card_lines(card: MemberCard, i18n: Translator, lang: str, zone: ZoneInfo) ->
 async def member_lookup(
     message: Message,
     command: CommandObject,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -172,7 +171,7 @@ async def member_lookup(
         await message.reply(i18n.t("tools.usage_member", lang))
         return
     try:
-        card = await admin_tools.member_card(parse_member_ref(args[0]))
+        card = await member_lookup.member_card(parse_member_ref(args[0]))
     except AdminToolError as error:
         await _problem(message, i18n, lang, error)
         return
@@ -182,7 +181,7 @@ async def member_lookup(
 async def grant(
     message: Message,
     command: CommandObject,
-    admin_tools: AdminToolsService,
+    memberships: MembershipService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -196,7 +195,7 @@ async def grant(
         return
     reason = parts[2] if len(parts) == 3 else ""
     try:
-        done = await admin_tools.grant(
+        done = await memberships.grant(
             parse_member_ref(parts[0]), parts[1], reason, _actor(message)
         )
     except AdminToolError as error:
@@ -221,7 +220,7 @@ async def grant(
 async def revoke(
     message: Message,
     command: CommandObject,
-    admin_tools: AdminToolsService,
+    memberships: MembershipService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -234,7 +233,7 @@ async def revoke(
         return
     reason = parts[2] if len(parts) == 3 else ""
     try:
-        done = await admin_tools.revoke(
+        done = await memberships.revoke(
             parse_member_ref(parts[0]), parts[1], reason, _actor(message)
         )
     except AdminToolError as error:
@@ -256,11 +255,11 @@ async def revoke(
 
 
 async def plans_list(
-    message: Message, admin_tools: AdminToolsService, admins: AdminGate, i18n: Translator, lang: str
+    message: Message, catalog: CatalogService, admins: AdminGate, i18n: Translator, lang: str
 ) -> None:
     if not await allowed(message, admins, i18n, lang, owner=True):
         return
-    rows = await admin_tools.plans()
+    rows = await catalog.plans()
     if not rows:
         await message.reply(i18n.t("plans.empty", lang))
         return
@@ -282,7 +281,7 @@ async def plans_list(
 async def set_price(
     message: Message,
     command: CommandObject,
-    admin_tools: AdminToolsService,
+    catalog: CatalogService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -297,7 +296,7 @@ async def set_price(
     if price is None:
         return
     try:
-        change = await admin_tools.set_price(parts[0], price, _actor(message))
+        change = await catalog.set_price(parts[0], price, _actor(message))
     except AdminToolError as error:
         await _problem(message, i18n, lang, error)
         return
@@ -316,7 +315,7 @@ async def set_price(
 async def add_plan(
     message: Message,
     command: CommandObject,
-    admin_tools: AdminToolsService,
+    catalog: CatalogService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -336,7 +335,7 @@ async def add_plan(
     if price is None:
         return
     try:
-        row = await admin_tools.add_plan(parts[0], days, price, _actor(message))
+        row = await catalog.add_plan(parts[0], days, price, _actor(message))
     except AdminToolError as error:
         await _problem(message, i18n, lang, error)
         return
@@ -354,7 +353,7 @@ def _on_sale_command(on_sale: bool) -> Callable[..., Awaitable[None]]:
     async def handler(
         message: Message,
         command: CommandObject,
-        admin_tools: AdminToolsService,
+        catalog: CatalogService,
         admins: AdminGate,
         i18n: Translator,
         lang: str,
@@ -365,7 +364,7 @@ def _on_sale_command(on_sale: bool) -> Callable[..., Awaitable[None]]:
         if len(parts) != 1:
             await message.reply(i18n.t(usage, lang))
             return
-        change = admin_tools.unretire_plan if on_sale else admin_tools.retire_plan
+        change = catalog.unretire_plan if on_sale else catalog.retire_plan
         try:
             row = await change(parts[0], _actor(message))
         except AdminToolError as error:
@@ -393,11 +392,11 @@ def method_text(row: MethodRow, i18n: Translator, lang: str) -> str:
 
 
 async def methods_list(
-    message: Message, admin_tools: AdminToolsService, admins: AdminGate, i18n: Translator, lang: str
+    message: Message, catalog: CatalogService, admins: AdminGate, i18n: Translator, lang: str
 ) -> None:
     if not await allowed(message, admins, i18n, lang, owner=True):
         return
-    rows = await admin_tools.methods()
+    rows = await catalog.methods()
     if not rows:
         await message.reply(i18n.t("methods.empty", lang))
         return
@@ -409,7 +408,7 @@ async def methods_list(
 async def add_method(
     message: Message,
     command: CommandObject,
-    admin_tools: AdminToolsService,
+    catalog: CatalogService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -423,7 +422,7 @@ async def add_method(
     # The largest size of a photo sent with the command as its caption (QRIS).
     photo = max(message.photo, key=lambda size: size.width * size.height) if message.photo else None
     try:
-        row = await admin_tools.add_method(
+        row = await catalog.add_method(
             parse_method(args), _actor(message), qris_file_id=photo.file_id if photo else None
         )
     except AdminToolError as error:
@@ -439,7 +438,7 @@ def _method_switch(active: bool) -> Callable[..., Awaitable[None]]:
     async def handler(
         message: Message,
         command: CommandObject,
-        admin_tools: AdminToolsService,
+        catalog: CatalogService,
         admins: AdminGate,
         i18n: Translator,
         lang: str,
@@ -451,7 +450,7 @@ def _method_switch(active: bool) -> Callable[..., Awaitable[None]]:
             await message.reply(i18n.t(usage, lang))
             return
         try:
-            row = await admin_tools.set_method_active(parts[0], active, _actor(message))
+            row = await catalog.set_method_active(parts[0], active, _actor(message))
         except AdminToolError as error:
             await _problem(message, i18n, lang, error)
             return

@@ -41,8 +41,8 @@ from handlers.common.admins import AdminGate
 from handlers.common.callbacks import CallbackId
 from handlers.common.filters import InAdminChat, allowed
 from kernel.actor import Actor
+from kernel.admin_input import AdminToolError, parse_member_ref
 from kernel.i18n import Translator
-from services.admin_tools import AdminToolError, AdminToolsService, parse_member_ref
 from services.affiliates import (
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
@@ -59,6 +59,7 @@ from services.affiliates import (
     parse_username,
 )
 from services.credentials import CredentialsError
+from services.member_lookup import MemberLookupService
 
 log = logging.getLogger(__name__)
 
@@ -408,7 +409,7 @@ async def assign_command(
     message: Message,
     command: CommandObject,
     affiliates: AffiliateService,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -421,7 +422,7 @@ async def assign_command(
         return
     try:
         account = _ref(args[0]) if len(args) == 2 else None
-        member = await admin_tools.resolve(parse_member_ref(args[-1]))
+        member = await member_lookup.resolve(parse_member_ref(args[-1]))
         done = await affiliates.assign(account, member.id, _actor(message.from_user))
     except AffiliateError as error:
         await _refuse(message, error, i18n, lang)

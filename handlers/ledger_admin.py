@@ -26,15 +26,11 @@ from handlers.admin_tools import _actor, _problem, _reply_lines
 from handlers.common.admins import AdminGate
 from handlers.common.filters import InAdminChat, allowed
 from handlers.review import _at
+from kernel.admin_input import AdminToolError, parse_member_ref
 from kernel.i18n import Translator
-from services.admin_tools import (
-    AdminToolError,
-    AdminToolsService,
-    FoundMember,
-    parse_member_ref,
-)
 from services.leaders import LeaderService, LeaderServiceError
 from services.ledger import LedgerService, LedgerServiceError
+from services.member_lookup import FoundMember, MemberLookupService
 
 ALL_WORDS = frozenset({"semua", "all", "semuanya"})
 NO_LEADER_WORDS = frozenset({"none", "-", "tidak", "tanpa", "hapus", "kosong"})
@@ -64,10 +60,10 @@ def parse_day(text: str) -> date | None:
 
 
 async def _member(
-    message: Message, ref: str, admin_tools: AdminToolsService, i18n: Translator, lang: str
+    message: Message, ref: str, member_lookup: MemberLookupService, i18n: Translator, lang: str
 ) -> FoundMember | None:
     try:
-        return await admin_tools.resolve(parse_member_ref(ref))
+        return await member_lookup.resolve(parse_member_ref(ref))
     except AdminToolError as error:
         await _problem(message, i18n, lang, error)
         return None
@@ -80,7 +76,7 @@ async def ledger_command(
     message: Message,
     command: CommandObject,
     ledger: LedgerService,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -91,7 +87,7 @@ async def ledger_command(
     if len(args) != 1:
         await message.reply(i18n.t("ledger.usage", lang))
         return
-    member = await _member(message, args[0], admin_tools, i18n, lang)
+    member = await _member(message, args[0], member_lookup, i18n, lang)
     if member is None:
         return
     balance = await ledger.balance(member.id)
@@ -131,7 +127,7 @@ async def payout_command(
     message: Message,
     command: CommandObject,
     ledger: LedgerService,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -142,7 +138,7 @@ async def payout_command(
     if len(parts) not in (3, 4) or not all(parts[:3]) or len(parts[0].split()) != 1:
         await message.reply(i18n.t("payout.usage", lang))
         return
-    member = await _member(message, parts[0], admin_tools, i18n, lang)
+    member = await _member(message, parts[0], member_lookup, i18n, lang)
     if member is None:
         return
     amount: int | None = None
@@ -197,7 +193,7 @@ async def set_leader_command(
     message: Message,
     command: CommandObject,
     leaders: LeaderService,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     admins: AdminGate,
     settings: Settings,
     i18n: Translator,
@@ -209,12 +205,12 @@ async def set_leader_command(
     if len(args) != 2:
         await message.reply(i18n.t("leader_admin.usage_setleader", lang))
         return
-    member = await _member(message, args[0], admin_tools, i18n, lang)
+    member = await _member(message, args[0], member_lookup, i18n, lang)
     if member is None:
         return
     leader: FoundMember | None = None
     if args[1].lower() not in NO_LEADER_WORDS:
-        leader = await _member(message, args[1], admin_tools, i18n, lang)
+        leader = await _member(message, args[1], member_lookup, i18n, lang)
         if leader is None:
             return
     try:
@@ -244,7 +240,7 @@ async def leader_history_command(
     message: Message,
     command: CommandObject,
     leaders: LeaderService,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     admins: AdminGate,
     settings: Settings,
     i18n: Translator,
@@ -256,7 +252,7 @@ async def leader_history_command(
     if len(args) != 1:
         await message.reply(i18n.t("leader_admin.usage_leaderhistory", lang))
         return
-    member = await _member(message, args[0], admin_tools, i18n, lang)
+    member = await _member(message, args[0], member_lookup, i18n, lang)
     if member is None:
         return
     links = await leaders.history(member.id)

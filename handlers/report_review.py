@@ -37,8 +37,9 @@ from handlers.common.callbacks import (
 )
 from handlers.common.filters import InAdminChat, allowed
 from handlers.review import _at, actor
+from kernel.admin_input import AdminToolError, parse_member_ref
 from kernel.i18n import Translator
-from services.admin_tools import AdminToolError, AdminToolsService, parse_member_ref
+from services.member_lookup import MemberLookupService
 from services.reports import Outcome, ReportCard, ReportError, ReportService
 
 log = logging.getLogger(__name__)
@@ -474,7 +475,7 @@ async def reports_command(
     message: Message,
     command: CommandObject,
     reports: ReportService,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     admins: AdminGate,
     settings: Settings,
     i18n: Translator,
@@ -487,7 +488,7 @@ async def reports_command(
         await message.reply(i18n.t("reports_admin.usage", lang))
         return
     if args:
-        await _history(message, args[0], reports, admin_tools, settings, i18n, lang)
+        await _history(message, args[0], reports, member_lookup, settings, i18n, lang)
         return
     assert message.from_user is not None
     listing = await reports.pending(actor(message.from_user), PENDING_SHOWN)
@@ -533,13 +534,13 @@ async def _history(
     message: Message,
     ref: str,
     reports: ReportService,
-    admin_tools: AdminToolsService,
+    member_lookup: MemberLookupService,
     settings: Settings,
     i18n: Translator,
     lang: str,
 ) -> None:
     try:
-        member = await admin_tools.resolve(parse_member_ref(ref))
+        member = await member_lookup.resolve(parse_member_ref(ref))
     except AdminToolError as error:
         await _problem(message, i18n, lang, error)
         return

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from kernel.actor import Actor
-from services.admin_tools import MemberRef
+from kernel.admin_input import MemberRef
 from storage.models import Report, ReportScreenshot
 from tests.handlers.conftest import BotUnderTest
 from tests.handlers.shopkit import ADMIN_ID, find_button, outbox_to, press, send, start
@@ -28,7 +28,7 @@ async def member(
     """/start, then (unless plan is None) a membership granted by an admin."""
     user = await start(app, user_id, name, lang)
     if plan is not None:
-        await app.container.admin_tools.grant(MemberRef(telegram_id=user_id), plan, "test", ADMIN)
+        await app.container.memberships.grant(MemberRef(telegram_id=user_id), plan, "test", ADMIN)
     return user
 
 

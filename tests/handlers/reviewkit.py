@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from domain.reports import ReportFigures
-from services.admin_tools import Actor, MemberRef
+from kernel.actor import Actor
+from kernel.admin_input import MemberRef
 from services.reports import Screenshot
 from storage.models import AdminAction, Commission, LeaderLink, Payout, Report
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
@@ -35,7 +36,7 @@ async def vip_member(
 ) -> JSON:
     """A member who pressed /start and holds `plan` (granted by the owner)."""
     user = await start(app, telegram_id, name, extra.get("language", "id"))
-    await app.container.admin_tools.grant(
+    await app.container.memberships.grant(
         MemberRef(telegram_id=telegram_id), plan, "test", Actor(OWNER_ID, "Owner")
     )
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.admin_tools import MemberRef
+from kernel.admin_input import MemberRef
 from storage.models import Member
 from tests.handlers.conftest import BotUnderTest
 from tests.handlers.reportflowkit import (
@@ -128,7 +128,7 @@ async def test_a_sub_joins_by_link_and_the_leader_sees_their_team(app: BotUnderT
         app, lina
     )
 
-    await app.container.admin_tools.grant(
+    await app.container.memberships.grant(
         MemberRef(telegram_id=SUB),
         "vip_lifetime",
         "test",

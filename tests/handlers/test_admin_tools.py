@@ -15,8 +15,8 @@ from domain.language import SUPPORTED
 from domain.membership import MembershipStatus
 from domain.money import MoneyError
 from domain.states import PaymentMethodKind, PaymentStatus
+from kernel.admin_input import AdminProblem
 from kernel.i18n import load_catalogs
-from services.admin_tools import AdminProblem
 from storage.models import (
     AdminAction,
     Membership,

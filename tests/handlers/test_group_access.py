@@ -7,7 +7,8 @@ import pytest
 
 from bot.sending import SendLimits
 from domain.states import InviteStatus
-from services.admin_tools import Actor, MemberRef
+from kernel.actor import Actor
+from kernel.admin_input import MemberRef
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.groupkit import (
     GROUP,
@@ -22,6 +23,7 @@ from tests.handlers.groupkit import (
 )
 from tests.handlers.reviewkit import vip_member
 from tests.handlers.shopkit import OWNER_ID, send, start, texts
+from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
 
 __all__ = ["group_app"]
@@ -140,7 +142,7 @@ async def test_revoking_vip_removes_the_member_and_tells_them(group_app: BotUnde
     ani = await vip_member(app, 501, "Ani")
     await settle(app)
     await join(app, ani, invite_url(app, ani))
-    await app.container.admin_tools.revoke(
+    await app.container.memberships.revoke(
         MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
     )
     await settle(app)
@@ -161,7 +163,7 @@ async def test_a_renewal_before_the_removal_runs_cancels_it(group_app: BotUnderT
     ani = await vip_member(app, 501, "Ani")
     await settle(app)
     await join(app, ani, invite_url(app, ani))
-    tools = app.container.admin_tools
+    tools = AdminTools.of(app.container)
     await tools.revoke(MemberRef(telegram_id=501), "vip_lifetime", "mistake", OWNER)
     await tools.grant(MemberRef(telegram_id=501), "vip_lifetime", "undo", OWNER)
     await settle(app)
@@ -175,7 +177,7 @@ async def test_a_member_who_never_joined_is_not_banned(group_app: BotUnderTest) 
     app = group_app
     await vip_member(app, 501, "Ani")
     await settle(app)
-    await app.container.admin_tools.revoke(
+    await app.container.memberships.revoke(
         MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
     )
     await settle(app)
@@ -220,7 +222,7 @@ async def test_without_ban_rights_a_removal_waits_and_admins_are_alerted(
         app.core.set_member_status(
             GROUP, app.core.bot_id, "administrator", can_restrict_members=False
         )
-        await app.container.admin_tools.revoke(
+        await app.container.memberships.revoke(
             MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
         )
         await settle(app)
@@ -380,7 +382,7 @@ async def test_a_ban_whose_unban_failed_does_not_outlive_a_renewal(
     ani = await vip_member(app, 501, "Ani")
     await settle(app)
     await join(app, ani, invite_url(app, ani))
-    tools = app.container.admin_tools
+    tools = AdminTools.of(app.container)
     await tools.revoke(MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER)
     # Every try of the sending layer fails: the unban is left to the relay's next round.
     app.core.fail_next("unbanChatMember", 500, times=SendLimits().attempts)
@@ -409,7 +411,7 @@ async def test_a_removal_that_keeps_failing_is_announced_once(
     await settle(app)
     await join(app, ani, invite_url(app, ani))
     app.core.set_member_status(GROUP, app.core.bot_id, "administrator", can_restrict_members=False)
-    await app.container.admin_tools.revoke(MemberRef(telegram_id=501), "vip_lifetime", "x", OWNER)
+    await app.container.memberships.revoke(MemberRef(telegram_id=501), "vip_lifetime", "x", OWNER)
 
     async def retry_until_given_up() -> None:
         for _ in range(14):
@@ -441,7 +443,7 @@ async def test_vip_ending_between_the_decision_and_the_approval_still_removes(
 
     async def decide_then_revoke(*args: object) -> object:
         decision = await decide(*args)  # type: ignore[arg-type]
-        await app.container.admin_tools.revoke(
+        await app.container.memberships.revoke(
             MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
         )
         return decision
@@ -457,7 +459,7 @@ async def test_a_never_used_invite_is_not_called_a_removal(group_app: BotUnderTe
     app = group_app
     await vip_member(app, 501, "Ani")
     await settle(app)
-    await app.container.admin_tools.revoke(
+    await app.container.memberships.revoke(
         MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
     )
     await settle(app)

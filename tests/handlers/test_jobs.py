@@ -14,7 +14,7 @@ from bot.jobs import (
 from domain.reports import ReportFigures
 from domain.states import PaymentStatus
 from kernel.actor import Actor
-from services.admin_tools import MemberRef
+from kernel.admin_input import MemberRef
 from services.reports import Screenshot
 from storage.models import PaymentRequest
 from tests.handlers.conftest import BotUnderTest
@@ -75,7 +75,7 @@ async def test_the_reminder_reaches_each_vip_without_a_report_once(app: BotUnder
         (613, "Citra", "basic_lifetime"),
     ):
         await start(app, telegram_id, name)
-        await app.container.admin_tools.grant(MemberRef(telegram_id=telegram_id), plan, "t", admin)
+        await app.container.memberships.grant(MemberRef(telegram_id=telegram_id), plan, "t", admin)
     reports = app.container.reports
     await reports.submit(
         612, reports.today(), ReportFigures(0, (), 0, 0, 0, 0), [Screenshot("f", "u")]

@@ -14,10 +14,11 @@ from bot.jobs import build_scheduler, check_rights, reconcile_group, run_lifecyc
 from bot.settings import load_settings
 from domain.membership import MembershipStatus
 from kernel.actor import Actor
-from services.admin_tools import MemberRef
+from kernel.admin_input import MemberRef
 from storage.models import Membership, OutboxMessage
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.shopkit import deliver, start
+from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
 from tests.kit.fake_session import make_bot
 from tests.kit.faketelegram import FakeTelegram
@@ -59,7 +60,7 @@ async def outbox(app: BotUnderTest, **where: object) -> list[OutboxMessage]:
 
 async def vip_for_30_days_inside(app: BotUnderTest, telegram_id: int, name: str) -> None:
     await start(app, telegram_id, name)
-    tools = app.container.admin_tools
+    tools = AdminTools.of(app.container)
     await tools.grant(MemberRef(telegram_id=telegram_id), "vip_30d", "test", OWNER)
     await app.container.access.record_presence(GROUP, telegram_id, "member")
 
@@ -87,7 +88,7 @@ async def test_the_scheduler_holds_the_lifecycle_reconcile_and_rights_jobs(
 
 
 async def test_run_twice_the_lifecycle_job_removes_and_tells_once(app: BotUnderTest) -> None:
-    await app.container.admin_tools.add_plan("vip", 30, 150_000, OWNER)
+    await app.container.catalog.add_plan("vip", 30, 150_000, OWNER)
     app.core.make_group(GROUP, "VIP diskusi")
     await vip_for_30_days_inside(app, ANI, "Ani")
     await deliver(app)
@@ -115,9 +116,9 @@ async def test_run_twice_the_lifecycle_job_removes_and_tells_once(app: BotUnderT
 async def test_the_reminder_reaches_the_member_with_the_end_time_and_a_renew_button(
     app: BotUnderTest,
 ) -> None:
-    await app.container.admin_tools.add_plan("vip", 30, 150_000, OWNER)
+    await app.container.catalog.add_plan("vip", 30, 150_000, OWNER)
     await start(app, BUDI, "Budi")
-    await app.container.admin_tools.grant(MemberRef(telegram_id=BUDI), "vip_30d", "t", OWNER)
+    await app.container.memberships.grant(MemberRef(telegram_id=BUDI), "vip_30d", "t", OWNER)
     await deliver(app)
     app.container.clock.advance(days=29, hours=1)  # type: ignore[attr-defined]
     assert await run_lifecycle(app.container) == (0, 1)

@@ -11,7 +11,7 @@ import copy
 import pytest
 
 from kernel.actor import Actor
-from services.admin_tools import MemberRef
+from kernel.admin_input import MemberRef
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.reviewkit import (
     CARD_BUTTONS,
@@ -612,7 +612,7 @@ async def test_the_longest_card_still_fits_a_caption_with_its_outcome(app: BotUn
     user["last_name"] = "B" * 64
     user["username"] = "u" * 32
     await send(app, app.core.command(user, "/start"))
-    await app.container.admin_tools.grant(
+    await app.container.memberships.grant(
         MemberRef(telegram_id=ANI), "vip_lifetime", "test", _owner()
     )
     links = tuple("https://www.tiktok.com/@" + "x" * 200 + str(n) for n in range(20))

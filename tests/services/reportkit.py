@@ -11,14 +11,15 @@ from sqlalchemy import select
 
 from domain.reports import ReportFigures
 from kernel.actor import Actor
+from kernel.admin_input import MemberRef
 from kernel.notices import Button
-from services.admin_tools import AdminToolsService, MemberRef
 from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.members import MemberService, TelegramProfile
 from services.reports import ReportService, Screenshot
 from storage.models import Member, OutboxMessage
 from storage.uow import UnitOfWorkFactory
+from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -54,7 +55,7 @@ class World:
     uow: UnitOfWorkFactory
     clock: FrozenClock
     members: MemberService
-    tools: AdminToolsService
+    tools: AdminTools
     reports: ReportService
     ledger: LedgerService
     leaders: LeaderService
@@ -107,7 +108,7 @@ async def make_world(uow: UnitOfWorkFactory, clock: FrozenClock) -> World:
         uow=uow,
         clock=clock,
         members=MemberService(uow, clock, "id"),
-        tools=AdminToolsService(uow, clock, ZONE, "id"),
+        tools=AdminTools(uow, clock, ZONE, "id"),
         reports=ReportService(
             uow, clock, ZONE, "id", admin_chat_id=ADMIN_CHAT, card_buttons=card_buttons
         ),

@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 
 from domain.states import InviteStatus, ShopStatus
 from kernel.actor import Actor
+from kernel.admin_input import MemberRef
 from services.access import AccessService, GroupConfig, JoinVerdict, set_presence
-from services.admin_tools import AdminToolsService, MemberRef
 from services.members import MemberService, TelegramProfile
 from storage.models import AffiliateAccount, AffiliateAssignment, GroupInvite, OutboxMessage
 from storage.uow import UnitOfWorkFactory
+from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -30,7 +31,7 @@ class Setup:
     uow: UnitOfWorkFactory
     clock: FrozenClock
     members: MemberService
-    tools: AdminToolsService
+    tools: AdminTools
     access: AccessService
 
     async def join(self, telegram_id: int, name: str, *plans: str) -> int:
@@ -107,7 +108,7 @@ def setup(uow: UnitOfWorkFactory, clock: FrozenClock) -> Setup:
         uow,
         clock,
         MemberService(uow, clock, "id"),
-        AdminToolsService(uow, clock, ZONE, "id", group=config),
+        AdminTools(uow, clock, ZONE, "id", group=config),
         AccessService(uow, clock, config),
     )
 
@@ -226,7 +227,7 @@ async def test_reconcile_removes_outsiders_once_a_day_and_spares_admins(
         uow,
         clock,
         MemberService(uow, clock, "id"),
-        AdminToolsService(uow, clock, ZONE, "id", group=config),
+        AdminTools(uow, clock, ZONE, "id", group=config),
         AccessService(uow, clock, config),
     )
     await setup.join(ANI, "Ani", "vip_lifetime")

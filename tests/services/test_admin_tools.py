@@ -17,11 +17,10 @@ from sqlalchemy import func, select
 from domain.membership import MembershipStatus
 from domain.money import MoneyError, MoneyParseError
 from domain.states import PaymentMethodKind, PaymentStatus
-from services.admin_tools import (
-    Actor,
+from kernel.actor import Actor
+from kernel.admin_input import (
     AdminProblem,
     AdminToolError,
-    AdminToolsService,
     MemberRef,
     NewMethod,
     parse_duration,
@@ -43,6 +42,7 @@ from storage.models import (
 )
 from storage.repos.catalog import CatalogRepository
 from storage.uow import UnitOfWorkFactory
+from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
 
 ANI, BUDI = 1001, 1002
@@ -53,11 +53,11 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture
-async def tools(uow: UnitOfWorkFactory, clock: FrozenClock) -> AdminToolsService:
+async def tools(uow: UnitOfWorkFactory, clock: FrozenClock) -> AdminTools:
     members = MemberService(uow, clock, "id")
     await members.register(TelegramProfile(ANI, "Ani", "Lestari", username="Ani_Kreator"), None)
     await members.register(TelegramProfile(BUDI, "Budi", language_code="en"), None)
-    return AdminToolsService(uow, clock, JAKARTA, "id")
+    return AdminTools(uow, clock, JAKARTA, "id")
 
 
 def ani() -> MemberRef:
@@ -170,7 +170,7 @@ def test_payment_methods_are_checked_part_by_part() -> None:
 
 
 async def test_member_card_shows_profile_tier_memberships_and_payments(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     await tools.add_plan("vip", 30, 150_000, OWNER)
     await tools.grant(ani(), "basic_lifetime", "paid cash", ADMIN)
@@ -216,7 +216,7 @@ async def test_member_card_shows_profile_tier_memberships_and_payments(
 
 
 async def test_member_card_caps_memberships_and_payments_at_ten(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     await tools.add_plan("vip", 7, 50_000, OWNER)
     for n in range(12):
@@ -236,7 +236,7 @@ async def test_member_card_caps_memberships_and_payments_at_ten(
     assert [p.status for p in card.payments] == [PaymentStatus.CANCELLED] * 10
 
 
-async def test_an_unknown_member_is_named_in_the_refusal(tools: AdminToolsService) -> None:
+async def test_an_unknown_member_is_named_in_the_refusal(tools: AdminTools) -> None:
     error = await refused(AdminProblem.MEMBER_NOT_FOUND, tools.member_card(MemberRef(4242)))
     assert error.params == {"given": "4242"}
     error = await refused(
@@ -249,7 +249,7 @@ async def test_an_unknown_member_is_named_in_the_refusal(tools: AdminToolsServic
 
 
 async def test_granting_a_lifetime_plan_records_everything_in_one_go(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     result = await tools.grant(ani(), "VIP_LIFETIME", "  paid by transfer to owner  ", ADMIN)
     assert result.expires_at is None and not result.renewed and result.plan.code == "vip_lifetime"
@@ -292,7 +292,7 @@ async def test_granting_a_lifetime_plan_records_everything_in_one_go(
 
 
 async def test_a_lifetime_grant_is_refused_when_it_adds_nothing(
-    tools: AdminToolsService, uow: UnitOfWorkFactory
+    tools: AdminTools, uow: UnitOfWorkFactory
 ) -> None:
     await tools.grant(ani(), "vip_lifetime", "paid", ADMIN)
     again = await refused(
@@ -311,7 +311,7 @@ async def test_a_lifetime_grant_is_refused_when_it_adds_nothing(
 
 
 async def test_a_basic_lifetime_member_can_be_granted_vip_lifetime(
-    tools: AdminToolsService, uow: UnitOfWorkFactory
+    tools: AdminTools, uow: UnitOfWorkFactory
 ) -> None:
     await tools.grant(budi(), "basic_lifetime", "paid", ADMIN)
     await tools.grant(budi(), "vip_lifetime", "upgrade paid", ADMIN)
@@ -324,7 +324,7 @@ async def test_a_basic_lifetime_member_can_be_granted_vip_lifetime(
 
 
 async def test_a_temporal_grant_starts_now_then_extends_from_the_current_expiry(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     await tools.add_plan("vip", 30, 150_000, OWNER)
     start = clock.now()
@@ -355,7 +355,7 @@ async def test_a_temporal_grant_starts_now_then_extends_from_the_current_expiry(
 
 
 async def test_a_lapsed_temporal_membership_is_extended_from_now(
-    tools: AdminToolsService, clock: FrozenClock
+    tools: AdminTools, clock: FrozenClock
 ) -> None:
     await tools.add_plan("vip", 30, 150_000, OWNER)
     await tools.grant(ani(), "vip_30d", "paid", ADMIN)
@@ -365,7 +365,7 @@ async def test_a_lapsed_temporal_membership_is_extended_from_now(
 
 
 async def test_the_same_temporal_grant_twice_at_once_extends_one_membership(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     await tools.add_plan("vip", 30, 150_000, OWNER)
     results = await asyncio.gather(
@@ -378,7 +378,7 @@ async def test_the_same_temporal_grant_twice_at_once_extends_one_membership(
 
 
 async def test_a_grant_needs_a_reason_a_known_plan_and_a_known_member(
-    tools: AdminToolsService, uow: UnitOfWorkFactory
+    tools: AdminTools, uow: UnitOfWorkFactory
 ) -> None:
     await refused(AdminProblem.REASON_MISSING, tools.grant(ani(), "vip_lifetime", "  ", ADMIN))
     long = await refused(
@@ -398,7 +398,7 @@ async def test_a_grant_needs_a_reason_a_known_plan_and_a_known_member(
 
 
 async def test_revoking_ends_the_membership_once_and_tells_the_member(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     granted = await tools.grant(ani(), "vip_lifetime", "paid", ADMIN)
     clock.advance(hours=2)
@@ -432,7 +432,7 @@ async def test_revoking_ends_the_membership_once_and_tells_the_member(
 
 
 async def test_revoking_what_was_never_held_changes_nothing(
-    tools: AdminToolsService, uow: UnitOfWorkFactory
+    tools: AdminTools, uow: UnitOfWorkFactory
 ) -> None:
     await tools.grant(ani(), "basic_lifetime", "paid", ADMIN)
     error = await refused(AdminProblem.NOT_HELD, tools.revoke(ani(), "vip_lifetime", "x", ADMIN))
@@ -445,7 +445,7 @@ async def test_revoking_what_was_never_held_changes_nothing(
 
 
 async def test_two_revokes_at_once_end_the_membership_once(
-    tools: AdminToolsService, uow: UnitOfWorkFactory
+    tools: AdminTools, uow: UnitOfWorkFactory
 ) -> None:
     await tools.grant(ani(), "vip_lifetime", "paid", ADMIN)
     results = await asyncio.gather(
@@ -465,7 +465,7 @@ async def test_two_revokes_at_once_end_the_membership_once(
 
 
 async def test_a_new_price_leaves_an_open_quote_unchanged(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     payments = PaymentService(uow, clock, JAKARTA, "id")
     quoted = await payments.start_purchase(ANI, VIP_LIFETIME)
@@ -502,7 +502,7 @@ async def test_a_new_price_leaves_an_open_quote_unchanged(
 
 
 async def test_plans_are_added_after_the_others_with_a_telling_code(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     month = await tools.add_plan("VIP", 30, 150_000, OWNER)
     year = await tools.add_plan("basic", 365, 250_000, OWNER)
@@ -537,7 +537,7 @@ async def test_plans_are_added_after_the_others_with_a_telling_code(
 
 
 async def test_a_plan_with_another_code_but_the_same_tier_and_days_is_a_duplicate(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     async with uow() as work:
         work.session.add(
@@ -549,7 +549,7 @@ async def test_a_plan_with_another_code_but_the_same_tier_and_days_is_a_duplicat
 
 
 async def test_a_retired_plan_is_off_sale_but_held_memberships_keep_working(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     await tools.grant(ani(), "basic_lifetime", "paid", ADMIN)
     retired = await tools.retire_plan("basic_lifetime", OWNER)
@@ -583,7 +583,7 @@ async def test_a_retired_plan_is_off_sale_but_held_memberships_keep_working(
 
 
 async def test_payment_methods_are_added_switched_off_and_on(
-    tools: AdminToolsService, uow: UnitOfWorkFactory, clock: FrozenClock
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
     bca = await tools.add_method(parse_method("bank BCA | Budi Santoso | 1234567890"), OWNER)
     bca2 = await tools.add_method(parse_method("bank BCA | Sari | 9876543210"), OWNER)
@@ -626,7 +626,7 @@ async def test_payment_methods_are_added_switched_off_and_on(
 
 
 async def test_a_label_without_letters_gets_a_code_from_its_kind(
-    tools: AdminToolsService,
+    tools: AdminTools,
 ) -> None:
     first = await tools.add_method(parse_method("ewallet 💸 | Budi | 08123456"), OWNER)
     second = await tools.add_method(parse_method("ewallet 💸 | Sari | 08129999"), OWNER)

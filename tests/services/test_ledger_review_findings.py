@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 import services.leaders as leaders_module
 import services.ledger as ledger_module
-from services.admin_tools import MemberRef
+from kernel.admin_input import MemberRef
 from services.leaders import LeaderProblem, LeaderServiceError
 from services.ledger import LedgerProblem, LedgerServiceError, check_ledger
 from storage.models import Commission, LeaderLink, LedgerEntry

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, select, update
 
 from domain.membership import MembershipStatus
+from kernel.actor import Actor
+from kernel.admin_input import MemberRef
 from kernel.i18n import Translator
 from services import lifecycle as lifecycle_module
 from services.access import AccessService, GroupConfig, sync_access
-from services.admin_tools import Actor, AdminToolsService, MemberRef
 from services.lifecycle import LifecycleService
 from services.members import MemberService, TelegramProfile
 from services.payments import PaymentService, ProofFile
@@ -32,6 +33,7 @@ from storage.models import (
 )
 from storage.repos.memberships import MembershipRepository
 from storage.uow import UnitOfWorkFactory
+from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -51,7 +53,7 @@ class Kit:
     uow: UnitOfWorkFactory
     clock: FrozenClock
     members: MemberService
-    tools: AdminToolsService
+    tools: AdminTools
     access: AccessService
     lifecycle: LifecycleService
 
@@ -123,7 +125,7 @@ class Kit:
 @pytest.fixture
 async def kit(uow: UnitOfWorkFactory, clock: FrozenClock) -> Kit:
     assert clock.now() == T0
-    tools = AdminToolsService(uow, clock, ZONE, "id", group=CONFIG)
+    tools = AdminTools(uow, clock, ZONE, "id", group=CONFIG)
     await tools.add_plan("vip", 30, 150_000, OWNER)
     await tools.add_plan("vip", 1, 20_000, OWNER)
     return Kit(
