@@ -134,3 +134,10 @@ def effective_tier(held: Sequence[HeldMembership], now: datetime) -> Tier | None
     if not active:
         return None
     return max(active, key=lambda tier: tier.rank)
+
+
+def opens_door(held: Sequence[HeldMembership], door_rank: int | None, now: datetime) -> bool:
+    """Whether the tier a member effectively holds at `now` reaches a door's tier rank
+    (the VIP group, affiliate accounts); no such tier in the catalog opens nothing."""
+    tier = effective_tier(held, now)
+    return door_rank is not None and tier is not None and tier.rank >= door_rank

@@ -24,16 +24,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from domain.language import resolve_language
-from domain.membership import effective_tier
 from domain.reports import jakarta_day
 from domain.states import InviteStatus
 from kernel.actions import INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
 from kernel.clock import Clock
 from kernel.notices import Button, Notice
 from services.affiliates import release_account
+from services.entitlement import ACCESS_TIER_CODE, has_access
 from services.people import full_name
-from storage.models import ChatPresence, GroupInvite, Member, Membership, Tier
-from storage.repos.memberships import MembershipRepository
+from storage.models import ChatPresence, GroupInvite, Member, Membership
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -53,7 +52,6 @@ __all__ = [
 ]
 
 # The tier whose rank (or higher) opens the discussion group.
-ACCESS_TIER_CODE = "vip"
 # chat_member statuses that mean "inside the group".
 IN_GROUP = frozenset({"creator", "administrator", "member", "restricted"})
 # Kinds of outbox actions (bot/group_actions.py performs them).
@@ -96,18 +94,6 @@ class AccessChange:
 
 def language_of(member: Member, default_language: str) -> str:
     return resolve_language(member.chosen_language, member.telegram_language, default_language)
-
-
-async def access_rank(uow: UnitOfWork) -> int | None:
-    found = await uow.session.execute(select(Tier.rank).where(Tier.code == ACCESS_TIER_CODE))
-    return found.scalar_one_or_none()
-
-
-async def has_access(uow: UnitOfWork, member_id: int, now: datetime) -> bool:
-    """Whether the member's effective tier at `now` opens the group."""
-    rank = await access_rank(uow)
-    tier = effective_tier(await MembershipRepository(uow.session).held(member_id), now)
-    return rank is not None and tier is not None and tier.rank >= rank
 
 
 async def presence_of(uow: UnitOfWork, chat_id: int, telegram_id: int) -> str | None:

@@ -49,3 +49,9 @@ class CatalogRepository:
         if row is not None and row.allow_accumulate is not None and not plan.is_lifetime:
             allow = row.allow_accumulate
         return PlanPolicy(allow_accumulate=allow, always_full_from=frozenset(sources.scalars()))
+
+    async def tier_rank(self, tier_code: str) -> int | None:
+        found = await self.session.execute(
+            select(models.Tier.rank).where(models.Tier.code == tier_code)
+        )
+        return found.scalar_one_or_none()
