@@ -10,7 +10,6 @@ anyone a given-up removal left inside.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -18,6 +17,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.outbox import Action, Outcome
 from domain.reports import jakarta_day
+from handlers.common.telegram_errors import is_gone, is_untouchable, lacks_rights
 from kernel.actions import DELETE_ACTION, INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
 from kernel.clock import Clock
 from kernel.i18n import Translator
@@ -34,11 +34,6 @@ from services.people import full_name
 from storage.models import GroupInvite, Member
 from storage.repos.outbox import QueuedMessage
 from storage.uow import UnitOfWorkFactory
-
-if TYPE_CHECKING:
-    from bot.container import Container
-
-from handlers.common.telegram_errors import is_gone, is_untouchable, lacks_rights
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +60,16 @@ class GroupActions:
             REVOKE_ACTION: self.revoke,
             DELETE_ACTION: self.delete,
         }
+
+    async def check_rights(self) -> list[str]:
+        """Check the bot's rights in the discussion group; alert the admins when some lack."""
+        chat_id = self.config.chat_id
+        if chat_id is None:
+            return []
+        missing = await missing_rights(self.bot, chat_id)
+        if missing:
+            await self.alert_rights(missing)
+        return missing
 
     async def alert_rights(self, missing_keys: list[str]) -> bool:
         """Tell the admin group what the bot lacks in the discussion group (once a day)."""
@@ -224,15 +229,4 @@ async def missing_rights(bot: Bot, chat_id: int) -> list[str]:
         missing.append("access.right_invite")
     if not getattr(me, "can_restrict_members", False):
         missing.append("access.right_restrict")
-    return missing
-
-
-async def check_group_rights(container: Container) -> list[str]:
-    """Check the bot's rights in the discussion group; alert the admins when some lack."""
-    chat_id = container.settings.DISCUSSION_CHAT_ID
-    if chat_id is None:
-        return []
-    missing = await missing_rights(container.bot, chat_id)
-    if missing:
-        await container.group_actions.alert_rights(missing)
     return missing

@@ -66,9 +66,7 @@ async def check_rights(container: Container) -> list[str]:
     """Whether the bot may still invite and remove in the discussion group (the admins
     are alerted, once a day, when it may not)."""
     try:
-        from bot.group_actions import check_group_rights
-
-        missing = await check_group_rights(container)
+        missing = await container.group_actions.check_rights()
     except Exception:
         log.exception("Checking the bot's rights in the discussion group failed")
         return []

@@ -36,6 +36,7 @@ from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.notices import Notice
 from kernel.refusal import Refusal
+from services.entitlement import has_access
 from services.credentials import MAX_SECRET, CredentialsError, CredentialsProblem, Login, Vault
 from services.people import full_name
 from storage.models import (
@@ -725,7 +726,6 @@ def _filter_clause(which: AccountFilter) -> Any:
 
 
 async def _has_access(uow: UnitOfWork, member_id: int, now: datetime) -> bool:
-    from services.access import has_access  # services.access imports this module
 
     return await has_access(uow, member_id, now)
 

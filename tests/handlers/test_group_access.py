@@ -242,15 +242,14 @@ async def test_without_ban_rights_a_removal_waits_and_admins_are_alerted(
 async def test_the_rights_check_names_what_is_missing(
     db_url: str, clock: FrozenClock, missing: str
 ) -> None:
-    from bot.group_actions import check_group_rights
 
     app = await make_group_app(db_url, clock, bot_rights={missing: False})
     try:
-        found = await check_group_rights(app.container)
+        found = await app.container.group_actions.check_rights()
         assert found == [
             "access.right_invite" if missing == "can_invite_users" else "access.right_restrict"
         ]
-        await check_group_rights(app.container)
+        await app.container.group_actions.check_rights()
         await settle(app)
         assert len([t for t in texts(app, ADMIN_CHAT) if "Yang kurang" in t]) == 1
     finally:
