@@ -14,7 +14,9 @@ from aiogram.types import ErrorEvent
 
 from bot.container import Container
 from bot.middlewares import AnswerEveryTap, LanguageMiddleware, ThrottlingMiddleware
+from bot.settings import Settings
 from handlers import all_routers
+from handlers.common.config import HandlerConfig
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +67,22 @@ async def on_error(event: ErrorEvent, container: Container) -> bool:
     return True
 
 
+def handler_config(settings: Settings) -> HandlerConfig:
+    return HandlerConfig(
+        admin_chat_id=settings.ADMIN_CHAT_ID,
+        default_language=settings.DEFAULT_LANGUAGE,
+        zone=settings.zone,
+        discussion_chat_id=settings.DISCUSSION_CHAT_ID,
+        credentials_show_seconds=settings.CREDENTIALS_SHOW_SECONDS,
+    )
+
+
 def build_dispatcher(container: Container, storage: BaseStorage | None = None) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or make_storage(container),
         container=container,
         settings=container.settings,
+        config=handler_config(container.settings),
         i18n=container.i18n,
         clock=container.clock,
         members=container.members,

@@ -17,11 +17,11 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.settings import Settings
 from domain.membership import MembershipStatus
 from domain.money import MoneyParseError
 from domain.states import PaymentMethodKind
 from handlers.common.admins import AdminGate
+from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat, allowed
 from kernel.actor import Actor
 from kernel.admin_input import (
@@ -162,7 +162,7 @@ async def member_lookup(
     admins: AdminGate,
     i18n: Translator,
     lang: str,
-    settings: Settings,
+    config: HandlerConfig,
 ) -> None:
     if not await allowed(message, admins, i18n, lang):
         return
@@ -175,7 +175,7 @@ async def member_lookup(
     except AdminToolError as error:
         await _problem(message, i18n, lang, error)
         return
-    await _reply_lines(message, card_lines(card, i18n, lang, settings.zone))
+    await _reply_lines(message, card_lines(card, i18n, lang, config.zone))
 
 
 async def grant(
@@ -185,7 +185,7 @@ async def grant(
     admins: AdminGate,
     i18n: Translator,
     lang: str,
-    settings: Settings,
+    config: HandlerConfig,
 ) -> None:
     if not await allowed(message, admins, i18n, lang):
         return
@@ -206,8 +206,8 @@ async def grant(
         "name": done.name,
         "telegram_id": done.telegram_id,
         "reason": reason.strip(),
-        "until": _day(done.expires_at, settings.zone),
-        "old": _day(done.old_expires_at, settings.zone),
+        "until": _day(done.expires_at, config.zone),
+        "old": _day(done.old_expires_at, config.zone),
     }
     key = "tools.granted_until"
     if done.renewed:

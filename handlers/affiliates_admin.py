@@ -34,11 +34,11 @@ from aiogram.types import (
     Message,
 )
 
-from bot.settings import Settings
 from domain.states import ShopStatus
 from handlers.admin_tools import _reply_lines
 from handlers.common.admins import AdminGate
 from handlers.common.callbacks import CallbackId
+from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat, allowed
 from kernel.actor import Actor
 from kernel.admin_input import AdminToolError, parse_member_ref
@@ -129,8 +129,8 @@ def _actor(user: Any) -> Actor:
     return Actor(user.id, user.full_name)
 
 
-def _day(moment: datetime | None, settings: Settings) -> str:
-    return "-" if moment is None else f"{moment.astimezone(settings.zone):%d-%m-%Y}"
+def _day(moment: datetime | None, config: HandlerConfig) -> str:
+    return "-" if moment is None else f"{moment.astimezone(config.zone):%d-%m-%Y}"
 
 
 def problem_text(error: AffiliateError, i18n: Translator, lang: str) -> str:
@@ -145,12 +145,12 @@ def _status(status: ShopStatus) -> dict[str, Any]:
     return {"key": f"affiliates.status_{status.value}"}
 
 
-def card_text(card: AccountCard, i18n: Translator, lang: str, settings: Settings) -> str:
+def card_text(card: AccountCard, i18n: Translator, lang: str, config: HandlerConfig) -> str:
     none = i18n.t("affiliates.none", lang)
     if card.yellow_cart and card.yellow_cart_verified_at is not None:
         cart: Any = {
             "key": "affiliates.cart_verified",
-            "params": {"at": _day(card.yellow_cart_verified_at, settings)},
+            "params": {"at": _day(card.yellow_cart_verified_at, config)},
         }
     elif card.yellow_cart:
         cart = {"key": "affiliates.cart_unverified"}
@@ -163,7 +163,7 @@ def card_text(card: AccountCard, i18n: Translator, lang: str, settings: Settings
             "params": {
                 "name": card.holder.name,
                 "telegram_id": card.holder.telegram_id,
-                "since": _day(card.assigned_at, settings),
+                "since": _day(card.assigned_at, config),
             },
         }
     return i18n.t(
@@ -243,12 +243,12 @@ def offer_markup(offer: Offer | None, i18n: Translator, lang: str) -> InlineKeyb
 
 
 async def approval_offer(
-    affiliates: AffiliateService, request_id: int, i18n: Translator, settings: Settings
+    affiliates: AffiliateService, request_id: int, i18n: Translator, config: HandlerConfig
 ) -> InlineKeyboardMarkup | None:
     """For handlers/review.py: the offer button for an approved payment's card, if its
     member is now an active VIP holding no account and one is available."""
     offer = await affiliates.offer_after_approval(request_id)
-    return offer_markup(offer, i18n, settings.DEFAULT_LANGUAGE)
+    return offer_markup(offer, i18n, config.default_language)
 
 
 def _ref(text: str) -> AccountRef:
@@ -319,7 +319,7 @@ async def account_command(
     command: CommandObject,
     affiliates: AffiliateService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -335,7 +335,7 @@ async def account_command(
         await _refuse(message, error, i18n, lang)
         return
     await message.reply(
-        card_text(card, i18n, lang, settings), reply_markup=card_markup(card, i18n, lang)
+        card_text(card, i18n, lang, config), reply_markup=card_markup(card, i18n, lang)
     )
 
 
@@ -350,7 +350,7 @@ async def on_account_button(
     bot: Bot,
     affiliates: AffiliateService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -393,7 +393,7 @@ async def on_account_button(
     markup = status_markup(card, i18n, lang) if menu else card_markup(card, i18n, lang)
     try:
         await bot.edit_message_text(
-            text=card_text(card, i18n, lang, settings),
+            text=card_text(card, i18n, lang, config),
             chat_id=message.chat.id,
             message_id=message.message_id,
             reply_markup=markup,
@@ -575,7 +575,7 @@ async def cart_command(
     command: CommandObject,
     affiliates: AffiliateService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -600,7 +600,7 @@ async def cart_command(
             lang,
             username=card.username,
             id=card.id,
-            at=_day(card.yellow_cart_verified_at, settings),
+            at=_day(card.yellow_cart_verified_at, config),
         )
     )
 
@@ -751,7 +751,7 @@ async def export_command(
     message: Message,
     affiliates: AffiliateService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     clock: Any,
     i18n: Translator,
     lang: str,
@@ -763,7 +763,7 @@ async def export_command(
         await message.reply(i18n.t("affiliates.export_empty", lang))
         return
     data = await affiliates.export_csv()
-    stamp = f"{clock.now().astimezone(settings.zone):%Y%m%d-%H%M}"
+    stamp = f"{clock.now().astimezone(config.zone):%Y%m%d-%H%M}"
     await message.reply_document(
         BufferedInputFile(data, filename=f"affiliate-accounts-{stamp}.csv"),
         caption=i18n.t("affiliates.export_caption", lang, count=counts.total),

@@ -16,8 +16,8 @@ from datetime import timedelta
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 
-from bot.settings import Settings
 from handlers.common.callbacks import CredentialsCallback
+from handlers.common.config import HandlerConfig
 from kernel.i18n import Translator
 from services.affiliates import AffiliateError, AffiliateProblem, AffiliateService
 from services.credentials import CredentialsError
@@ -29,7 +29,7 @@ async def show_login(
     query: CallbackQuery,
     bot: Bot,
     affiliates: AffiliateService,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -52,7 +52,7 @@ async def show_login(
         await query.answer(i18n.t("affiliates.reveal_key_problem", lang), show_alert=True)
         return
     await query.answer()
-    seconds = settings.CREDENTIALS_SHOW_SECONDS
+    seconds = config.credentials_show_seconds
     sent = await bot.send_message(
         query.from_user.id,
         i18n.t(

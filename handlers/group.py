@@ -14,8 +14,8 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ChatJoinRequest, ChatMemberUpdated
 
-from bot.settings import Settings
 from domain.language import resolve_language
+from handlers.common.config import HandlerConfig
 from handlers.common.telegram_errors import lacks_rights
 from kernel.i18n import Translator
 from services.access import AccessService, JoinVerdict
@@ -42,17 +42,15 @@ async def on_join_request(
     bot: Bot,
     access: AccessService,
     group_actions: RightsAlert,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
 ) -> None:
-    if request.chat.id != settings.DISCUSSION_CHAT_ID:
+    if request.chat.id != config.discussion_chat_id:
         return  # another chat's requests are its admins' business
     link = request.invite_link.invite_link if request.invite_link is not None else None
     user = request.from_user
     decision = await access.decide_join(request.chat.id, user.id, link)
-    lang = decision.language or resolve_language(
-        None, user.language_code, settings.DEFAULT_LANGUAGE
-    )
+    lang = decision.language or resolve_language(None, user.language_code, config.default_language)
     if decision.verdict is JoinVerdict.APPROVE and decision.invite_id is not None:
         try:
             await request.approve()

@@ -18,12 +18,12 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.settings import Settings
 from domain.commission import FULL_BP, PercentParseError, parse_percent
 from domain.money import MAX_AMOUNT, MoneyParseError, format_rupiah, parse_rupiah
 from domain.states import LeaderSource
 from handlers.admin_tools import _actor, _problem, _reply_lines
 from handlers.common.admins import AdminGate
+from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat, allowed
 from handlers.review import _at
 from kernel.admin_input import AdminToolError, parse_member_ref
@@ -195,7 +195,7 @@ async def set_leader_command(
     leaders: LeaderService,
     member_lookup: MemberLookupService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -225,7 +225,7 @@ async def set_leader_command(
         "telegram_id": change.member_telegram_id,
         "old": change.old_leader or "-",
         "new": change.new_leader or "-",
-        "at": _at(change.at, settings),
+        "at": _at(change.at, config),
     }
     if change.new_leader is None:
         key = "leader_admin.removed"
@@ -242,7 +242,7 @@ async def leader_history_command(
     leaders: LeaderService,
     member_lookup: MemberLookupService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -282,8 +282,8 @@ async def leader_history_command(
                 lang,
                 leader=link.leader_name,
                 leader_id=link.leader_telegram_id,
-                since=_at(link.valid_from, settings),
-                until=_at(link.valid_to, settings)
+                since=_at(link.valid_from, config),
+                until=_at(link.valid_to, config)
                 if link.valid_to
                 else {"key": "leader_admin.until_now"},
                 source={"key": f"leader_admin.source_{link.source.value}"},

@@ -22,7 +22,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.settings import Settings
 from domain.money import MoneyParseError, format_rupiah, parse_rupiah
 from domain.reports import MAX_COMMISSION, ReportRejectReason
 from domain.states import ReportStatus
@@ -35,6 +34,7 @@ from handlers.common.callbacks import (
     ReportReason,
     report_buttons,
 )
+from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat, allowed
 from handlers.review import _at, actor
 from kernel.admin_input import AdminToolError, parse_member_ref
@@ -59,8 +59,8 @@ class ReportInput(StatesGroup):
 # ---------------------------------------------------------------------------- cards
 
 
-def card_caption(card: ReportCard, i18n: Translator, settings: Settings) -> str:
-    return i18n.t(card.text_key, settings.DEFAULT_LANGUAGE, **card.params)
+def card_caption(card: ReportCard, i18n: Translator, config: HandlerConfig) -> str:
+    return i18n.t(card.text_key, config.default_language, **card.params)
 
 
 def is_card_of(message: Message | Any, report_id: int, version: int) -> bool:
@@ -82,15 +82,15 @@ def _markup(rows: Any, i18n: Translator, lang: str) -> InlineKeyboardMarkup:
 
 
 def card_markup(
-    report_id: int, version: int, i18n: Translator, settings: Settings
+    report_id: int, version: int, i18n: Translator, config: HandlerConfig
 ) -> InlineKeyboardMarkup:
-    return _markup(report_buttons(report_id, version), i18n, settings.DEFAULT_LANGUAGE)
+    return _markup(report_buttons(report_id, version), i18n, config.default_language)
 
 
 def reasons_markup(
-    report_id: int, version: int, i18n: Translator, settings: Settings
+    report_id: int, version: int, i18n: Translator, config: HandlerConfig
 ) -> InlineKeyboardMarkup:
-    lang = settings.DEFAULT_LANGUAGE
+    lang = config.default_language
     builder = InlineKeyboardBuilder()
 
     def data(action: ReportAction, reason: ReportReason = ReportReason.NONE) -> ReportCallback:
@@ -138,11 +138,11 @@ def _split_param(outcome: Outcome) -> Any:
     return {"key": "report_review.no_commission"}
 
 
-def outcome_line(outcome: Outcome, i18n: Translator, settings: Settings, claimed: int) -> str:
+def outcome_line(outcome: Outcome, i18n: Translator, config: HandlerConfig, claimed: int) -> str:
     """How a card ends (group language): who decided, when, the amount and the split."""
-    lang = settings.DEFAULT_LANGUAGE
+    lang = config.default_language
     name = outcome.decided_by_name or i18n.t("report_review.someone", lang)
-    at = _at(outcome.decided_at, settings)
+    at = _at(outcome.decided_at, config)
     if outcome.status == ReportStatus.VALIDATED:
         amount = outcome.validated_amount or 0
         adjusted: Any = ""
@@ -172,12 +172,12 @@ def outcome_line(outcome: Outcome, i18n: Translator, settings: Settings, claimed
 
 
 def too_late_text(
-    outcome: Outcome, version: int, i18n: Translator, settings: Settings, lang: str
+    outcome: Outcome, version: int, i18n: Translator, config: HandlerConfig, lang: str
 ) -> str:
     if outcome.version != version:
         return i18n.t("report_review.old_card", lang, report=outcome.report_id)
     name = outcome.decided_by_name or i18n.t("report_review.someone", lang)
-    at = _at(outcome.decided_at, settings)
+    at = _at(outcome.decided_at, config)
     key = (
         "report_review.already_validated"
         if outcome.status == ReportStatus.VALIDATED
@@ -214,20 +214,20 @@ async def bring_up_to_date(
     version: int,
     reports: ReportService,
     i18n: Translator,
-    settings: Settings,
+    config: HandlerConfig,
 ) -> None:
     """Show the outcome on the card a tap came from (buttons go)."""
     if outcome.version != version:
         # An older version: its figures are only on the card itself, keep them.
-        line = i18n.t("report_review.replaced_state", settings.DEFAULT_LANGUAGE)
+        line = i18n.t("report_review.replaced_state", config.default_language)
         shown = getattr(message, "html_text", None) or ""
         if line in html.unescape(shown):
             return
         await close_card(bot, message.chat.id, message.message_id, shown, line)
         return
     card = await reports.card(outcome.report_id)
-    line = outcome_line(outcome, i18n, settings, _claimed(card))
-    caption = card_caption(card, i18n, settings)
+    line = outcome_line(outcome, i18n, config, _claimed(card))
+    caption = card_caption(card, i18n, config)
     await close_card(bot, message.chat.id, message.message_id, caption, line)
 
 
@@ -237,7 +237,7 @@ async def on_report(
     bot: Bot,
     reports: ReportService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
     state: FSMContext,
@@ -268,7 +268,7 @@ async def on_report(
     if action in (ReportAction.ADJUST, ReportAction.REJECT, ReportAction.BACK, ReportAction.WRITE):
         if open_here:
             await _open_action(query, message, action, report_id, version, bot, reports,
-                               settings, i18n, lang, state)  # fmt: skip
+                               config, i18n, lang, state)  # fmt: skip
             return
     elif action is ReportAction.REASON and callback_data.reason is ReportReason.NONE and open_here:
         await query.answer(i18n.t("report_review.not_found", lang), show_alert=True)
@@ -281,12 +281,12 @@ async def on_report(
         )
         await query.answer(i18n.t(done, lang))
         card = await reports.card(report_id)
-        line = outcome_line(outcome, i18n, settings, _claimed(card))
-        caption = card_caption(card, i18n, settings)
+        line = outcome_line(outcome, i18n, config, _claimed(card))
+        caption = card_caption(card, i18n, config)
         await close_card(bot, message.chat.id, message.message_id, caption, line)
         return
-    await query.answer(too_late_text(outcome, version, i18n, settings, lang), show_alert=True)
-    await bring_up_to_date(bot, message, outcome, version, reports, i18n, settings)
+    await query.answer(too_late_text(outcome, version, i18n, config, lang), show_alert=True)
+    await bring_up_to_date(bot, message, outcome, version, reports, i18n, config)
 
 
 async def _open_action(
@@ -297,7 +297,7 @@ async def _open_action(
     version: int,
     bot: Bot,
     reports: ReportService,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
     state: FSMContext,
@@ -335,9 +335,9 @@ async def _open_action(
         if await state.get_state() is not None and data.get("report_id") == report_id:
             await state.clear()  # Back also calls off typing an amount or a reason here
     markup = (
-        reasons_markup(report_id, version, i18n, settings)
+        reasons_markup(report_id, version, i18n, config)
         if action is ReportAction.REJECT
-        else card_markup(report_id, version, i18n, settings)
+        else card_markup(report_id, version, i18n, config)
     )
     try:
         await bot.edit_message_reply_markup(
@@ -355,21 +355,21 @@ async def _after_typed(
     done_text: str,
     bot: Bot,
     reports: ReportService,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
     """Reply to a typed amount or reason and bring the card up to date."""
     if not outcome.applied:
-        await message.reply(too_late_text(outcome, version, i18n, settings, lang))
+        await message.reply(too_late_text(outcome, version, i18n, config, lang))
         if outcome.version != version:
             return  # the old card was closed by whoever saw the new version, or stays put
     else:
         await message.reply(done_text)
     if card_message_id:
         card = await reports.card(outcome.report_id)
-        line = outcome_line(outcome, i18n, settings, _claimed(card))
-        caption = card_caption(card, i18n, settings)
+        line = outcome_line(outcome, i18n, config, _claimed(card))
+        caption = card_caption(card, i18n, config)
         await close_card(bot, message.chat.id, int(card_message_id), caption, line)
 
 
@@ -383,7 +383,7 @@ async def typed_amount(
     bot: Bot,
     reports: ReportService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -425,7 +425,7 @@ async def typed_amount(
         return
     done = i18n.t("report_review.adjust_done", lang, report=report_id, amount=format_rupiah(amount))
     await _after_typed(message, outcome, version, data.get("card_message_id"), done,
-                       bot, reports, settings, i18n, lang)  # fmt: skip
+                       bot, reports, config, i18n, lang)  # fmt: skip
 
 
 async def typed_reason(
@@ -434,7 +434,7 @@ async def typed_reason(
     bot: Bot,
     reports: ReportService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -461,7 +461,7 @@ async def typed_reason(
         return
     done = i18n.t("report_review.write_done", lang, report=report_id)
     await _after_typed(message, outcome, version, data.get("card_message_id"), done,
-                       bot, reports, settings, i18n, lang)  # fmt: skip
+                       bot, reports, config, i18n, lang)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- /reports
@@ -477,7 +477,7 @@ async def reports_command(
     reports: ReportService,
     member_lookup: MemberLookupService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -488,7 +488,7 @@ async def reports_command(
         await message.reply(i18n.t("reports_admin.usage", lang))
         return
     if args:
-        await _history(message, args[0], reports, member_lookup, settings, i18n, lang)
+        await _history(message, args[0], reports, member_lookup, config, i18n, lang)
         return
     assert message.from_user is not None
     listing = await reports.pending(actor(message.from_user), PENDING_SHOWN)
@@ -535,7 +535,7 @@ async def _history(
     ref: str,
     reports: ReportService,
     member_lookup: MemberLookupService,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:

@@ -26,7 +26,6 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.settings import Settings
 from domain.states import PaymentStatus, ProofRejectReason
 from handlers.affiliates_admin import approval_offer
 from handlers.common.admins import AdminGate
@@ -37,6 +36,7 @@ from handlers.common.callbacks import (
     ReviewCallback,
     review_buttons,
 )
+from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat, allowed
 from kernel.actor import Actor
 from kernel.i18n import Translator
@@ -62,21 +62,21 @@ def actor(user: User) -> Actor:
     return Actor(user.id, user.full_name)
 
 
-def _at(value: datetime | None, settings: Settings) -> str:
-    return f"{value.astimezone(settings.zone):%d-%m-%Y %H:%M}" if value else "-"
+def _at(value: datetime | None, config: HandlerConfig) -> str:
+    return f"{value.astimezone(config.zone):%d-%m-%Y %H:%M}" if value else "-"
 
 
-def card_caption(card: ReviewCard, i18n: Translator, settings: Settings) -> str:
-    return i18n.t(card.text_key, settings.DEFAULT_LANGUAGE, **card.params)
+def card_caption(card: ReviewCard, i18n: Translator, config: HandlerConfig) -> str:
+    return i18n.t(card.text_key, config.default_language, **card.params)
 
 
 def review_markup(
-    request_id: int, proof_id: int, i18n: Translator, settings: Settings
+    request_id: int, proof_id: int, i18n: Translator, config: HandlerConfig
 ) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                text=i18n.t(b.text_key, settings.DEFAULT_LANGUAGE), callback_data=b.callback_data
+                text=i18n.t(b.text_key, config.default_language), callback_data=b.callback_data
             )
             for b in row
         ]
@@ -86,9 +86,9 @@ def review_markup(
 
 
 def reasons_markup(
-    request_id: int, proof_id: int, i18n: Translator, settings: Settings
+    request_id: int, proof_id: int, i18n: Translator, config: HandlerConfig
 ) -> InlineKeyboardMarkup:
-    lang = settings.DEFAULT_LANGUAGE
+    lang = config.default_language
     builder = InlineKeyboardBuilder()
 
     def data(action: ReviewAction, reason: RejectReason = RejectReason.NONE) -> ReviewCallback:
@@ -107,11 +107,11 @@ def reasons_markup(
     return builder.as_markup()
 
 
-def outcome_line(decision: Decision, i18n: Translator, settings: Settings, reason: Any) -> str:
+def outcome_line(decision: Decision, i18n: Translator, config: HandlerConfig, reason: Any) -> str:
     """How a card ends: who decided and when (group language)."""
-    lang = settings.DEFAULT_LANGUAGE
+    lang = config.default_language
     name = decision.decided_by_name or i18n.t("review.someone", lang)
-    at = _at(decision.decided_at, settings)
+    at = _at(decision.decided_at, config)
     if decision.status == PaymentStatus.APPROVED:
         return i18n.t("review.approved_by", lang, name=name, at=at)
     if decision.status == PaymentStatus.CANCELLED:
@@ -121,9 +121,9 @@ def outcome_line(decision: Decision, i18n: Translator, settings: Settings, reaso
     return i18n.t("review.rejected_by", lang, name=name, at=at, reason=reason)
 
 
-def too_late_text(decision: Decision, i18n: Translator, settings: Settings, lang: str) -> str:
+def too_late_text(decision: Decision, i18n: Translator, config: HandlerConfig, lang: str) -> str:
     name = decision.decided_by_name or i18n.t("review.someone", lang)
-    at = _at(decision.decided_at, settings)
+    at = _at(decision.decided_at, config)
     key = {
         PaymentStatus.APPROVED: "review.already_approved",
         PaymentStatus.CANCELLED: "review.already_cancelled",
@@ -158,13 +158,13 @@ async def close_card(
     card: ReviewCard,
     line: str,
     i18n: Translator,
-    settings: Settings,
+    config: HandlerConfig,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Edit the card to its outcome, without buttons (or with `reply_markup`: the offer of
     an affiliate account after an approval). Best effort: the decision is already
     committed and the member already queued a message."""
-    caption = card_caption(card, i18n, settings) + "\n\n" + line
+    caption = card_caption(card, i18n, config) + "\n\n" + line
     try:
         await bot.edit_message_caption(
             chat_id=chat_id, message_id=message_id, caption=caption, reply_markup=reply_markup
@@ -184,7 +184,7 @@ async def on_review(
     payments: PaymentService,
     affiliates: AffiliateService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
     state: FSMContext,
@@ -220,8 +220,8 @@ async def on_review(
     if card.proof_id != proof_id:
         # A card of an earlier proof (rejected); the newest proof has its own card.
         await query.answer(i18n.t("review.old_card", lang, request=request_id), show_alert=True)
-        old = i18n.t("review.old_card_state", settings.DEFAULT_LANGUAGE)
-        await close_card(bot, message.chat.id, message.message_id, card, old, i18n, settings)
+        old = i18n.t("review.old_card_state", config.default_language)
+        await close_card(bot, message.chat.id, message.message_id, card, old, i18n, config)
         return
     still_open = card.status == PaymentStatus.SUBMITTED
     if action in (ReviewAction.REJECT, ReviewAction.BACK, ReviewAction.WRITE) and still_open:
@@ -235,9 +235,9 @@ async def on_review(
             await message.reply(prompt)
             return
         markup = (
-            reasons_markup(request_id, proof_id, i18n, settings)
+            reasons_markup(request_id, proof_id, i18n, config)
             if action is ReviewAction.REJECT
-            else review_markup(request_id, proof_id, i18n, settings)
+            else review_markup(request_id, proof_id, i18n, config)
         )
         try:
             await bot.edit_message_reply_markup(
@@ -247,16 +247,16 @@ async def on_review(
             log.info("Card buttons not changed: %s", error.message)
         return
     reason = await _latest_reason(payments, request_id)
-    line = outcome_line(decision, i18n, settings, reason)
+    line = outcome_line(decision, i18n, config, reason)
     if decision.applied:
         done = "review.done_approved" if action is ReviewAction.APPROVE else "review.done_rejected"
         await query.answer(i18n.t(done, lang))
     else:
-        await query.answer(too_late_text(decision, i18n, settings, lang), show_alert=True)
+        await query.answer(too_late_text(decision, i18n, config, lang), show_alert=True)
     offer = None
     if decision.status == PaymentStatus.APPROVED:
-        offer = await approval_offer(affiliates, request_id, i18n, settings)
-    await close_card(bot, message.chat.id, message.message_id, card, line, i18n, settings, offer)
+        offer = await approval_offer(affiliates, request_id, i18n, config)
+    await close_card(bot, message.chat.id, message.message_id, card, line, i18n, config, offer)
 
 
 async def write_reason(
@@ -265,7 +265,7 @@ async def write_reason(
     bot: Bot,
     payments: PaymentService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -300,16 +300,16 @@ async def write_reason(
         if earlier is None:
             await message.reply(i18n.t("review.old_card", lang, request=request_id))
         else:
-            await message.reply(too_late_text(earlier, i18n, settings, lang))
+            await message.reply(too_late_text(earlier, i18n, config, lang))
         return
-    line = outcome_line(decision, i18n, settings, await _latest_reason(payments, request_id))
+    line = outcome_line(decision, i18n, config, await _latest_reason(payments, request_id))
     if decision.applied:
         await message.reply(i18n.t("review.write_done", lang, request=request_id))
     else:
-        await message.reply(too_late_text(decision, i18n, settings, lang))
+        await message.reply(too_late_text(decision, i18n, config, lang))
     card_message_id = data.get("card_message_id")
     if card_message_id:
-        await close_card(bot, message.chat.id, int(card_message_id), card, line, i18n, settings)
+        await close_card(bot, message.chat.id, int(card_message_id), card, line, i18n, config)
 
 
 async def pending(
@@ -370,7 +370,7 @@ async def open_card(
     bot: Bot,
     payments: PaymentService,
     admins: AdminGate,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -386,9 +386,9 @@ async def open_card(
         await query.answer(i18n.t("pending.card_closed", lang), show_alert=True)
         return
     await query.answer()
-    chat_id = settings.ADMIN_CHAT_ID
-    caption = card_caption(card, i18n, settings)
-    markup = review_markup(card.request_id, card.proof_id, i18n, settings)
+    chat_id = config.admin_chat_id
+    caption = card_caption(card, i18n, config)
+    markup = review_markup(card.request_id, card.proof_id, i18n, config)
     if card.photo_file_id:
         await bot.send_photo(chat_id, card.photo_file_id, caption=caption, reply_markup=markup)
     elif card.document_file_id:

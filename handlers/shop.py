@@ -20,7 +20,6 @@ from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.settings import Settings
 from domain.catalog import Plan
 from domain.pricing import NotOfferedReason, UpgradeMode
 from domain.states import PaymentMethodKind, PaymentStatus
@@ -36,6 +35,7 @@ from handlers.common.callbacks import (
     ModeChoice,
     PlanCallback,
 )
+from handlers.common.config import HandlerConfig
 from handlers.common.keyboards import main_menu
 from handlers.vip import vip_section
 from kernel.i18n import Translator
@@ -568,8 +568,8 @@ async def not_a_proof(message: Message, waiting: PaymentView, i18n: Translator, 
 # ---------------------------------------------------------------------- /me
 
 
-def _date(value: datetime, settings: Settings) -> str:
-    return f"{value.astimezone(settings.zone):%d-%m-%Y}"
+def _date(value: datetime, config: HandlerConfig) -> str:
+    return f"{value.astimezone(config.zone):%d-%m-%Y}"
 
 
 async def show_me(
@@ -578,7 +578,7 @@ async def show_me(
     access: AccessService,
     affiliates: AffiliateService,
     ledger: LedgerService,
-    settings: Settings,
+    config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
@@ -598,13 +598,13 @@ async def show_me(
                     "me.until_line",
                     lang,
                     plan=plan_name(holding.plan),
-                    until=_date(holding.expires_at, settings),
+                    until=_date(holding.expires_at, config),
                     days=holding.remaining_days or 0,
                 )
             )
     builder = InlineKeyboardBuilder()
     lines += await vip_section(
-        event.from_user.id, builder, access, affiliates, ledger, i18n, lang, settings
+        event.from_user.id, builder, access, affiliates, ledger, i18n, lang, config
     )
     request = seen.open_request
     if request is not None:

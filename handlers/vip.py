@@ -9,7 +9,6 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.settings import Settings
 from handlers.common.callbacks import (
     CredentialsCallback,
     GroupAction,
@@ -17,24 +16,25 @@ from handlers.common.callbacks import (
     MenuAction,
     MenuCallback,
 )
+from handlers.common.config import HandlerConfig
 from kernel.i18n import Translator
 from services.access import AccessService, GroupStatus
 from services.affiliates import AffiliateService
 from services.ledger import LedgerService
 
 
-def _when(value: datetime, settings: Settings, with_time: bool = False) -> str:
+def _when(value: datetime, config: HandlerConfig, with_time: bool = False) -> str:
     pattern = "%d-%m-%Y %H:%M" if with_time else "%d-%m-%Y"
-    return value.astimezone(settings.zone).strftime(pattern)
+    return value.astimezone(config.zone).strftime(pattern)
 
 
-def group_line(status: GroupStatus, i18n: Translator, lang: str, settings: Settings) -> str:
+def group_line(status: GroupStatus, i18n: Translator, lang: str, config: HandlerConfig) -> str:
     if not status.configured:
         return i18n.t("group.not_configured", lang)
     if status.inside:
         return i18n.t("group.inside", lang)
     if status.invite_link is not None and status.invite_expires_at is not None:
-        until = _when(status.invite_expires_at, settings, with_time=True)
+        until = _when(status.invite_expires_at, config, with_time=True)
         return i18n.t("group.invite_ready", lang, until=until)
     if status.invite_queued:
         return i18n.t("group.invite_coming", lang)
@@ -49,14 +49,14 @@ async def vip_section(
     ledger: LedgerService,
     i18n: Translator,
     lang: str,
-    settings: Settings,
+    config: HandlerConfig,
 ) -> list[str]:
     """The dashboard lines for an active VIP (nothing for anyone else); adds its buttons."""
     status = await access.status(telegram_id)
     if not status.has_access:
         return []
     lines = ["", i18n.t("vip.title", lang)]
-    lines.append(i18n.t("vip.group", lang, state=group_line(status, i18n, lang, settings)))
+    lines.append(i18n.t("vip.group", lang, state=group_line(status, i18n, lang, config)))
     if status.configured and not status.inside:
         if status.invite_link is not None:
             builder.row(
@@ -86,7 +86,7 @@ async def vip_section(
         )
         if account.yellow_cart and account.yellow_cart_verified_at is not None:
             cart = i18n.t(
-                "vip.cart_verified", lang, date=_when(account.yellow_cart_verified_at, settings)
+                "vip.cart_verified", lang, date=_when(account.yellow_cart_verified_at, config)
             )
         else:
             cart = i18n.t("vip.cart_pending", lang)
@@ -124,7 +124,7 @@ async def ask_invite(
     access: AccessService,
     i18n: Translator,
     lang: str,
-    settings: Settings,
+    config: HandlerConfig,
 ) -> None:
     """A VIP outside the group asks for an invite: a live link is shown, else one is made."""
     status = await access.status(query.from_user.id)
@@ -139,7 +139,7 @@ async def ask_invite(
         return
     status = await access.request_invite(query.from_user.id)
     if status.invite_link is not None and status.invite_expires_at is not None and query.message:
-        until = _when(status.invite_expires_at, settings, with_time=True)
+        until = _when(status.invite_expires_at, config, with_time=True)
         await query.answer()
         await query.message.answer(
             i18n.t("group.invite_ready", lang, until=until),

@@ -5,20 +5,20 @@ from __future__ import annotations
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 
-from bot.settings import Settings
 from handlers.common.admins import AdminGate
+from handlers.common.config import HandlerConfig
 from kernel.i18n import Translator
 
 
 class InAdminChat(Filter):
     """The update comes from the admin group (ADMIN_CHAT_ID)."""
 
-    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
+    async def __call__(self, event: Message | CallbackQuery, config: HandlerConfig) -> bool:
         if isinstance(event, CallbackQuery):
             chat = event.message.chat if event.message is not None else None
         else:
             chat = event.chat
-        return chat is not None and chat.id == settings.ADMIN_CHAT_ID
+        return chat is not None and chat.id == config.admin_chat_id
 
 
 async def allowed(
