@@ -19,6 +19,7 @@ popups, command descriptions) are unescaped in one place: bot/surfaces.py.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import string
@@ -69,7 +70,7 @@ class _Formatter(string.Formatter):
             return format_rupiah(int(value))
         if isinstance(value, str):
             value = escape(value)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -98,6 +99,11 @@ def load_catalogs(folder: Path = LOCALES_DIR) -> dict[str, dict[str, str]]:
     return catalogs
 
 
+@functools.cache
+def _shipped_catalogs() -> dict[str, dict[str, str]]:
+    return load_catalogs(LOCALES_DIR)
+
+
 class Translator:
     def __init__(self, catalogs: dict[str, dict[str, str]], default: str = "id") -> None:
         self.catalogs = catalogs
@@ -106,7 +112,9 @@ class Translator:
 
     @classmethod
     def load(cls, default: str = "id") -> Translator:
-        return cls(load_catalogs(), default)
+        """The shipped catalogs, read and checked once per process (every container of a
+        test session shares them; nothing writes to them)."""
+        return cls(_shipped_catalogs(), default)
 
     def has(self, key: str) -> bool:
         return key in self.catalogs.get(self.default, {})

@@ -138,3 +138,10 @@ def test_feature_files_join_their_language_and_may_not_redefine_a_key(tmp_path: 
     (tmp_path / "id.more.toml").write_text('[a]\nx = "lain"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="redefines"):
         load_catalogs(tmp_path)
+
+
+def test_the_shipped_catalogs_are_read_once_and_shared_by_every_translator() -> None:
+    first, second = Translator.load(), Translator.load("en")
+    assert first.catalogs is second.catalogs
+    assert second.default == "en"
+    assert first.catalogs == load_catalogs()
