@@ -24,10 +24,8 @@ from services.affiliates import AffiliateService
 from services.catalog import CatalogService
 from services.leaders import LeaderService
 from services.ledger import LedgerService
-from services.lifecycle import LifecycleService
-from services.member_lookup import MemberLookupService
-from services.members import MemberService
-from services.memberships_admin import MembershipService
+from services.members import MemberLookupService, MemberService
+from services.memberships import LifecycleService, MembershipService
 from services.payments import PaymentService
 from services.reports import ReportService
 from storage.database import create_engine, create_session_factory
@@ -123,7 +121,8 @@ def build_container(
     from handlers.common.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
 
     group = group_config(settings, MenuCallback(action=MenuAction.SHOP).pack())
-    group_actions = GroupActions(bot, uow, i18n, clock, group)
+    access = AccessService(uow, clock, group)
+    group_actions = GroupActions(bot, access, i18n)
     relay.actions.update(group_actions.table())
 
     return Container(
@@ -164,7 +163,7 @@ def build_container(
         ),
         ledger=LedgerService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
         leaders=LeaderService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
-        access=AccessService(uow, clock, group),
+        access=access,
         affiliates=AffiliateService(
             uow,
             clock,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiogram import Dispatcher
 from aiogram.exceptions import ClientDecodeError, TelegramAPIError
@@ -67,6 +68,15 @@ async def on_error(event: ErrorEvent, container: Container) -> bool:
     return True
 
 
+def error_handler(container: Container) -> Callable[[ErrorEvent], Awaitable[bool]]:
+    """on_error with the container bound: handlers never receive the container."""
+
+    async def on_any_error(event: ErrorEvent) -> bool:
+        return await on_error(event, container)
+
+    return on_any_error
+
+
 def handler_config(settings: Settings) -> HandlerConfig:
     return HandlerConfig(
         admin_chat_id=settings.ADMIN_CHAT_ID,
@@ -80,8 +90,6 @@ def handler_config(settings: Settings) -> HandlerConfig:
 def build_dispatcher(container: Container, storage: BaseStorage | None = None) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or make_storage(container),
-        container=container,
-        settings=container.settings,
         config=handler_config(container.settings),
         i18n=container.i18n,
         clock=container.clock,
@@ -110,6 +118,6 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         observer.outer_middleware(language)
         observer.outer_middleware(throttle)
     dp.callback_query.outer_middleware(AnswerEveryTap(container.sending.was_answered))
-    dp.errors.register(on_error)
+    dp.errors.register(error_handler(container))
     dp.include_routers(*all_routers())
     return dp

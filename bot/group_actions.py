@@ -1,10 +1,11 @@
-"""Telegram actions the outbox relay performs for VIP access (kinds from services/access.py).
+"""Telegram actions the outbox relay performs for VIP access (kinds from kernel/actions.py).
 
-Each action looks at the database again when its turn comes, so a change in between
-(a renewal after an expiry) makes it `skipped` rather than wrong. Missing rights in
-the discussion group are not the member's fault: the admins are alerted (once a day)
-and the action is retried with the relay's backoff; the nightly reconcile catches
-anyone a given-up removal left inside.
+Each action asks AccessService again when its turn comes (services/access/turns.py), so
+a change in between (a renewal after an expiry) makes it `skipped` rather than wrong;
+what Telegram did (a link made, someone gone) is recorded through the same service.
+Missing rights in the discussion group are not the member's fault: the admins are
+alerted (once a day) and the action is retried with the relay's backoff; the nightly
+reconcile catches anyone a given-up removal left inside.
 """
 
 from __future__ import annotations
@@ -16,42 +17,27 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.outbox import Action, Outcome
-from domain.reports import jakarta_day
 from handlers.common.telegram_errors import is_gone, is_untouchable, lacks_rights
 from kernel.actions import DELETE_ACTION, INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
-from kernel.clock import Clock
 from kernel.i18n import Translator
-from services.access import (
-    IN_GROUP,
-    GroupConfig,
-    alert_admins,
-    has_access,
-    live_invite,
-    presence_of,
-    set_presence,
-)
-from services.people import full_name
-from storage.models import GroupInvite, Member
+from services.access import AccessService, InviteSkip
 from storage.repos.outbox import QueuedMessage
-from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
+_SKIPPED = {
+    InviteSkip.NO_GROUP: "no discussion group configured",
+    InviteSkip.NO_ACCESS: "no VIP access any more",
+    InviteSkip.INSIDE: "already in the group",
+}
+
 
 class GroupActions:
-    def __init__(
-        self,
-        bot: Bot,
-        uow: UnitOfWorkFactory,
-        i18n: Translator,
-        clock: Clock,
-        config: GroupConfig,
-    ) -> None:
+    def __init__(self, bot: Bot, access: AccessService, i18n: Translator) -> None:
         self.bot = bot
-        self.uow = uow
+        self.access = access
         self.i18n = i18n
-        self.clock = clock
-        self.config = config
+        self.config = access.config
 
     def table(self) -> dict[str, Action]:
         return {
@@ -73,20 +59,9 @@ class GroupActions:
 
     async def alert_rights(self, missing_keys: list[str]) -> bool:
         """Tell the admin group what the bot lacks in the discussion group (once a day)."""
-        now = self.clock.now()
         language = self.config.default_language
-        missing = ", ".join(self.i18n.t(key, language) for key in missing_keys)
-        day = jakarta_day(now, self.config.zone).isoformat()
-        async with self.uow() as uow:
-            queued = await alert_admins(
-                uow,
-                self.config,
-                "access.rights_missing",
-                {"chat_id": self.config.chat_id, "missing": missing},
-                f"group-rights:{day}",
-                now,
-            )
-            await uow.commit()
+        missing = self.i18n.join((self.i18n.t(key, language) for key in missing_keys), ", ")
+        queued = await self.access.alert_rights(missing)
         log.warning("The bot lacks rights in the discussion group: %s", ", ".join(missing_keys))
         return queued
 
@@ -100,17 +75,12 @@ class GroupActions:
         """Make (or reuse) the member's personal join-request link and send it to them."""
         chat_id = self.config.chat_id
         if chat_id is None or row.member_id is None:
-            return ("skipped", "no discussion group configured")
-        now = self.clock.now()
-        async with self.uow() as uow:
-            member = await uow.session.get(Member, row.member_id)
-            if member is None or not await has_access(uow, member.id, now):
-                return ("skipped", "no VIP access any more")
-            if await presence_of(uow, chat_id, member.telegram_id) in IN_GROUP:
-                return ("skipped", "already in the group")
-            invite = await live_invite(uow, member.id, now)
-            link = invite.invite_link if invite is not None else None
-            expires = invite.expires_at if invite is not None else now + self.config.invite_ttl
+            return ("skipped", _SKIPPED[InviteSkip.NO_GROUP])
+        turn = await self.access.invite_turn(row.member_id)
+        if turn.skip is not None:
+            return ("skipped", _SKIPPED[turn.skip])
+        link, expires = turn.link, turn.expires_at
+        assert expires is not None  # set whenever the turn is not skipped
         if link is None:
             try:
                 created = await self.bot.create_chat_invite_link(
@@ -122,17 +92,7 @@ class GroupActions:
             except (TelegramBadRequest, TelegramForbiddenError) as error:
                 return await self._refused(error, "access.right_invite")
             link = created.invite_link
-            async with self.uow() as uow:
-                uow.session.add(
-                    GroupInvite(
-                        member_id=row.member_id,
-                        invite_link=link,
-                        status="issued",
-                        created_at=now,
-                        expires_at=expires,
-                    )
-                )
-                await uow.commit()
+            await self.access.invite_made(row.member_id, link, turn.at, expires)
         until = f"{expires.astimezone(self.config.zone):%d-%m-%Y %H:%M}"
         text = self.i18n.t(row.text_key, row.language, until=until)
         button = InlineKeyboardButton(
@@ -149,16 +109,8 @@ class GroupActions:
         if chat_id is None:
             return ("skipped", "no discussion group configured")
         user_id = row.chat_id
-        now = self.clock.now()
-        name = str(user_id)
-        back = False
-        async with self.uow() as uow:
-            if row.member_id is not None:
-                member = await uow.session.get(Member, row.member_id)
-                if member is not None:
-                    name = full_name(member)
-                    back = await has_access(uow, member.id, now)
-        if back:
+        turn = await self.access.removal_turn(row.member_id)
+        if turn.back:
             # A ban from an earlier attempt whose unban failed must not outlive a renewal.
             try:
                 await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
@@ -171,22 +123,14 @@ class GroupActions:
             await self.bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
         except (TelegramBadRequest, TelegramForbiddenError) as error:
             if is_untouchable(error):
-                async with self.uow() as uow:
-                    await alert_admins(
-                        uow,
-                        self.config,
-                        "access.remove_refused",
-                        {"name": name, "telegram_id": user_id, "reason": error.message},
-                        f"remove-refused:{row.id}",
-                        now,
-                    )
-                    await uow.commit()
+                name = turn.name if turn.name is not None else str(user_id)
+                await self.access.alert_removal_refused(
+                    name, user_id, error.message, row.id, turn.at
+                )
                 return ("failed", error.message)
             if not is_gone(error):
                 return await self._refused(error, "access.right_restrict")
-        async with self.uow() as uow:
-            await set_presence(uow, chat_id, user_id, "left", now)
-            await uow.commit()
+        await self.access.removed(user_id, turn.at)
         return ("sent", None)
 
     async def revoke(self, row: QueuedMessage) -> Outcome:

@@ -9,8 +9,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 
+from handlers.common.profiles import profile_of
 from kernel.i18n import Translator
-from services.members import MemberService, TelegramProfile
+from services.members import MemberService
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -50,17 +51,6 @@ class LanguageMiddleware(BaseMiddleware):
         else:
             data["lang"] = await self.members.language_of(user.id, user.language_code)
         return await handler(event, data)
-
-
-def profile_of(user: User) -> TelegramProfile:
-    """What Telegram says about a person, as the member service takes it."""
-    return TelegramProfile(
-        telegram_id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        username=user.username,
-        language_code=user.language_code,
-    )
 
 
 class ThrottlingMiddleware(BaseMiddleware):

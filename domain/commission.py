@@ -9,22 +9,33 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from domain.catalog import Tier
+from domain.states import LedgerKind
 
 __all__ = [
     "FULL_BP",
     "CommissionSplit",
     "CommissionStructure",
+    "Earning",
+    "HeldSpan",
     "PercentError",
     "PercentParseError",
+    "Renewal",
     "StructureError",
     "StructureErrorCode",
     "add_structure",
     "check_no_overlap",
+    "earliest_new_structure",
+    "earning_tiers",
+    "earnings_of",
     "parse_percent",
     "split_commission",
     "structure_on",
+    "tier_during",
+    "would_earn",
 ]
 
 FULL_BP = 10_000
@@ -209,3 +220,96 @@ def split_commission(
     member = total * structure.member_bp // FULL_BP
     leader = total * structure.leader_bp // FULL_BP if has_leader else 0
     return CommissionSplit(total=total, member=member, leader=leader, owner=total - member - leader)
+
+
+@dataclass(frozen=True, slots=True)
+class Earning:
+    """One ledger entry a commission credits: ``amount`` rupiah of ``kind`` to a member."""
+
+    member_id: int
+    kind: LedgerKind
+    amount: int
+
+
+def earnings_of(split: CommissionSplit, member_id: int, leader_id: int | None) -> list[Earning]:
+    """The ledger entries of a commission: the member's share and the leader's share,
+    each only when it is more than nothing (the owner's share stays off the ledger)."""
+    earnings = []
+    if split.member:
+        earnings.append(Earning(member_id, LedgerKind.MEMBER_SHARE, split.member))
+    if split.leader and leader_id is not None:
+        earnings.append(Earning(leader_id, LedgerKind.LEADER_SHARE, split.leader))
+    return earnings
+
+
+def would_earn(total: int, structures: Sequence[CommissionStructure], day: date) -> int | None:
+    """What the best structure in force on ``day`` would have paid the member of a
+    ``total`` (SPEC: a Basic member is told what VIP would have earned), or None when
+    no structure is in force. Seed: 100.000 with VIP 55/5/40 → 55.000."""
+    in_force = [s for s in structures if s.in_force_on(day)]
+    return max((total * s.member_bp // FULL_BP for s in in_force), default=None)
+
+
+def earning_tiers(structures: Sequence[CommissionStructure], day: date) -> set[str]:
+    """The tiers whose reports earn commission on ``day`` (a structure is in force)."""
+    return {s.tier_code for s in structures if s.in_force_on(day)}
+
+
+def earliest_new_structure(today: date) -> date:
+    """The first day a new structure may start: tomorrow. Reports are dated today at the
+    latest, so a split from tomorrow on can never contradict a commission already made,
+    nor race a validation in progress."""
+    return today + timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldSpan:
+    """An activated membership as the commission sees it: its tier, from activation
+    until it ended (``ended_at``) or runs out (``expires_at``; both None: lifetime)."""
+
+    membership_id: int
+    tier: Tier
+    activated_at: datetime
+    ended_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    """A renewal of a membership: its expiry before (``old_expires_at``) and when."""
+
+    membership_id: int
+    old_expires_at: datetime
+    renewed_at: datetime
+
+
+def tier_during(
+    spans: Sequence[HeldSpan], renewals: Sequence[Renewal], start: datetime, end: datetime
+) -> Tier | None:
+    """The effective tier during ``[start, end)`` (a report's day): the highest rank among
+    memberships that counted at any moment of it (activated before it ended, not ended
+    or expired before it began, and not in a lapse: a temporal plan renewed after it had
+    run out did not count between its old expiry and the renewal).
+
+    VIP 30 days from day 0, renewed on day 35: on day 33 it did not count."""
+    lapses: dict[int, list[tuple[datetime, datetime]]] = {}
+    for renewal in renewals:
+        if renewal.renewed_at > renewal.old_expires_at:
+            lapses.setdefault(renewal.membership_id, []).append(
+                (renewal.old_expires_at, renewal.renewed_at)
+            )
+    best: Tier | None = None
+    for span in spans:
+        until = span.ended_at or span.expires_at
+        low = max(start, span.activated_at)
+        high = end if until is None else min(end, until)
+        # Walk past the lapses that cover the start of the window; whatever is left counted.
+        for lapse_start, lapse_end in sorted(lapses.get(span.membership_id, [])):
+            if lapse_start > low:
+                break
+            low = max(low, lapse_end)
+        if low >= high:
+            continue
+        if best is None or span.tier.rank > best.rank:
+            best = Tier(span.tier.code, span.tier.rank)
+    return best

@@ -14,12 +14,19 @@ from enum import StrEnum
 from domain.catalog import Plan, Tier
 
 __all__ = [
+    "REMINDER_WINDOWS",
+    "GrantRefusal",
+    "GrantRefused",
     "HeldMembership",
     "MembershipStatus",
+    "best_held",
     "effective_tier",
     "expiry_after",
+    "grant_refusal",
     "is_active_at",
+    "opens_door",
     "remaining_days",
+    "reminder_due",
     "renewal_expiry",
     "require_aware",
 ]
@@ -141,3 +148,62 @@ def opens_door(held: Sequence[HeldMembership], door_rank: int | None, now: datet
     (the VIP group, affiliate accounts); no such tier in the catalog opens nothing."""
     tier = effective_tier(held, now)
     return door_rank is not None and tier is not None and tier.rank >= door_rank
+
+
+def best_held(held: Sequence[HeldMembership]) -> HeldMembership | None:
+    """The membership that says most about a member: the highest tier, a lifetime before a
+    temporal one of that tier (the first of equals); None when they hold nothing."""
+    if not held:
+        return None
+    return max(held, key=lambda m: (m.plan.tier.rank, m.expires_at is None))
+
+
+class GrantRefusal(StrEnum):
+    """Why an admin may not grant a plan by hand: it would add nothing."""
+
+    ALREADY_HOLDS = "already_holds"  # this lifetime plan is held already
+    HOLDS_LIFETIME = "holds_lifetime"  # a lifetime of this tier or higher is held
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRefused:
+    reason: GrantRefusal
+    held: Plan  # the plan that makes the grant pointless
+
+
+def grant_refusal(held: Sequence[HeldMembership], plan: Plan) -> GrantRefused | None:
+    """Whether granting `plan` by hand adds nothing to what is `held` (active rows).
+
+    A lifetime plan already held → ALREADY_HOLDS. A held lifetime of the plan's tier or
+    higher (Basic Lifetime when VIP Lifetime is held, VIP 30 days when VIP Lifetime is
+    held) → HOLDS_LIFETIME. Anything else may be granted: Basic Lifetime → VIP Lifetime
+    adds a membership, a temporal plan held already is extended."""
+    if plan.is_lifetime and any(h.plan.id == plan.id for h in held):
+        return GrantRefused(GrantRefusal.ALREADY_HOLDS, plan)
+    better = next(
+        (h for h in held if h.plan.is_lifetime and h.plan.tier.rank >= plan.tier.rank), None
+    )
+    if better is not None:
+        return GrantRefused(GrantRefusal.HOLDS_LIFETIME, better.plan)
+    return None
+
+
+# Reminder windows, narrowest first: a membership inside several gets the narrowest.
+REMINDER_WINDOWS: tuple[tuple[int, timedelta], ...] = (
+    (1, timedelta(days=1)),
+    (3, timedelta(days=3)),
+)
+
+
+def reminder_due(expires_at: datetime, started_at: datetime, now: datetime) -> int | None:
+    """Which expiry reminder a temporal membership is due at `now`: 1 (its last day) or 3
+    (days left), the narrowest window it is in; None outside them all.
+
+    After downtime only the window it is in now counts (less than a day left → only the
+    1-day one). A period no longer than the window (a 1-day plan) is not reminded right
+    after it was bought."""
+    left = expires_at - now
+    for days, width in REMINDER_WINDOWS:
+        if left <= width:
+            return None if expires_at - started_at <= width else days
+    return None

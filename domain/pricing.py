@@ -30,6 +30,7 @@ __all__ = [
     "UpgradeMode",
     "activation_window",
     "available_modes",
+    "grant_quote",
     "quote",
 ]
 
@@ -293,3 +294,34 @@ def activation_window(
         return starts_at, renewal_expiry(base_expires_at, approved_at, target_duration_days)
     extra = quote.days_carried if kind is QuoteKind.FULL else 0
     return approved_at, expiry_after(approved_at, target_duration_days, extra)
+
+
+def grant_quote(held: Sequence[HeldMembership], target: Plan, now: datetime) -> Quote:
+    """What granting ``target`` by hand buys (paid outside the bot; see
+    ``domain.membership.grant_refusal`` for when a grant is refused).
+
+    An active membership of the same temporal plan (even one past its expiry the expiry
+    job has not ended yet) is renewed: ``RENEWAL`` from it, extended from its expiry or
+    from now if that is later. Otherwise ``NEW``: from now for the plan's duration, or for
+    life. At the plan's price; nothing held is replaced.
+    """
+    require_aware(now, "now")
+    current = next((m for m in held if m.plan.id == target.id), None)
+    renews = current is not None and current.expires_at is not None and not target.is_lifetime
+    base = current if renews else None
+    return Quote(
+        target_plan_id=target.id,
+        kind=QuoteKind.RENEWAL if base is not None else QuoteKind.NEW,
+        list_price=target.price,
+        credit=0,
+        amount=target.price,
+        days_carried=0,
+        base_membership_id=None if base is None else base.id,
+        base_plan_id=None if base is None else base.plan.id,
+        base_list_price=None if base is None else base.list_price,
+        base_remaining_days=None if base is None else remaining_days(base.expires_at, now),
+        replaces_base=False,
+        mode=None,
+        lifetime_full_price_notice=False,
+        computed_at=now,
+    )

@@ -18,6 +18,7 @@ from domain.money import MAX_AMOUNT, MoneyError, MoneyParseError, parse_rupiah
 __all__ = [
     "MAX_COMMISSION",
     "MAX_LINKS",
+    "MAX_NOTE",
     "MAX_ORDERS",
     "MAX_SALES",
     "MAX_SCREENSHOTS",
@@ -27,10 +28,14 @@ __all__ = [
     "LinkParseError",
     "ReportFigures",
     "ReportRejectReason",
+    "Screenshot",
     "day_bounds",
     "jakarta_day",
+    "may_submit_for",
     "parse_count",
     "parse_links",
+    "reject_reason",
+    "still_open",
 ]
 
 MAX_VIDEOS = 100
@@ -42,6 +47,8 @@ MAX_SALES = MAX_AMOUNT
 MAX_COMMISSION = 100_000_000
 """Rp 100 juta in one day is far beyond any member's commission: bigger is a typo."""
 MAX_SCREENSHOTS = 5
+MAX_NOTE = 500
+"""An admin's own words for a rejection are kept up to this many characters."""
 
 
 class ReportRejectReason(StrEnum):
@@ -51,6 +58,15 @@ class ReportRejectReason(StrEnum):
     UNREADABLE = "unreadable"
     WRONG_DATE = "wrong_date"
     DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Screenshot:
+    """A screenshot sent with a report, as Telegram knows it (a photo or a document)."""
+
+    file_id: str
+    file_unique_id: str
+    media_kind: str = "photo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +109,24 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """``[start, end)`` of ``day`` in ``zone``, as aware datetimes."""
     start = datetime.combine(day, time.min, tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def may_submit_for(day: date, today: date) -> bool:
+    """A report is sent for today, or for yesterday when it was begun before midnight."""
+    return day in (today, today - timedelta(days=1))
+
+
+def still_open(report_date: date, today: date) -> bool:
+    """Whether a rejected report's day may still be reported again (today or yesterday)."""
+    return report_date >= today - timedelta(days=1)
+
+
+def reject_reason(code: ReportRejectReason | None, note: str | None) -> str:
+    """The reason a rejection is stored with: a listed code, or the admin's own words
+    (trimmed, at most ``MAX_NOTE`` characters). A rejection without either is a bug."""
+    if code is None and not (note or "").strip():
+        raise ValueError("a rejection needs a reason")
+    return code.value if code is not None else (note or "").strip()[:MAX_NOTE]
 
 
 _CURRENCY = re.compile(r"\b(rp|idr)\b|rp\.?\s*[0-9]", re.IGNORECASE)

@@ -1,18 +1,23 @@
-"""One Router per feature, built fresh for each dispatcher, in the order tried."""
+"""The bot's conversations: handlers/member/ (what a member does in private chat, and the
+VIP group's doorman), handlers/admin/ (what admins do in the admin group) and
+handlers/common/ (what they share). A handler parses the update, calls a service and
+renders the answer.
+
+`all_routers()` builds one Router per feature, fresh for each dispatcher, in the order
+they are tried."""
 
 from aiogram import Router
 
-from handlers import (
+from handlers import admin
+from handlers.member import (
     account,
-    admin_tools,
-    affiliates_admin,
-    affiliates_member,
+    affiliate,
+    buying,
     fallback,
     group,
-    ledger_admin,
-    report_review,
+    me,
+    proof,
     reports,
-    review,
     shop,
     start,
     vip,
@@ -23,15 +28,16 @@ def all_routers() -> list[Router]:
     return [
         group.build_router(),
         start.build_router(),
-        review.build_router(),
-        report_review.build_router(),
-        admin_tools.build_router(),
-        ledger_admin.build_router(),
-        affiliates_admin.build_router(),
+        *admin.routers(),
         reports.build_router(),
         account.build_router(),
-        affiliates_member.build_router(),
+        affiliate.build_router(),
         vip.build_router(),
+        # What was one shop router, in the order its handlers were tried:
+        # /buy, /me, /cancel, then a picture as the payment proof.
         shop.build_router(),
+        me.build_router(),
+        buying.build_router(),
+        proof.build_router(),
         fallback.build_router(),
     ]

@@ -19,6 +19,8 @@ from io import BytesIO
 
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from domain.proofs import hamming as hamming  # re-exported: callers measure with it
+
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MIN_SIDE = 100  # below this on either side, no receipt is readable
@@ -149,13 +151,6 @@ def inspect_proof(data: bytes) -> ProofImage:
         image_format=image_format,
         size_bytes=len(data),
     )
-
-
-def hamming(a: str, b: str) -> int:
-    """How many of the 64 bits differ between two perceptual hashes (16 hex digits each)."""
-    if len(a) != 16 or len(b) != 16:
-        raise ValueError("perceptual hashes are 16 hex digits")
-    return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
 def looks_like(a: str, b: str) -> bool:

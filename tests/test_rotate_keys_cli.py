@@ -16,8 +16,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from kernel.actor import Actor
-from services.affiliates import AffiliateService
-from services.credentials import CredentialsError, Vault
+from services.affiliates import AffiliateService, CredentialsError, Vault
 from storage.database import create_engine, create_session_factory
 from storage.models import AffiliateAccount
 from storage.uow import UnitOfWorkFactory

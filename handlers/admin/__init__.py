@@ -1,2 +1,35 @@
 """One Router per admin area: payments and reports to review, members, catalog, ledger,
-leaders and affiliate accounts."""
+leaders and affiliate accounts.
+
+payments.py  payment cards (Approve / Reject) and /pending
+reports/     report cards (Validate / Adjust / Reject) and /reports
+members.py   /member, /grant, /revoke
+catalog.py   plans, prices and payment methods (the owner only)
+ledger.py    /ledger, /payout, /structures, /addstructure
+leaders.py   /setleader, /leaderhistory
+accounts/    affiliate accounts, with the guided /addaccount and the CSV import
+
+Commands share one scaffold (handlers/common/admin_command.py: the admin check, the
+arguments, the usage and problem replies); payment and report cards share one card
+(handlers/common/review_card.py).
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers.admin import accounts, catalog, leaders, ledger, members, payments, reports
+
+
+def routers() -> list[Router]:
+    """The admin routers, built fresh, in the order they are tried. A typed step of a
+    card (a reject reason, an adjusted amount) comes before the later areas' commands."""
+    return [
+        payments.build_router(),
+        reports.build_router(),
+        members.build_router(),
+        catalog.build_router(),
+        ledger.build_router(),
+        leaders.build_router(),
+        accounts.build_router(),
+    ]

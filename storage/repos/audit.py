@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor
@@ -26,3 +27,18 @@ class AuditRepository:
                 created_at=now,
             )
         )
+
+    async def last_details(self, target: str, actor_telegram_id: int) -> dict[str, Any] | None:
+        """The details of the newest action this admin took on `target` (their name is
+        `["name"]`), or None when there is none."""
+        found = await self.session.execute(
+            select(AdminAction.details)
+            .where(
+                AdminAction.target == target,
+                AdminAction.actor_telegram_id == actor_telegram_id,
+            )
+            .order_by(AdminAction.id.desc())
+            .limit(1)
+        )
+        details: dict[str, Any] | None = found.scalar_one_or_none()
+        return details

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,8 +12,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.catalog import Plan
+from domain.membership import MembershipStatus
 from domain.people import Person
+from domain.states import PaymentStatus
+from storage import models
 from storage.models import Member
+from storage.repos.catalog import to_plan
 
 
 def to_person(row: Member) -> Person:
@@ -30,6 +36,31 @@ def to_person(row: Member) -> Person:
         created_at=row.created_at,
         last_seen_at=row.last_seen_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CardMembership:
+    """One of a member's memberships, active or ended, as their member card lists it."""
+
+    id: int
+    plan: Plan
+    status: MembershipStatus
+    activated_at: datetime | None
+    expires_at: datetime | None
+    ended_at: datetime | None
+    end_reason: str | None
+    granted_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardPayment:
+    """One of a member's payment requests, as their member card lists it."""
+
+    id: int
+    plan: Plan
+    amount: int
+    status: PaymentStatus
+    created_at: datetime
 
 
 class MemberRepository:
@@ -151,3 +182,47 @@ class MemberRepository:
             )
         inserted = (await self.session.execute(statement)).scalar_one_or_none()
         return inserted is not None
+
+    async def card_memberships(self, member_id: int) -> list[CardMembership]:
+        """Every membership the member ever had, newest first (for the member card)."""
+        rows = await self.session.execute(
+            select(models.Membership, models.Plan, models.Tier)
+            .join(models.Plan, models.Membership.plan_id == models.Plan.id)
+            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
+            .where(models.Membership.member_id == member_id)
+            .order_by(models.Membership.created_at.desc(), models.Membership.id.desc())
+        )
+        return [
+            CardMembership(
+                id=m.id,
+                plan=to_plan(plan, tier),
+                status=MembershipStatus(m.status),
+                activated_at=m.activated_at,
+                expires_at=m.expires_at,
+                ended_at=m.ended_at,
+                end_reason=m.end_reason,
+                granted_by=m.granted_by,
+            )
+            for m, plan, tier in rows.all()
+        ]
+
+    async def card_payments(self, member_id: int, limit: int) -> list[CardPayment]:
+        """The member's newest `limit` payment requests, newest first (for the member card)."""
+        rows = await self.session.execute(
+            select(models.PaymentRequest, models.Plan, models.Tier)
+            .join(models.Plan, models.PaymentRequest.plan_id == models.Plan.id)
+            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
+            .where(models.PaymentRequest.member_id == member_id)
+            .order_by(models.PaymentRequest.id.desc())
+            .limit(limit)
+        )
+        return [
+            CardPayment(r.id, to_plan(plan, tier), r.amount, PaymentStatus(r.status), r.created_at)
+            for r, plan, tier in rows.all()
+        ]
+
+    async def lock(self, member_id: int) -> Person | None:
+        """The member, their row held (FOR UPDATE) until the transaction ends: serialises
+        two changes to the same person (two accounts assigned to them at once)."""
+        row = await self.session.get(Member, member_id, with_for_update=True)
+        return None if row is None else to_person(row)

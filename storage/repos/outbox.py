@@ -192,3 +192,10 @@ class OutboxRepository:
             .where(Member.telegram_id == chat_id, Member.blocked_bot_at.is_(None))
             .values(blocked_bot_at=now)
         )
+
+    async def queued_keys(self, dedupe_keys: Collection[str]) -> set[str]:
+        """Which of these dedupe keys a message was queued with already (in any status)."""
+        found = await self.session.execute(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(dedupe_keys)))
+        )
+        return {key for key in found.scalars() if key is not None}

@@ -2,9 +2,226 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.pricing import Quote, QuoteKind, UpgradeMode
+from domain.states import OPEN_PAYMENT_STATUSES, PaymentStatus, ProofStatus
+from storage.models import PaymentProof, PaymentRequest
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    """A payment request as stored, its frozen quote rebuilt as a `Quote`."""
+
+    id: int
+    member_id: int
+    plan_id: int
+    status: PaymentStatus
+    method_id: int | None
+    quote: Quote
+    created_at: datetime
+    updated_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    close_reason: str | None
+    result_membership_id: int | None
+
+
+def _frozen_quote(row: PaymentRequest) -> Quote:
+    return Quote(
+        target_plan_id=row.plan_id,
+        kind=QuoteKind(row.quote_kind),
+        list_price=row.list_price,
+        credit=row.credit,
+        amount=row.amount,
+        days_carried=row.days_carried,
+        base_membership_id=row.base_membership_id,
+        base_plan_id=row.base_plan_id,
+        base_list_price=row.base_list_price,
+        base_remaining_days=row.base_remaining_days,
+        replaces_base=row.replaces_base,
+        mode=UpgradeMode(row.quote_mode) if row.quote_mode else None,
+        lifetime_full_price_notice=False,
+        computed_at=row.quoted_at,
+    )
+
+
+def _record(row: PaymentRequest) -> PaymentRecord:
+    return PaymentRecord(
+        id=row.id,
+        member_id=row.member_id,
+        plan_id=row.plan_id,
+        status=PaymentStatus(row.status),
+        method_id=row.method_id,
+        quote=_frozen_quote(row),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        close_reason=row.close_reason,
+        result_membership_id=row.result_membership_id,
+    )
+
+
+def _reviewing(request_id: int, proof_id: int | None) -> list[ColumnElement[bool]]:
+    """With `proof_id` (from a card's button) a decision applies only while that very
+    proof is the one under review: a card of an earlier, rejected proof never decides
+    on the member's next one."""
+    if proof_id is None:
+        return []
+    return [
+        exists().where(
+            PaymentProof.id == proof_id,
+            PaymentProof.payment_request_id == request_id,
+            PaymentProof.status == ProofStatus.SUBMITTED,
+        )
+    ]
 
 
 class PaymentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def get(self, request_id: int) -> PaymentRecord | None:
+        """The request as it is now in this transaction (read afresh)."""
+        found = await self.session.execute(
+            select(PaymentRequest)
+            .where(PaymentRequest.id == request_id)
+            .execution_options(populate_existing=True)
+        )
+        row = found.scalar_one_or_none()
+        return None if row is None else _record(row)
+
+    async def open_of(self, member_id: int) -> PaymentRecord | None:
+        """The member's open request (awaiting proof or submitted): at most one."""
+        found = await self.session.execute(
+            select(PaymentRequest)
+            .where(
+                PaymentRequest.member_id == member_id,
+                PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES),
+            )
+            .execution_options(populate_existing=True)
+        )
+        row = found.scalar_one_or_none()
+        return None if row is None else _record(row)
+
+    async def open_requests(self) -> list[PaymentRecord]:
+        """Every open request, the longest unchanged first."""
+        rows = await self.session.execute(
+            select(PaymentRequest)
+            .where(PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES))
+            .order_by(PaymentRequest.updated_at, PaymentRequest.id)
+        )
+        return [_record(row) for row in rows.scalars()]
+
+    async def stale_ids(self, unchanged_since: datetime) -> list[int]:
+        """Requests still awaiting a proof, unchanged since `unchanged_since` or longer."""
+        stale = await self.session.execute(
+            select(PaymentRequest.id).where(
+                PaymentRequest.status == PaymentStatus.AWAITING_PROOF,
+                PaymentRequest.updated_at <= unchanged_since,
+            )
+        )
+        return list(stale.scalars().all())
+
+    async def open(self, member_id: int, quote: Quote, now: datetime) -> PaymentRecord | None:
+        """A new request awaiting proof with `quote` frozen in it; None when the member
+        has an open one already (the unique index `uq_payment_requests_one_open` kept the
+        first of two racing taps; this transaction is then spoiled)."""
+        row = PaymentRequest(
+            member_id=member_id,
+            plan_id=quote.target_plan_id,
+            status=PaymentStatus.AWAITING_PROOF,
+            quote_kind=quote.kind.value,
+            quote_mode=quote.mode.value if quote.mode else None,
+            list_price=quote.list_price,
+            credit=quote.credit,
+            amount=quote.amount,
+            days_carried=quote.days_carried,
+            base_membership_id=quote.base_membership_id,
+            base_plan_id=quote.base_plan_id,
+            base_list_price=quote.base_list_price,
+            base_remaining_days=quote.base_remaining_days,
+            replaces_base=quote.replaces_base,
+            quoted_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            return None
+        return _record(row)
+
+    async def set_method(self, request_id: int, method_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(PaymentRequest)
+            .where(PaymentRequest.id == request_id)
+            .values(method_id=method_id, updated_at=now)
+        )
+
+    async def set_result(self, request_id: int, membership_id: int) -> None:
+        """The membership an approval activated, renewed or upgraded to."""
+        await self.session.execute(
+            update(PaymentRequest)
+            .where(PaymentRequest.id == request_id)
+            .values(result_membership_id=membership_id)
+        )
+
+    async def move(
+        self,
+        request_id: int,
+        frm: PaymentStatus,
+        to: PaymentStatus,
+        now: datetime,
+        proof_id: int | None = None,
+    ) -> bool:
+        """Compare-and-set `frm` → `to`; with `proof_id` only while that proof is the one
+        under review. False when the request was not in `frm` (someone was first)."""
+        result = await self.session.execute(
+            update(PaymentRequest)
+            .where(
+                PaymentRequest.id == request_id,
+                PaymentRequest.status == frm,
+                *_reviewing(request_id, proof_id),
+            )
+            .values(status=to, updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def close(
+        self,
+        request_id: int,
+        from_states: Collection[PaymentStatus],
+        to: PaymentStatus,
+        reason: str,
+        now: datetime,
+        by: int | None = None,
+        proof_id: int | None = None,
+    ) -> bool:
+        """Compare-and-set one of `from_states` → the closed state `to`, with why, and who
+        decided (`by`, an admin) and when; with `proof_id` only while that proof is the one
+        under review. False when someone was first."""
+        result = await self.session.execute(
+            update(PaymentRequest)
+            .where(
+                PaymentRequest.id == request_id,
+                PaymentRequest.status.in_(from_states),
+                *_reviewing(request_id, proof_id),
+            )
+            .values(
+                status=to,
+                close_reason=reason,
+                updated_at=now,
+                decided_by=by,
+                decided_at=now if by is not None else None,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from bot.container import build_container
 from bot.dispatcher import build_dispatcher
 from bot.settings import load_settings
 from domain.states import ShopStatus
-from handlers.affiliates_admin import (
+from handlers.admin.accounts import (
     AccountAction,
     AccountCallback,
     AddAccountCallback,

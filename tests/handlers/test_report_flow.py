@@ -10,7 +10,7 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from domain.states import ReportStatus
-from handlers.reports import FlowAction, FlowCallback
+from handlers.member.reports.draft import FlowAction, FlowCallback
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.reportflowkit import (
     ADMIN,

@@ -12,7 +12,7 @@ import asyncio
 import pytest
 from PIL import Image
 
-from handlers.shop import PROOF_LOCKS
+from handlers.member.proof import PROOF_LOCKS
 from services.proof_images import ProofImage, inspect_proof
 from tests.handlers.conftest import BotUnderTest
 from tests.handlers.shopkit import (

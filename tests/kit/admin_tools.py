@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from kernel.clock import Clock
 from services.access import GroupConfig
 from services.catalog import CatalogService
-from services.member_lookup import MemberLookupService
-from services.memberships_admin import MembershipService
+from services.members import MemberLookupService
+from services.memberships import MembershipService
 from storage.uow import UnitOfWorkFactory
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from domain.people import Person
 from domain.reports import ReportFigures
 from kernel.actor import Actor
 from kernel.admin_input import MemberRef
@@ -17,7 +18,7 @@ from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.members import MemberService, TelegramProfile
 from services.reports import ReportService, Screenshot
-from storage.models import Member, OutboxMessage
+from storage.models import OutboxMessage
 from storage.uow import UnitOfWorkFactory
 from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
@@ -96,7 +97,7 @@ class World:
             )
             return [(m.text_key, dict(m.params)) for m in rows.scalars()]
 
-    async def member(self, telegram_id: int) -> Member:
+    async def member(self, telegram_id: int) -> Person:
         async with self.uow() as work:
             member = await work.members.by_telegram_id(telegram_id)
             assert member is not None

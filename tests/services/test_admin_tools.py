@@ -377,6 +377,25 @@ async def test_the_same_temporal_grant_twice_at_once_extends_one_membership(
     assert row.expires_at == clock.now() + timedelta(days=60)
 
 
+async def test_two_extensions_at_once_both_count(
+    tools: AdminTools, uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    await tools.add_plan("vip", 30, 150_000, OWNER)
+    first = await tools.grant(ani(), "vip_30d", "month 1", ADMIN)
+    results = await asyncio.gather(
+        tools.grant(ani(), "vip_30d", "month 2", ADMIN),
+        tools.grant(ani(), "vip_30d", "month 3", OWNER),
+    )
+    assert all(r.renewed and r.membership_id == first.membership_id for r in results)
+    # The second waits for the first's lock and extends from what the first committed.
+    assert sorted(r.expires_at for r in results) == [
+        clock.now() + timedelta(days=60),
+        clock.now() + timedelta(days=90),
+    ]
+    [row] = await memberships(uow, ANI)
+    assert row.expires_at == clock.now() + timedelta(days=90)
+
+
 async def test_a_grant_needs_a_reason_a_known_plan_and_a_known_member(
     tools: AdminTools, uow: UnitOfWorkFactory
 ) -> None:

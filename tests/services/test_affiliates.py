@@ -16,17 +16,22 @@ from sqlalchemy import func, select
 from domain.states import ShopStatus
 from services.affiliates import (
     MAX_IMPORT_ROWS,
+    SHOP_NAME_MAX,
+    AccountField,
     AccountFilter,
     AccountRef,
     AffiliateError,
     AffiliateProblem,
     AffiliateService,
+    CredentialsError,
+    CredentialsProblem,
     RowProblem,
+    Vault,
     parse_account_ref,
+    parse_field,
     parse_username,
     rotate_credentials,
 )
-from services.credentials import CredentialsError, CredentialsProblem, Vault
 from storage.models import AdminAction, AffiliateAccount, AffiliateAssignment, OutboxMessage
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
@@ -106,6 +111,15 @@ def test_usernames_and_account_refs_parse_like_tiktok() -> None:
     with pytest.raises(AffiliateError) as caught:
         parse_account_ref("toko ani!")
     assert caught.value.problem is AffiliateProblem.BAD_ACCOUNT_REF
+
+
+def test_a_typed_field_is_checked_alone_as_the_guided_flow_asks_it() -> None:
+    assert parse_field(AccountField.SHOP_NAME, "  Toko   Ani ") == "Toko Ani"
+    assert parse_field(AccountField.SHOP_ID, " ") is None
+    with pytest.raises(AffiliateError) as caught:
+        parse_field(AccountField.SHOP_NAME, "x" * (SHOP_NAME_MAX + 1))
+    assert caught.value.problem is AffiliateProblem.TOO_LONG
+    assert caught.value.params == {"field": "shop_name", "max": SHOP_NAME_MAX}
 
 
 # ---------------------------------------------------------------------------- adding

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from services.credentials import CredentialsError, CredentialsProblem, Login, Vault
+from services.affiliates import CredentialsError, CredentialsProblem, Login, Vault
 
 KEY_A, KEY_B, KEY_C = (Fernet.generate_key().decode() for _ in range(3))
 

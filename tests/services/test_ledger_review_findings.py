@@ -5,8 +5,9 @@ its fix and now guards it. Races that only existed on PostgreSQL (SQLite seriali
 transaction with BEGIN IMMEDIATE on one connection) run on both backends.
 
 The races are made deterministic by pausing one service call inside its transaction (a
-wrapper around a module-level helper) until the other call has finished; on SQLite the
-other call cannot even start meanwhile, so the pause gives up after a moment.
+wrapper around a repository method: `LeaderRepository.open_links`,
+`LedgerRepository.structures`) until the other call has finished; on SQLite the other
+call cannot even start meanwhile, so the pause gives up after a moment.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import services.leaders as leaders_module
-import services.ledger as ledger_module
 from kernel.admin_input import MemberRef
 from services.leaders import LeaderProblem, LeaderServiceError
 from services.ledger import LedgerProblem, LedgerServiceError, check_ledger
 from storage.models import Commission, LeaderLink, LedgerEntry
+from storage.repos.leaders import LeaderRepository
+from storage.repos.ledger import LedgerRepository
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
 from tests.services.reportkit import (
@@ -83,13 +84,13 @@ def pausing(
 def both_read_open_links_first(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make each set_leader read the open links, then wait until the other has read
     them too (on SQLite the other cannot start: the wait gives up after PAUSE_S)."""
-    original = leaders_module._open_links
+    original = LeaderRepository.open_links
     both_read = asyncio.Event()
     reads = 0
 
-    async def read_then_wait(uow: Any) -> Any:
+    async def read_then_wait(repository: LeaderRepository) -> Any:
         nonlocal reads
-        result = await original(uow)
+        result = await original(repository)
         reads += 1
         if reads == 2:
             both_read.set()
@@ -99,7 +100,7 @@ def both_read_open_links_first(monkeypatch: pytest.MonkeyPatch) -> None:
             pass
         return result
 
-    monkeypatch.setattr(leaders_module, "_open_links", read_then_wait)
+    monkeypatch.setattr(LeaderRepository, "open_links", read_then_wait)
 
 
 async def open_links(world: World) -> dict[int, int]:
@@ -234,8 +235,8 @@ async def test_a_validation_racing_a_new_structure_uses_the_structure_in_force(
     (or the structure row) before loading the structures."""
     report = await world.report(VIP_BUDI, 100_000)
     added = asyncio.Event()
-    slow_load, paused = pausing(ledger_module.load_structures, 1, added)
-    monkeypatch.setattr(ledger_module, "load_structures", slow_load)
+    slow_load, paused = pausing(LedgerRepository.structures, 1, added)
+    monkeypatch.setattr(LedgerRepository, "structures", slow_load)
 
     async def add_when_paused() -> Any:
         await paused.wait()

@@ -17,10 +17,10 @@ from domain.membership import MembershipStatus
 from kernel.actor import Actor
 from kernel.admin_input import MemberRef
 from kernel.i18n import Translator
-from services import lifecycle as lifecycle_module
 from services.access import AccessService, GroupConfig, sync_access
-from services.lifecycle import LifecycleService
 from services.members import MemberService, TelegramProfile
+from services.memberships import LifecycleService
+from services.memberships import expiry as lifecycle_module
 from services.payments import PaymentService, ProofFile
 from storage.models import (
     AffiliateAccount,

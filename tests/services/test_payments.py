@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from domain.membership import MembershipStatus
 from domain.pricing import NotOfferedReason, QuoteKind, UpgradeMode
-from domain.states import PaymentStatus
+from domain.states import PaymentStatus, ProofRejectReason
 from kernel.actor import Actor
 from services.members import MemberService, TelegramProfile
 from services.payments import (
@@ -401,3 +401,56 @@ async def test_a_near_identical_picture_is_flagged_but_a_merely_similar_one_is_n
     await start(payments, BUDI, BASIC_LIFETIME)
     same_bank_other_receipt = await payments.attach_proof(BUDI, variant(3, 12))
     assert same_bank_other_receipt.duplicate_of_proof_id is None
+
+
+async def test_an_approve_tap_decides_and_reads_the_card_in_one_transaction(
+    payments: PaymentService, uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    view = await start(payments, ANI, VIP_LIFETIME)
+    receipt = await payments.attach_proof(ANI, proof(1))
+    with pytest.raises(PaymentError) as foreign:  # a proof of no card of this request
+        await payments.review_approve(view.id, ADMINS[0], receipt.proof_id + 99)
+    assert foreign.value.problem is PaymentProblem.NOT_FOUND
+    assert (await payments.card(view.id)).status == PaymentStatus.SUBMITTED
+    done = await payments.review_approve(view.id, ADMINS[0], receipt.proof_id)
+    assert done.decision.applied and done.decision.status == PaymentStatus.APPROVED
+    assert done.decision == dataclasses.replace(done.decision, decided_by_name="Admin Satu")
+    assert done.card == await payments.card(view.id)
+    assert done.card.status == PaymentStatus.APPROVED and done.card.proof_id == receipt.proof_id
+    assert done.reject_reason is None
+    assert done.proof_decision == await payments.proof_decision(receipt.proof_id)
+    late = await payments.review_approve(view.id, ADMINS[1], receipt.proof_id)
+    assert not late.decision.applied
+    assert late.decision == await payments.decision(view.id)
+    assert late.decision.decided_by_name == "Admin Satu"
+    assert late.proof_decision == await payments.proof_decision(receipt.proof_id)
+    async with uow() as work:
+        count = await work.session.execute(select(func.count(Membership.id)))
+        assert count.scalar_one() == 1
+
+
+async def test_a_reject_tap_decides_and_reads_the_reason_in_one_transaction(
+    payments: PaymentService,
+) -> None:
+    view = await start(payments, BUDI, BASIC_LIFETIME)
+    first = await payments.attach_proof(BUDI, proof(1))
+    menu = await payments.review_state(view.id, first.proof_id)
+    assert not menu.decision.applied and menu.card.status == PaymentStatus.SUBMITTED
+    assert menu.proof_decision is None and menu.reject_reason is None
+    done = await payments.review_reject(
+        view.id, ADMINS[0], code=ProofRejectReason.AMOUNT, proof_id=first.proof_id
+    )
+    assert done.decision.applied and done.decision.status == PaymentStatus.AWAITING_PROOF
+    assert done.reject_reason == "amount" == await payments.last_reject_reason(view.id)
+    assert done.card == await payments.card(view.id)
+    assert done.proof_decision == await payments.proof_decision(first.proof_id)
+    second = await payments.attach_proof(BUDI, proof(2))
+    # A note written for the first proof after the member sent a second one decides nothing.
+    stale = await payments.review_reject(
+        view.id, ADMINS[1], note="too late", proof_id=first.proof_id
+    )
+    assert not stale.decision.applied and stale.card.proof_id == second.proof_id
+    assert stale.proof_decision == await payments.proof_decision(first.proof_id)
+    assert stale.proof_decision is not None and stale.proof_decision.decided_by_name == "Admin Satu"
+    with pytest.raises(ValueError):
+        await payments.review_reject(view.id, ADMINS[0], note="  ", proof_id=second.proof_id)

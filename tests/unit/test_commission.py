@@ -1,20 +1,30 @@
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.catalog import Tier
 from domain.commission import (
     CommissionSplit,
     CommissionStructure,
+    Earning,
+    HeldSpan,
     PercentError,
     PercentParseError,
+    Renewal,
     StructureError,
     StructureErrorCode,
     add_structure,
     check_no_overlap,
+    earliest_new_structure,
+    earning_tiers,
+    earnings_of,
     parse_percent,
     split_commission,
     structure_on,
+    tier_during,
+    would_earn,
 )
+from domain.states import LedgerKind
 
 SEED_START = date(2025, 12, 20)
 SEED = CommissionStructure("vip", 5500, 500, 4000, SEED_START)
@@ -202,3 +212,114 @@ def test_a_zero_commission_splits_into_zeros() -> None:
 def test_split_refuses_negative_or_non_integer_totals(total: object) -> None:
     with pytest.raises(ValueError):
         split_commission(total, SEED, has_leader=True)  # type: ignore[arg-type]
+
+
+# --- ledger entries of a commission ---------------------------------------------------------
+
+
+def test_a_commission_credits_the_member_and_the_leader() -> None:
+    split = CommissionSplit(100_000, 55_000, 5_000, 40_000)
+    assert earnings_of(split, member_id=7, leader_id=3) == [
+        Earning(7, LedgerKind.MEMBER_SHARE, 55_000),
+        Earning(3, LedgerKind.LEADER_SHARE, 5_000),
+    ]
+
+
+def test_a_share_of_nothing_has_no_entry() -> None:
+    assert earnings_of(CommissionSplit(0, 0, 0, 0), member_id=7, leader_id=3) == []
+    only_leader = CommissionSplit(10, 0, 10, 0)
+    assert earnings_of(only_leader, 7, None) == []
+    assert earnings_of(only_leader, 7, 3) == [Earning(3, LedgerKind.LEADER_SHARE, 10)]
+
+
+# --- what a tier without a structure would have earned ---------------------------------------
+
+
+def test_a_basic_member_is_told_what_the_best_structure_in_force_would_pay() -> None:
+    rich = CommissionStructure("vvip", 7000, 500, 2500, SEED_START)
+    assert would_earn(100_000, [SEED], date(2026, 1, 1)) == 55_000
+    assert would_earn(100_000, [SEED, rich], date(2026, 1, 1)) == 70_000
+
+
+def test_nothing_would_be_earned_when_no_structure_is_in_force() -> None:
+    assert would_earn(100_000, [], date(2026, 1, 1)) is None
+    assert would_earn(100_000, [SEED], date(2025, 12, 19)) is None
+
+
+def test_the_tiers_that_earn_on_a_day_are_those_with_a_structure_in_force() -> None:
+    later = CommissionStructure("basic", 3000, 0, 7000, date(2027, 1, 1))
+    assert earning_tiers([SEED, later], date(2026, 6, 1)) == {"vip"}
+    assert earning_tiers([SEED, later], date(2027, 1, 1)) == {"vip", "basic"}
+    assert earning_tiers([SEED], date(2025, 12, 19)) == set()
+
+
+def test_a_new_structure_starts_tomorrow_at_the_earliest() -> None:
+    assert earliest_new_structure(date(2026, 12, 31)) == date(2027, 1, 1)
+
+
+# --- the tier on a report's day -------------------------------------------------------------
+
+VIP, BASIC = Tier("vip", 2), Tier("basic", 1)
+DAY0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def day(n: int) -> tuple[datetime, datetime]:
+    start = DAY0 + timedelta(days=n)
+    return start, start + timedelta(days=1)
+
+
+def span(
+    membership_id: int,
+    tier: Tier,
+    activated: int,
+    expires: int | None = None,
+    ended: int | None = None,
+) -> HeldSpan:
+    return HeldSpan(
+        membership_id,
+        tier,
+        DAY0 + timedelta(days=activated),
+        None if ended is None else DAY0 + timedelta(days=ended),
+        None if expires is None else DAY0 + timedelta(days=expires),
+    )
+
+
+def test_the_highest_tier_held_during_the_day_counts() -> None:
+    spans = [span(1, BASIC, 0), span(2, VIP, 10, expires=40)]
+    assert tier_during(spans, [], *day(5)) == BASIC
+    assert tier_during(spans, [], *day(20)) == VIP
+    assert tier_during(spans, [], *day(40)) == BASIC
+
+
+def test_a_membership_counts_on_the_day_it_starts_or_ends_during() -> None:
+    starts_at_noon = HeldSpan(1, VIP, DAY0 + timedelta(days=3, hours=12), None, None)
+    assert tier_during([starts_at_noon], [], *day(3)) == VIP
+    assert tier_during([starts_at_noon], [], *day(2)) is None
+    ended_at_noon = HeldSpan(1, VIP, DAY0, DAY0 + timedelta(days=3, hours=12), None)
+    assert tier_during([ended_at_noon], [], *day(3)) == VIP
+    assert tier_during([ended_at_noon], [], *day(4)) is None
+
+
+def test_an_ended_membership_stops_counting_even_before_its_expiry() -> None:
+    assert tier_during([span(1, VIP, 0, expires=30, ended=10)], [], *day(15)) is None
+
+
+def test_a_lapse_before_a_late_renewal_does_not_count() -> None:
+    # VIP for 30 days from day 0, run out on day 30, renewed on day 35 (to day 65).
+    spans = [span(1, BASIC, 0), span(2, VIP, 0, expires=65)]
+    renewals = [Renewal(2, DAY0 + timedelta(days=30), DAY0 + timedelta(days=35))]
+    assert tier_during(spans, renewals, *day(29)) == VIP
+    assert tier_during(spans, renewals, *day(33)) == BASIC
+    assert tier_during(spans, renewals, *day(35)) == VIP
+    assert tier_during(spans, renewals, *day(50)) == VIP
+
+
+def test_a_renewal_before_the_expiry_leaves_no_lapse() -> None:
+    spans = [span(2, VIP, 0, expires=60)]
+    renewals = [Renewal(2, DAY0 + timedelta(days=30), DAY0 + timedelta(days=25))]
+    assert tier_during(spans, renewals, *day(27)) == VIP
+    assert tier_during(spans, renewals, *day(31)) == VIP
+
+
+def test_nothing_held_is_no_tier() -> None:
+    assert tier_during([], [], *day(1)) is None

@@ -5,12 +5,18 @@ import pytest
 
 from domain.catalog import Plan, PlanPolicy, Tier, default_policy
 from domain.membership import (
+    REMINDER_WINDOWS,
+    GrantRefusal,
+    GrantRefused,
     HeldMembership,
     MembershipStatus,
+    best_held,
     effective_tier,
     expiry_after,
+    grant_refusal,
     is_active_at,
     remaining_days,
+    reminder_due,
     renewal_expiry,
 )
 from tests.unit.samples import BASIC, BASIC_LIFETIME, NOW, VIP, VIP_30, VIP_LIFETIME
@@ -167,3 +173,56 @@ def test_effective_tier_on_a_past_date_ignores_memberships_bought_later() -> Non
     memberships = [held(VIP_LIFETIME, days_ago=5)]
     assert effective_tier(memberships, NOW - timedelta(days=6)) is None
     assert effective_tier(memberships, NOW - timedelta(days=5)) == VIP
+
+
+# --- grants by hand ------------------------------------------------------------------------
+
+
+def test_a_lifetime_plan_already_held_cannot_be_granted_again() -> None:
+    refused = grant_refusal([held(VIP_LIFETIME)], VIP_LIFETIME)
+    assert refused == GrantRefused(GrantRefusal.ALREADY_HOLDS, VIP_LIFETIME)
+
+
+def test_a_lifetime_of_the_tier_or_higher_makes_a_grant_pointless() -> None:
+    vip_for_life = [held(VIP_LIFETIME, id=2)]
+    assert grant_refusal(vip_for_life, BASIC_LIFETIME) == GrantRefused(
+        GrantRefusal.HOLDS_LIFETIME, VIP_LIFETIME
+    )
+    assert grant_refusal(vip_for_life, VIP_30) == GrantRefused(
+        GrantRefusal.HOLDS_LIFETIME, VIP_LIFETIME
+    )
+
+
+def test_basic_lifetime_may_be_granted_vip_and_a_temporal_plan_may_be_extended() -> None:
+    assert grant_refusal([held(BASIC_LIFETIME)], VIP_LIFETIME) is None
+    assert grant_refusal([held(BASIC_LIFETIME)], VIP_30) is None
+    assert grant_refusal([held(VIP_30, days_left=5)], VIP_30) is None
+    assert grant_refusal([], BASIC_LIFETIME) is None
+
+
+# --- what members are told -----------------------------------------------------------------
+
+
+def test_the_best_membership_is_the_highest_tier_and_a_lifetime_before_days() -> None:
+    assert best_held([]) is None
+    basic, vip_days = held(BASIC_LIFETIME, id=1), held(VIP_30, days_left=3, id=2)
+    assert best_held([basic, vip_days]) == vip_days
+    vip_life = held(VIP_LIFETIME, id=3)
+    assert best_held([vip_days, vip_life, basic]) == vip_life
+
+
+def test_reminders_come_three_days_and_one_day_before_the_end() -> None:
+    started = NOW - timedelta(days=20)
+    assert reminder_due(NOW + timedelta(days=3, seconds=1), started, NOW) is None
+    assert reminder_due(NOW + timedelta(days=3), started, NOW) == 3
+    assert reminder_due(NOW + timedelta(days=1, seconds=1), started, NOW) == 3
+    # After downtime only the window it is in now: less than a day left, the last-day one.
+    assert reminder_due(NOW + timedelta(hours=5), started, NOW) == 1
+    assert [days for days, _ in REMINDER_WINDOWS] == [1, 3]
+
+
+def test_a_period_no_longer_than_the_window_is_not_reminded_right_after_buying() -> None:
+    bought_now = NOW
+    assert reminder_due(NOW + timedelta(days=1), bought_now, NOW) is None
+    assert reminder_due(NOW + timedelta(days=3), bought_now, NOW) is None
+    assert reminder_due(NOW + timedelta(hours=20), NOW - timedelta(days=2), NOW) == 1

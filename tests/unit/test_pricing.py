@@ -12,6 +12,7 @@ from domain.pricing import (
     UpgradeMode,
     activation_window,
     available_modes,
+    grant_quote,
     quote,
 )
 from tests.unit.samples import (
@@ -379,3 +380,35 @@ def test_activation_window_refuses_inputs_that_contradict_the_quote() -> None:
 def test_a_quote_refuses_a_naive_now() -> None:
     with pytest.raises(ValueError):
         quote([], VIP_30, ALLOW, datetime(2026, 1, 15))
+
+
+# --- grants by hand ------------------------------------------------------------------------
+
+
+def test_a_grant_of_a_plan_not_held_is_new_at_its_price_from_now() -> None:
+    q = grant_quote([held(BASIC_LIFETIME)], VIP_30, NOW)
+    assert (q.kind, q.list_price, q.amount, q.base_membership_id) == (
+        QuoteKind.NEW,
+        VIP_30.price,
+        VIP_30.price,
+        None,
+    )
+    assert not q.replaces_base
+    assert activation_window(q, NOW, 30, None) == (NOW, NOW + timedelta(days=30))
+    lifetime = grant_quote([held(BASIC_LIFETIME)], VIP_LIFETIME, NOW)
+    assert lifetime.kind is QuoteKind.NEW and not lifetime.replaces_base  # Basic stays
+
+
+def test_a_grant_of_a_temporal_plan_held_renews_it_even_once_lapsed() -> None:
+    current = held(VIP_30, days_left=10, id=7)
+    q = grant_quote([held(BASIC_LIFETIME, id=6), current], VIP_30, NOW)
+    assert (q.kind, q.base_membership_id, q.base_remaining_days) == (QuoteKind.RENEWAL, 7, 10)
+    assert current.expires_at is not None
+    assert activation_window(q, NOW, 30, current.expires_at)[1] == current.expires_at + timedelta(
+        days=30
+    )
+    lapsed = held(VIP_30, days_left=-5, id=8)  # active still: the expiry job has not run
+    assert lapsed.expires_at is not None
+    q = grant_quote([lapsed], VIP_30, NOW)
+    assert q.kind is QuoteKind.RENEWAL
+    assert activation_window(q, NOW, 30, lapsed.expires_at)[1] == NOW + timedelta(days=30)

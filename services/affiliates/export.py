@@ -1,0 +1,51 @@
+"""Every account as a CSV file for admins: never a login or password, only whether one
+is stored; an export can be imported again."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from domain.affiliates import AccountFilter
+from services.affiliates._base import ServiceBase
+from services.affiliates._common import cards_of
+from services.affiliates.csv_format import EXPORT_COLUMNS
+from services.affiliates.views import AccountCard
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and len(text) > 1 else text
+
+
+class Exporting(ServiceBase):
+    async def export_csv(self) -> bytes:
+        """Every account as CSV (UTF-8 with BOM, so Excel reads it): never a login or
+        password, only whether one is stored."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(EXPORT_COLUMNS)
+        async with self.uow() as uow:
+            cards = await cards_of(uow, await uow.affiliates.listing(AccountFilter.ALL))
+        for card in cards:
+            writer.writerow(self._cells(card))
+        return out.getvalue().encode("utf-8-sig")
+
+    def _cells(self, card: AccountCard) -> list[object]:
+        verified = card.yellow_cart_verified_at
+        return [
+            card.id,
+            card.username,
+            spreadsheet_safe(card.tiktok_account_id or ""),
+            spreadsheet_safe(card.shop_id or ""),
+            spreadsheet_safe(card.shop_name or ""),
+            card.status.value,
+            "yes" if card.yellow_cart else "no",
+            f"{self._day(verified):%Y-%m-%d}" if verified else "",
+            spreadsheet_safe(card.notes or ""),
+            "yes" if card.has_login else "no",
+            card.holder.telegram_id if card.holder else "",
+            spreadsheet_safe(card.holder.name) if card.holder else "",
+            f"{card.assigned_at.astimezone(self.zone):%Y-%m-%d %H:%M}" if card.assigned_at else "",
+            f"{card.created_at.astimezone(self.zone):%Y-%m-%d %H:%M}",
+        ]

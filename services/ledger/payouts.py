@@ -1,0 +1,151 @@
+"""Money paid to a member: never more than is available, recorded once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.money import format_rupiah
+from domain.payouts import (
+    MAX_PAYOUT_METHOD,
+    MAX_PAYOUT_REFERENCE,
+    PayoutError,
+    PayoutRefused,
+    amount_to_pay,
+    check_requested_amount,
+    payout_details,
+)
+from kernel.actor import Actor
+from services.ledger._base import LedgerProblem, LedgerServiceBase, LedgerServiceError
+from storage.errors import Conflict
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutResult:
+    payout_id: int
+    member_name: str
+    member_telegram_id: int
+    amount: int
+    method: str
+    reference: str | None
+    available_after: int
+    applied: bool = True
+
+
+LIMITS = {
+    PayoutError.METHOD_TOO_LONG: MAX_PAYOUT_METHOD,
+    PayoutError.REFERENCE_TOO_LONG: MAX_PAYOUT_REFERENCE,
+}
+
+
+def _refused(error: PayoutRefused, **params: object) -> LedgerServiceError:
+    if error.code in LIMITS:
+        params["max"] = LIMITS[error.code]
+    return LedgerServiceError(LedgerProblem(error.code.value), **params)
+
+
+class Payouts(LedgerServiceBase):
+    async def payout(
+        self,
+        member_id: int,
+        amount: int | None,
+        method: str,
+        reference: str | None,
+        admin: Actor,
+        request_key: str | None = None,
+    ) -> PayoutResult:
+        """Record money paid to a member: `amount`, or everything available when None.
+
+        Never more than is available, even when admins tap at once: the member row is
+        locked first (SQLite: the whole database, by BEGIN IMMEDIATE). The same
+        `request_key` (the admin's command message) records one payout however often it
+        arrives. The member is told."""
+        try:
+            details = payout_details(method, reference)
+            check_requested_amount(amount)
+        except PayoutRefused as error:
+            raise _refused(error) from None
+        method, reference = details.method, details.reference
+        now = self.clock.now()
+        async with self.uow() as uow:
+            member = await uow.ledger.lock_payee(member_id)
+            assert member is not None
+            if request_key is not None:
+                done = await uow.ledger.payout_by_request_key(request_key)
+                if done is not None:
+                    return PayoutResult(
+                        done.id,
+                        member.full_name,
+                        member.telegram_id,
+                        done.amount,
+                        done.method,
+                        done.reference,
+                        await uow.ledger.available(member_id),
+                        applied=False,
+                    )
+            available = await uow.ledger.available(member_id)
+            try:
+                paying = amount_to_pay(available, amount)
+            except PayoutRefused as error:
+                if error.code is PayoutError.NOTHING_AVAILABLE:
+                    raise _refused(error, name=member.full_name) from None
+                raise _refused(
+                    error,
+                    name=member.full_name,
+                    amount=format_rupiah(available if amount is None else amount),
+                    available=format_rupiah(available),
+                ) from None
+            payout_id = await uow.ledger.record_payout(
+                member_id, paying, method, reference, admin.telegram_id, now, request_key
+            )
+            uow.audit.record(
+                admin,
+                "record_payout",
+                f"member:{member.telegram_id}",
+                now,
+                amount=paying,
+                payout=payout_id,
+            )
+            await uow.outbox.tell_member(
+                member,
+                self.default_language,
+                "ledger.paid_out",
+                {
+                    "amount": format_rupiah(paying),
+                    "method": method,
+                    "reference": reference or "-",
+                    "available": format_rupiah(available - paying),
+                },
+                f"payout:{payout_id}",
+                now,
+            )
+            result = PayoutResult(
+                payout_id,
+                member.full_name,
+                member.telegram_id,
+                paying,
+                method,
+                reference,
+                available - paying,
+            )
+            try:
+                await uow.commit()
+            except Conflict:
+                # The same command arrived twice at once: the other one recorded it.
+                return await self._replayed(member_id, request_key)
+            return result
+
+    async def _replayed(self, member_id: int, request_key: str | None) -> PayoutResult:
+        async with self.uow() as uow:
+            member = await uow.members.by_id(member_id)
+            done = await uow.ledger.payout_by_request_key(request_key)
+            assert member is not None and done is not None
+            return PayoutResult(
+                done.id,
+                member.full_name,
+                member.telegram_id,
+                done.amount,
+                done.method,
+                done.reference,
+                await uow.ledger.available(member_id),
+                applied=False,
+            )

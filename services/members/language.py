@@ -1,0 +1,43 @@
+"""The language a member reads: their /language choice, or what Telegram says."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.language import SUPPORTED, resolve_language
+from services.members._base import MemberBase
+from services.members.profile import MemberView, TelegramProfile
+
+
+class Languages(MemberBase):
+    async def set_language(self, profile: TelegramProfile, language: str) -> MemberView:
+        if language not in SUPPORTED:
+            raise ValueError(f"unsupported language {language!r}")
+        async with self.uow() as uow:
+            member, is_new = await self._upsert(uow, profile)
+            await uow.members.set_chosen_language(member.id, language)
+            member = dataclasses.replace(member, chosen_language=language)
+            view = self._view(member, is_new)
+            await uow.commit()
+            return view
+
+    async def language_on_contact(self, profile: TelegramProfile) -> str:
+        """The language to answer a private update in; someone unknown is registered first.
+
+        Any first update in private chat (/buy, /me, a button...) registers the person like
+        /start does, without a referral code and without the welcome, so every feature can
+        count on the member row. A known member costs one query, as `language_of` does."""
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(profile.telegram_id)
+            if member is None:
+                member, _ = await self._upsert(uow, profile)
+                await uow.commit()
+            chosen = member.chosen_language
+        return resolve_language(chosen, profile.language_code, self.default_language)
+
+    async def language_of(self, telegram_id: int, telegram_code: str | None) -> str:
+        """The language to answer in, for registered and unregistered people alike."""
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(telegram_id)
+            chosen = member.chosen_language if member else None
+        return resolve_language(chosen, telegram_code, self.default_language)

@@ -1,0 +1,167 @@
+"""Reads the payment use cases share: a request's view, a method's view, where a
+request stands, who decided a proof, and the admins' card of a request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.people import full_name
+from domain.states import PaymentStatus, ProofStatus
+from kernel.names import breakdown, plan_name
+from services.payments.views import (
+    Decision,
+    MethodView,
+    PaymentError,
+    PaymentProblem,
+    PaymentView,
+    ReviewCard,
+)
+from storage.repos.methods import MethodRecord
+from storage.repos.payments import PaymentRecord
+from storage.repos.proofs import ProofRecord
+from storage.uow import UnitOfWork
+
+
+def payment_target(request_id: int) -> str:
+    """How the audit trail names a request."""
+    return f"payment:{request_id}"
+
+
+async def view_of(uow: UnitOfWork, request: PaymentRecord) -> PaymentView:
+    found = await uow.catalog.plan(request.plan_id)
+    assert found is not None
+    quote = request.quote
+    return PaymentView(
+        id=request.id,
+        plan=found[0],
+        member_id=request.member_id,
+        plan_id=request.plan_id,
+        status=request.status,
+        method_id=request.method_id,
+        kind=quote.kind,
+        mode=quote.mode.value if quote.mode else None,
+        list_price=quote.list_price,
+        credit=quote.credit,
+        amount=quote.amount,
+        days_carried=quote.days_carried,
+        base_remaining_days=quote.base_remaining_days,
+    )
+
+
+def method_view(method: MethodRecord) -> MethodView:
+    return MethodView(
+        id=method.id,
+        code=method.code,
+        kind=method.kind,
+        label=method.label,
+        account_name=method.account_name,
+        account_number=method.account_number,
+        qris_file_id=method.qris_file_id,
+    )
+
+
+async def decision_of(uow: UnitOfWork, request_id: int) -> Decision:
+    """The state of a request someone else already handled (or that is gone)."""
+    request = await uow.payments.get(request_id)
+    if request is None:
+        raise PaymentError(PaymentProblem.NOT_FOUND)
+    by, at, name = request.decided_by, request.decided_at, None
+    if request.status == PaymentStatus.AWAITING_PROOF:
+        # Rejected: the decision lives on the latest reviewed proof.
+        proof = await uow.proofs.latest(request.id)
+        if proof is not None and proof.status == ProofStatus.REJECTED:
+            by, at = proof.reviewed_by, proof.reviewed_at
+    if by is not None:
+        details = await uow.audit.last_details(payment_target(request.id), by) or {}
+        name = details.get("name")
+    return Decision(
+        request.id,
+        False,
+        request.status,
+        by,
+        at,
+        request.result_membership_id,
+        name,
+    )
+
+
+async def proof_decision_of(uow: UnitOfWork, proof_id: int) -> Decision | None:
+    """Who rejected or accepted one proof and when (None while it is under review)."""
+    proof = await uow.proofs.get(proof_id)
+    if proof is None or proof.reviewed_by is None:
+        return None
+    details = await uow.audit.last_details(payment_target(proof.request_id), proof.reviewed_by)
+    status = (
+        PaymentStatus.APPROVED
+        if proof.status == ProofStatus.ACCEPTED
+        else PaymentStatus.AWAITING_PROOF
+    )
+    return Decision(
+        proof.request_id,
+        False,
+        status,
+        proof.reviewed_by,
+        proof.reviewed_at,
+        decided_by_name=(details or {}).get("name"),
+    )
+
+
+async def review_card(
+    uow: UnitOfWork, request: PaymentRecord, proof: ProofRecord | None
+) -> ReviewCard:
+    """The admins' card of a request showing `proof`: who, what, how much, how paid, and
+    whether the proof repeats an earlier one (this member's or someone else's)."""
+    member = await uow.members.by_id(request.member_id)
+    assert member is not None
+    found = await uow.catalog.plan(request.plan_id)
+    assert found is not None
+    quote = request.quote
+    base = await uow.catalog.plan(quote.base_plan_id) if quote.base_plan_id else None
+    method = await uow.methods.by_id(request.method_id or -1)
+    flags: dict[str, Any] = {"key": "review.no_flags"}
+    if proof is not None and proof.duplicate_of_proof_id is not None:
+        earlier = await uow.proofs.get(proof.duplicate_of_proof_id)
+        assert earlier is not None
+        earlier_request = await uow.payments.get(earlier.request_id)
+        assert earlier_request is not None
+        owner = await uow.members.by_id(earlier_request.member_id)
+        assert owner is not None
+        same = owner.id == member.id
+        flags = {
+            "key": "review.flag_duplicate_same" if same else "review.flag_duplicate_other",
+            "params": {
+                "request": earlier_request.id,
+                "name": " ".join(filter(None, [owner.first_name, owner.last_name])),
+                "telegram_id": owner.telegram_id,
+            },
+        }
+    params: dict[str, Any] = {
+        "request": request.id,
+        "name": full_name(member.first_name, member.last_name),
+        "username": f"@{member.username}" if member.username else "-",
+        "telegram_id": member.telegram_id,
+        "plan": plan_name(found[0]),
+        "breakdown": breakdown(
+            quote.kind,
+            quote.list_price,
+            quote.credit,
+            quote.amount,
+            quote.days_carried,
+            quote.base_remaining_days,
+            base[0] if base else None,
+        ),
+        "amount": quote.amount,
+        "method": method.label if method is not None else "-",
+        "flags": flags,
+    }
+    is_document = proof is not None and proof.media_kind == "document"
+    file_id = proof.telegram_file_id if proof is not None else None
+    return ReviewCard(
+        request_id=request.id,
+        proof_id=proof.id if proof is not None else None,
+        status=request.status,
+        text_key="review.card",
+        params=params,
+        photo_file_id=None if is_document else file_id,
+        document_file_id=file_id if is_document else None,
+    )

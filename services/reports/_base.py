@@ -1,0 +1,96 @@
+"""What every report use case shares: the service's fields, its refusals and the
+report as a member sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from domain.people import Person
+from domain.reports import ReportFigures, jakarta_day
+from domain.states import ReportStatus
+from kernel.clock import Clock
+from kernel.notices import Button
+from kernel.refusal import Refusal
+from storage.repos.reports import ReportRecord
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+CardButtons = Callable[[int, int], Sequence[Sequence[Button]]]
+
+
+class ReportProblem(StrEnum):
+    NOT_REGISTERED = "not_registered"
+    NO_MEMBERSHIP = "no_membership"
+    ALREADY_VALIDATED = "already_validated"
+    DAY_PASSED = "day_passed"
+    NO_SCREENSHOTS = "no_screenshots"
+    TOO_MANY_SCREENSHOTS = "too_many_screenshots"
+    NOT_FOUND = "not_found"
+    BAD_AMOUNT = "bad_amount"
+
+
+class ReportError(Refusal[ReportProblem]):
+    """Why a report could not be sent or decided."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    id: int
+    member_id: int
+    report_date: date
+    status: ReportStatus
+    version: int
+    figures: ReportFigures
+    screenshots: int
+    validated_amount: int | None
+    reject_reason: str | None
+    member_share: int | None
+    replaced: bool = False
+
+
+class ReportServiceBase:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        zone: ZoneInfo,
+        default_language: str,
+        *,
+        admin_chat_id: int | None = None,
+        card_buttons: CardButtons | None = None,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.zone = zone
+        self.default_language = default_language
+        self.admin_chat_id = admin_chat_id
+        self.card_buttons = card_buttons
+
+    def today(self) -> date:
+        return jakarta_day(self.clock.now(), self.zone)
+
+    async def _member(self, uow: UnitOfWork, telegram_id: int) -> Person:
+        member = await uow.members.by_telegram_id(telegram_id)
+        if member is None:
+            raise ReportError(ReportProblem.NOT_REGISTERED)
+        return member
+
+    async def _view(self, uow: UnitOfWork, row: ReportRecord, replaced: bool = False) -> ReportView:
+        screenshots = await uow.reports.screenshot_count(row.id)
+        commission = await uow.ledger.commission_of_report(row.id)
+        return ReportView(
+            id=row.id,
+            member_id=row.member_id,
+            report_date=row.report_date,
+            status=row.status,
+            version=row.version,
+            figures=row.figures,
+            screenshots=screenshots,
+            validated_amount=row.commission_validated,
+            reject_reason=row.reject_reason,
+            member_share=commission.member_share if commission is not None else None,
+            replaced=replaced,
+        )

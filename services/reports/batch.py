@@ -1,0 +1,80 @@
+"""The admins' list of reports waiting for validation, and "validate all" of a list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kernel.actor import Actor
+from services.reports._base import ReportError, ReportProblem
+from services.reports.review import Reviewing
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLine:
+    report_id: int
+    version: int
+    name: str
+    telegram_id: int
+    report_date: date
+    claimed: int
+    screenshots: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingList:
+    batch_id: int | None
+    lines: list[PendingLine]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    validated: int
+    skipped: int
+    first_use: bool
+
+
+class Batches(Reviewing):
+    async def pending(self, admin: Actor, limit: int = 20) -> PendingList:
+        """Reports waiting for validation, oldest first, and a batch naming exactly the
+        listed ones (each at the version listed) for "validate all"."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            found = await uow.reports.submitted()
+            lines = []
+            for report, member in found[:limit]:
+                lines.append(
+                    PendingLine(
+                        report.id,
+                        report.version,
+                        member.full_name,
+                        member.telegram_id,
+                        report.report_date,
+                        report.commission_claimed,
+                        await uow.reports.screenshot_count(report.id),
+                    )
+                )
+            batch_id = None
+            if lines:
+                batch_id = await uow.reports.open_batch(
+                    [[line.report_id, line.version] for line in lines], admin.telegram_id, now
+                )
+                await uow.commit()
+            return PendingList(batch_id, lines, len(found))
+
+    async def validate_batch(self, batch_id: int, admin: Actor) -> BatchResult:
+        """Validate every report a listing showed, each at the version shown; reports
+        replaced, rejected or validated since are skipped. Safe to tap twice."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            items = await uow.reports.batch_items(batch_id)
+            if items is None:
+                raise ReportError(ReportProblem.NOT_FOUND)
+            first_use = await uow.reports.use_batch(batch_id, admin.telegram_id, now)
+            await uow.commit()
+        validated = 0
+        for report_id, version in items:
+            outcome = await self.validate(report_id, version, admin)
+            validated += outcome.applied
+        return BatchResult(validated, len(items) - validated, first_use)
