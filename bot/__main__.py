@@ -141,8 +141,7 @@ async def rotate_keys_command(url: str, keys: tuple[str, ...]) -> int:
     """Re-encrypt every stored login with the first key, all in one transaction: 0 on
     success; 1 when a login cannot be opened (nothing changed; only account ids are
     printed, never a value); 2 when no key is configured."""
-    from services.affiliates import rotate_credentials
-    from services.credentials import CredentialsError
+    from services.affiliates import CredentialsError, rotate_credentials
     from storage.database import create_engine, create_session_factory
     from storage.uow import UnitOfWorkFactory
 

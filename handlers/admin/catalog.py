@@ -151,7 +151,7 @@ def method_active(active: bool) -> Handler:
 
 
 def build_router() -> Router:
-    router = Router(name="admin.catalog")
+    router = Router(name="admin_catalog")
     router.message.filter(InAdminChat())
     router.message.register(plans_list, Command("plans"))
     router.message.register(set_price, Command("setprice"))

@@ -22,7 +22,7 @@ NO_LEADER_WORDS = frozenset({"none", "-", "tidak", "tanpa", "hapus", "kosong"})
 @admin_command(
     "leader_admin.usage_setleader",
     args=words(2),
-    problems={LeaderServiceError: "leader_admin.problem"},
+    problems={LeaderServiceError: "leader_admin.problem_{problem}"},
 )
 async def set_leader_command(
     call: AdminCall,
@@ -94,7 +94,7 @@ async def leader_history_command(
 
 
 def build_router() -> Router:
-    router = Router(name="admin.leaders")
+    router = Router(name="admin_leaders")
     router.message.filter(InAdminChat())
     router.message.register(set_leader_command, Command("setleader"))
     router.message.register(leader_history_command, Command("leaderhistory"))

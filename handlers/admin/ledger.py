@@ -107,7 +107,9 @@ def payout_amount(call: AdminCall, given: str) -> int | None:
         ) from None
 
 
-@admin_command("payout.usage", args=payout_args, problems={LedgerServiceError: "payout.problem"})
+@admin_command(
+    "payout.usage", args=payout_args, problems={LedgerServiceError: "payout.problem_{problem}"}
+)
 async def payout_command(
     call: AdminCall, ledger: LedgerService, member_lookup: MemberLookupService
 ) -> None:
@@ -189,7 +191,7 @@ def split_percents(call: AdminCall, shares: list[str]) -> list[int]:
     "structures.usage",
     args=structure_args,
     owner=True,
-    problems={LedgerServiceError: "structures.problem"},
+    problems={LedgerServiceError: "structures.problem_{problem}"},
 )
 async def add_structure_command(call: AdminCall, ledger: LedgerService) -> None:
     tier_code, shares, day_text = call.args[0].lower(), call.args[1].split("/"), call.args[2]
@@ -210,7 +212,7 @@ async def add_structure_command(call: AdminCall, ledger: LedgerService) -> None:
 
 
 def build_router() -> Router:
-    router = Router(name="admin.ledger")
+    router = Router(name="admin_ledger")
     router.message.filter(InAdminChat())
     router.message.register(ledger_command, Command("ledger"))
     router.message.register(payout_command, Command("payout"))

@@ -133,7 +133,7 @@ async def revoke(call: AdminCall, memberships: MembershipService) -> None:
 
 
 def build_router() -> Router:
-    router = Router(name="admin.members")
+    router = Router(name="admin_members")
     router.message.filter(InAdminChat())
     router.message.register(member_card, Command("member"))
     router.message.register(grant, Command("grant"))

@@ -321,7 +321,7 @@ async def open_card(
 
 
 def build_router() -> Router:
-    router = Router(name="admin.payments")
+    router = Router(name="admin_payments")
     router.message.filter(InAdminChat())
     router.callback_query.filter(InAdminChat())
     router.callback_query.register(on_review, ReviewCallback.filter())

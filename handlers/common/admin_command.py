@@ -14,8 +14,8 @@ and the helper does the rest, always in this order:
 2. splitting the arguments with `args` (a function of the text after the command);
    when it returns None the command answers with its usage message;
 3. the problem reply: a refusal of the service (a `kernel.refusal.Refusal`) is answered
-   with its translated problem, `<prefix>_<problem>`, the prefix chosen by the refusal's
-   type in `problems` (AdminToolError is always `tools.problem`);
+   with its translated problem: the key template `problems` gives for the refusal's
+   type (AdminToolError is always `tools.problem_{problem}`);
 4. `ReplyInstead(text)`, raised while parsing, answers with that text instead
    (e.g. a price that is not a price says which prices are accepted).
 
@@ -54,7 +54,7 @@ Problems = Mapping[type[Refusal[Any]], str]
 Body = Callable[..., Awaitable[None]]
 Handler = Callable[..., Awaitable[None]]
 
-ADMIN_PROBLEMS: Problems = {AdminToolError: "tools.problem"}
+ADMIN_PROBLEMS: Problems = {AdminToolError: "tools.problem_{problem}"}
 
 
 def actor(user: User) -> Actor:
@@ -96,7 +96,7 @@ def refusal_text(
     for kind, prefix in problems.items():
         if isinstance(error, kind):
             params = {**extra, **error.params}
-            return i18n.t(f"{prefix}_{error.problem.value}", lang, **params)
+            return i18n.t(prefix.format(problem=error.problem.value), lang, **params)
     return None
 
 

@@ -19,8 +19,7 @@ from aiogram.types import CallbackQuery
 from handlers.common.callbacks import CredentialsCallback
 from handlers.common.config import HandlerConfig
 from kernel.i18n import Translator
-from services.affiliates import AffiliateError, AffiliateProblem, AffiliateService
-from services.credentials import CredentialsError
+from services.affiliates import AffiliateError, AffiliateProblem, AffiliateService, CredentialsError
 
 log = logging.getLogger(__name__)
 

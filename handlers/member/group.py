@@ -1,7 +1,7 @@
 """The VIP discussion group: join requests and what the bot sees of its members.
 
 A join request is approved only for an active VIP using their own unused, unexpired
-invite (services/access.py decides); anyone else is declined and, since Telegram lets
+invite (services/access/join.py decides); anyone else is declined and, since Telegram lets
 a bot write to someone who asked to join, told why in one short message.
 """
 

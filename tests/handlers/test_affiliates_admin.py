@@ -23,8 +23,7 @@ from handlers.admin.accounts import (
     OfferCallback,
 )
 from kernel.actor import Actor
-from services.affiliates import AccountRef
-from services.credentials import Vault
+from services.affiliates import AccountRef, Vault
 from storage.models import AffiliateAccount
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.reviewkit import command, say, vip_member

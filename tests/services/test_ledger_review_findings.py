@@ -1,4 +1,4 @@
-"""Findings of a review of services/reports.py, services/ledger.py and services/leaders.py.
+"""Findings of a review of services/reports/, services/ledger/ and services/leaders/.
 
 Each test states what SPEC (or the service's own docstring) promises; each failed before
 its fix and now guards it. Races that only existed on PostgreSQL (SQLite serialises every
@@ -130,7 +130,7 @@ async def test_two_admins_cannot_close_a_three_member_loop_at_the_same_moment(
     request: pytest.FixtureRequest,
     backend: str,
 ) -> None:
-    """SPEC "Leaders": no chain of leaders loops. set_leader (services/leaders.py:177-186)
+    """SPEC "Leaders": no chain of leaders loops. set_leader (services/leaders/:177-186)
     locks only the member being changed, then checks for a loop against the open links
     it reads (READ COMMITTED). Ani is led by Lina (referral). Admin 1 sets "Lina's
     leader is Budi" (locks Lina) while admin 2 sets "Budi's leader is Ani" (locks Budi):
@@ -180,7 +180,7 @@ async def test_each_leader_change_tells_the_new_leader_even_within_one_second(
     world: World,
 ) -> None:
     """SPEC "Leaders": admins can assign or change a member's leader; the service
-    promises "Both members are told". services/leaders.py:223-247 keys the messages by
+    promises "Both members are told". services/leaders/:223-247 keys the messages by
     `leader:{member}:{unix second}:member|leader`, and the outbox drops a message whose
     dedupe key exists. So changing Budi's leader to Lina and then (same second: a
     correction, a retry, a script) to Ani queues nothing for the second change: Ani is
@@ -206,7 +206,7 @@ async def test_a_structure_cannot_start_on_a_day_already_validated_without_commi
     """SPEC "Commission split": every validated report of a member whose tier on the
     report's day has a structure produces a commission. add_structure refuses a start
     on or before a day that already has commissions of the tier
-    (services/ledger.py:501-507), but a Basic report validated today has *no*
+    (services/ledger/:501-507), but a Basic report validated today has *no*
     commission row, so a Basic structure from today is accepted and today's validated
     Basic report now sits on a day with a structure and without its commission.
     Fix: refuse when any report of a member of that tier was validated on/after the
@@ -226,8 +226,8 @@ async def test_a_validation_racing_a_new_structure_uses_the_structure_in_force(
     backend: str,
 ) -> None:
     """SPEC "Commission split": the structure is the one in force on the report's
-    date. add_structure locks the tier row (services/ledger.py:489-491) but
-    create_commission (services/ledger.py:165-168) never takes that lock, so on
+    date. add_structure locks the tier row (services/ledger/:489-491) but
+    create_commission (services/ledger/:165-168) never takes that lock, so on
     READ COMMITTED a validation that loaded the structures just before a new one
     (from today) commits still uses the old split: today's report is paid 55 % while
     the ledger's structures say 60 %, and add_structure's COMMISSIONS_AFTER check saw
@@ -269,7 +269,7 @@ async def test_a_report_from_a_lapsed_vip_gap_earns_no_vip_commission_after_rene
     are never set to `expired`, they just pass `expires_at`). On day 33 she reports as
     Basic; on day 35 VIP is renewed, which extends the same row in place
     (admin_tools.py:588 / payments.py:963-965 `expires_at = renewal_expiry(...)`).
-    tier_on (services/ledger.py:99-105) sees one interval [activation, new expiry) and
+    tier_on (services/ledger/:99-105) sees one interval [activation, new expiry) and
     calls her VIP on day 33: validating the day-33 report pays a VIP commission for a
     day she was Basic. Fix: compute the tier on a day from the membership events
     (renewed: old → new expiry) or split renewals after a lapse into a new row."""
@@ -292,7 +292,7 @@ async def test_a_report_from_a_lapsed_vip_gap_earns_no_vip_commission_after_rene
 async def test_check_ledger_finds_earnings_that_belong_to_no_commission(world: World) -> None:
     """`check_ledger` promises to verify the money "from the rows"; it checks each
     commission against its entries and each payout against its entry, but never that
-    each entry belongs to one (services/ledger.py:578-660). A member_share entry with no
+    each entry belongs to one (services/ledger/:578-660). A member_share entry with no
     commission (a bad script, a half-applied manual fix) passes as sound, and the payout
     service then pays the invented money out, still "OK". Fix: a breach for every
     non-payout entry without a commission (other than explicit corrections) and every

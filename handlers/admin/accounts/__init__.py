@@ -44,7 +44,7 @@ __all__ = [
 def build_router() -> Router:
     """Every command first, then the steps of the guided flows: a command typed in the
     middle of a flow is that command (as one Router, whatever module holds it)."""
-    router = Router(name="admin.accounts")
+    router = Router(name="admin_accounts")
     router.message.filter(InAdminChat())
     router.callback_query.filter(InAdminChat())
     router.message.register(commands.accounts_command, Command("accounts"))

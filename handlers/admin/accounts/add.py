@@ -24,8 +24,14 @@ from handlers.common.admin_command import AdminCall, actor, admin_command
 from handlers.common.admins import AdminGate
 from handlers.common.filters import allowed
 from kernel.i18n import Translator
-from services.affiliates import AffiliateError, AffiliateService, parse_username
-from services.credentials import CredentialsError
+from services.affiliates import (
+    AccountField,
+    AffiliateError,
+    AffiliateService,
+    CredentialsError,
+    parse_field,
+    parse_username,
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +152,7 @@ async def typed_account_id(
         return
 
     def check(value: str | None) -> object:
-        return affiliates.new_account("xx", tiktok_account_id=value)  # checks the length
+        return parse_field(AccountField.TIKTOK_ACCOUNT_ID, value)
 
     if await _kept(message, state, text, "account_id", check, i18n, lang):
         await state.set_state(AddAccount.shop_id)
@@ -167,7 +173,7 @@ async def typed_shop_id(
         return
 
     def check(value: str | None) -> object:
-        return affiliates.new_account("xx", shop_id=value)
+        return parse_field(AccountField.SHOP_ID, value)
 
     if await _kept(message, state, text, "shop_id", check, i18n, lang):
         await state.set_state(AddAccount.shop_name)
@@ -188,7 +194,7 @@ async def typed_shop_name(
         return
 
     def check(value: str | None) -> object:
-        return affiliates.new_account("xx", shop_name=value)
+        return parse_field(AccountField.SHOP_NAME, value)
 
     if await _kept(message, state, text, "shop_name", check, i18n, lang):
         await state.set_state(AddAccount.login)

@@ -20,7 +20,7 @@ from services.affiliates import AccountCard, AffiliateError, Offer
 
 log = logging.getLogger(__name__)
 
-PROBLEMS: Problems = {AffiliateError: "affiliates.problem"}
+PROBLEMS: Problems = {AffiliateError: "affiliates.problem_{problem}"}
 # What an admin types to leave an optional field empty.
 SKIP_WORDS = frozenset({"-", "—", "skip", "lewati", "kosong", "tidak", "none"})
 

@@ -16,7 +16,7 @@ from handlers.common.filters import InAdminChat
 
 def build_router() -> Router:
     """The command before the typed amount and reason: /reports typed meanwhile is /reports."""
-    router = Router(name="admin.reports")
+    router = Router(name="admin_reports")
     router.message.filter(InAdminChat())
     router.callback_query.filter(InAdminChat())
     router.callback_query.register(cards.on_report, ReportCallback.filter())
