@@ -8,11 +8,12 @@ methods.py keeps the payment methods; `_base.py` finds the plan an admin names.
 
 from __future__ import annotations
 
+from services.catalog._base import named_plan
 from services.catalog.methods import MethodRow, Methods
 from services.catalog.plans import PlanRow, Plans
 from services.catalog.prices import PriceChange, Prices
 
-__all__ = ["CatalogService", "MethodRow", "PlanRow", "PriceChange"]
+__all__ = ["CatalogService", "MethodRow", "PlanRow", "PriceChange", "named_plan"]
 
 
 class CatalogService(Plans, Prices, Methods):

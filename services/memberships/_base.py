@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from domain.catalog import Plan
-from domain.people import Person
-from kernel.admin_input import AdminProblem, AdminToolError, MemberRef
 from kernel.clock import Clock
 from kernel.notices import Button
 from services.access import GroupConfig
-from storage.uow import UnitOfWork, UnitOfWorkFactory
+from storage.uow import UnitOfWorkFactory
 
 
 class MembershipServiceBase:
@@ -35,25 +32,6 @@ class MembershipServiceBase:
 
     def _date(self, moment: datetime | None) -> str:
         return "-" if moment is None else f"{moment.astimezone(self.zone):%d-%m-%Y}"
-
-    async def _member(self, uow: UnitOfWork, ref: MemberRef) -> Person:
-        if ref.telegram_id is not None:
-            member = await uow.members.by_telegram_id(ref.telegram_id)
-        else:
-            member = await uow.members.by_username(ref.username or "")
-        if member is None:
-            raise AdminToolError(AdminProblem.MEMBER_NOT_FOUND, given=str(ref))
-        return member
-
-    async def _plan(self, uow: UnitOfWork, code: str) -> Plan:
-        entry = await uow.catalog.plan_by_code(code.strip().lower())
-        if entry is None:
-            raise AdminToolError(
-                AdminProblem.PLAN_NOT_FOUND,
-                code=code.strip()[:48],
-                known=", ".join(await uow.catalog.plan_codes()) or "-",
-            )
-        return entry.plan
 
 
 class LifecycleServiceBase:

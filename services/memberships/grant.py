@@ -15,6 +15,8 @@ from kernel.actor import Actor
 from kernel.admin_input import AdminProblem, AdminToolError, MemberRef, parse_reason
 from kernel.names import plan_name
 from services.access import RemovalCause, sync_access
+from services.catalog import named_plan
+from services.members.lookup import find_member
 from services.memberships._base import MembershipServiceBase
 from services.memberships.activation import activate
 from storage.repos.memberships import PlanAlreadyActive
@@ -51,8 +53,8 @@ class Granting(MembershipServiceBase):
     ) -> GrantResult:
         now = self.clock.now()
         async with self.uow() as uow:
-            member = await self._member(uow, ref)
-            plan = await self._plan(uow, plan_code)
+            member = await find_member(uow, ref)
+            plan = (await named_plan(uow, plan_code)).plan
             held = await uow.memberships.held(member.id)
             name = member.full_name
             refused = grant_refusal(held, plan)

@@ -14,6 +14,8 @@ from kernel.actor import Actor
 from kernel.admin_input import AdminProblem, AdminToolError, MemberRef, parse_reason
 from kernel.names import plan_name
 from services.access import RemovalCause, sync_access
+from services.catalog import named_plan
+from services.members.lookup import find_member
 from services.memberships._base import MembershipServiceBase
 from storage.uow import UnitOfWork
 
@@ -35,8 +37,8 @@ class Revoking(MembershipServiceBase):
         reason = parse_reason(reason)
         now = self.clock.now()
         async with self.uow() as uow:
-            member = await self._member(uow, ref)
-            plan = await self._plan(uow, plan_code)
+            member = await find_member(uow, ref)
+            plan = (await named_plan(uow, plan_code)).plan
             row = await uow.memberships.lock_active_of_plan(member.id, plan.id)
             if row is None or not await uow.memberships.end(
                 row.id, MembershipStatus.CANCELLED, "revoked", now
