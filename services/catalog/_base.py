@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from kernel.admin_input import AdminProblem, AdminToolError
-from kernel.clock import Clock
-from services.access import GroupConfig
+from services.admin_base import AdminServiceBase
 from storage.repos.catalog import PlanEntry
-from storage.uow import UnitOfWork, UnitOfWorkFactory
+from storage.uow import UnitOfWork
 
 
-class CatalogBase:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        zone: ZoneInfo,
-        default_language: str,
-        *,
-        group: GroupConfig | None = None,
-    ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.zone = zone
-        self.default_language = default_language
-        # Kept for the admin services built alongside (they share one constructor).
-        self.group = group or GroupConfig(None, 0, default_language, zone)
+class CatalogBase(AdminServiceBase):
+    """What every part of CatalogService holds."""
 
 
 async def named_plan(uow: UnitOfWork, code: str, *, lock: bool = False) -> PlanEntry:

@@ -1,34 +1,18 @@
-"""What the membership services share: their constructors and their lookups."""
+"""What the membership services share: their constructors and how they show dates."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from kernel.clock import Clock
 from kernel.notices import Button
 from services.access import GroupConfig
+from services.admin_base import AdminServiceBase
 from storage.uow import UnitOfWorkFactory
 
 
-class MembershipServiceBase:
+class MembershipServiceBase(AdminServiceBase):
     """Memberships changed by hand by an admin."""
-
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        zone: ZoneInfo,
-        default_language: str,
-        *,
-        group: GroupConfig | None = None,
-    ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.zone = zone
-        self.default_language = default_language
-        # Grants and revocations open or close the discussion group like payments do.
-        self.group = group or GroupConfig(None, 0, default_language, zone)
 
     def _date(self, moment: datetime | None) -> str:
         return "-" if moment is None else f"{moment.astimezone(self.zone):%d-%m-%Y}"
