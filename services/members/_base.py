@@ -7,6 +7,7 @@ import secrets
 
 from domain.people import Person
 from kernel.clock import Clock
+from services.members.memo import LanguageMemo
 from services.members.profile import CODE_ALPHABET, MemberView, TelegramProfile
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -16,6 +17,7 @@ class MemberBase:
         self.uow = uow
         self.clock = clock
         self.default_language = default_language
+        self.languages = LanguageMemo(clock.monotonic)
 
     def _view(self, member: Person, is_new: bool) -> MemberView:
         return MemberView(

@@ -19,25 +19,34 @@ class Languages(MemberBase):
             member = dataclasses.replace(member, chosen_language=language)
             view = self._view(member, is_new)
             await uow.commit()
-            return view
+        self.languages.remember(profile.telegram_id, language)
+        return view
 
     async def language_on_contact(self, profile: TelegramProfile) -> str:
         """The language to answer a private update in; someone unknown is registered first.
 
         Any first update in private chat (/buy, /me, a button...) registers the person like
         /start does, without a referral code and without the welcome, so every feature can
-        count on the member row. A known member costs one query, as `language_of` does."""
-        async with self.uow() as uow:
-            member = await uow.members.by_telegram_id(profile.telegram_id)
-            if member is None:
-                member, _ = await self._upsert(uow, profile)
-                await uow.commit()
+        count on the member row. A member this process has seen lately costs no query (their
+        choice is remembered); otherwise one, as `language_of` does."""
+        known, chosen = self.languages.recall(profile.telegram_id)
+        if not known:
+            async with self.uow() as uow:
+                member = await uow.members.by_telegram_id(profile.telegram_id)
+                if member is None:
+                    member, _ = await self._upsert(uow, profile)
+                    await uow.commit()
             chosen = member.chosen_language
+            self.languages.remember(profile.telegram_id, chosen)
         return resolve_language(chosen, profile.language_code, self.default_language)
 
     async def language_of(self, telegram_id: int, telegram_code: str | None) -> str:
         """The language to answer in, for registered and unregistered people alike."""
-        async with self.uow() as uow:
-            member = await uow.members.by_telegram_id(telegram_id)
+        known, chosen = self.languages.recall(telegram_id)
+        if not known:
+            async with self.uow() as uow:
+                member = await uow.members.by_telegram_id(telegram_id)
             chosen = member.chosen_language if member else None
+            if member is not None:
+                self.languages.remember(telegram_id, chosen)
         return resolve_language(chosen, telegram_code, self.default_language)

@@ -37,4 +37,5 @@ class Registering(MemberBase):
                     )
                     view = dataclasses.replace(view, joined_leader=leader.first_name)
             await uow.commit()
-            return view
+        self.languages.remember(member.telegram_id, member.chosen_language)
+        return view

@@ -5,9 +5,11 @@ import asyncio
 from sqlalchemy import func, select
 
 from services.members import MemberService, TelegramProfile, referral_code_from_payload
+from services.members.memo import REMEMBER_SECONDS, LanguageMemo
 from storage.models import Member, OutboxMessage
 from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
+from tests.kit.units_of_work import counting
 
 ANI = TelegramProfile(telegram_id=1001, first_name="Ani", username="ani", language_code="id")
 
@@ -157,3 +159,54 @@ async def test_a_first_update_without_start_registers_and_answers_in_their_langu
     assert await count_members(uow) == 1
     view = await members.register(john, "ref_abcd2345")
     assert not view.is_new and view.arrived_with_code is None
+
+
+async def test_a_known_members_language_is_answered_without_a_query(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    await members.register(ANI, None)
+    opened = counting(members)
+    assert await members.language_on_contact(ANI) == "id"
+    assert await members.language_of(ANI.telegram_id, "id") == "id"
+    assert opened.opened == 0
+    # Their /language choice counts at once, still without a query to answer in it.
+    await members.set_language(ANI, "en")
+    opened.opened = 0
+    assert await members.language_on_contact(ANI) == "en"
+    assert opened.opened == 0
+
+
+async def test_a_language_chosen_through_another_process_counts_after_ten_minutes(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    here, elsewhere = service(uow, clock), service(uow, clock)
+    await here.register(ANI, None)
+    assert await here.language_on_contact(ANI) == "id"
+    await elsewhere.set_language(ANI, "en")
+    assert await here.language_on_contact(ANI) == "id"  # remembered, not read again yet
+    clock.advance(seconds=REMEMBER_SECONDS + 1)
+    assert await here.language_on_contact(ANI) == "en"
+
+
+async def test_someone_unknown_is_registered_and_an_unregistered_stranger_is_not_remembered(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    stranger = TelegramProfile(telegram_id=1002, first_name="Budi", language_code="en")
+    assert await members.language_of(stranger.telegram_id, "en") == "en"
+    assert await count_members(uow) == 0
+    opened = counting(members)
+    assert await members.language_on_contact(stranger) == "en"  # registers them
+    assert opened.opened == 1 and await count_members(uow) == 1
+
+
+def test_the_language_memo_forgets_the_least_recently_seen_first() -> None:
+    clock = FrozenClock()
+    memo = LanguageMemo(clock.monotonic, size=2)
+    memo.remember(1, "en")
+    memo.remember(2, None)
+    assert memo.recall(1) == (True, "en")  # 1 is now the most recently seen
+    memo.remember(3, "id")
+    assert memo.recall(2) == (False, None)
+    assert memo.recall(1) == (True, "en") and memo.recall(3) == (True, "id")
