@@ -22,6 +22,7 @@ from kernel.i18n import Translator
 from services.access import AccessService, GroupConfig
 from services.affiliates import AffiliateService
 from services.catalog import CatalogService
+from services.dashboard import DashboardService
 from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.members import MemberLookupService, MemberService
@@ -52,6 +53,7 @@ class Container:
     leaders: LeaderService
     access: AccessService
     affiliates: AffiliateService
+    dashboard: DashboardService
     lifecycle: LifecycleService
     group_actions: GroupActions
     sending: SendingLayer
@@ -172,6 +174,7 @@ def build_container(
             admin_chat_id=settings.ADMIN_CHAT_ID,
             keys=tuple(key.get_secret_value() for key in settings.CREDENTIALS_KEYS),
         ),
+        dashboard=DashboardService(uow, clock, group),
         lifecycle=LifecycleService(uow, clock, group),
         group_actions=group_actions,
         sending=sending,

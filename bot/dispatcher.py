@@ -104,6 +104,7 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         leaders=container.leaders,
         access=container.access,
         affiliates=container.affiliates,
+        dashboard=container.dashboard,
         lifecycle=container.lifecycle,
         group_actions=container.group_actions,
     )

@@ -3,7 +3,7 @@ method and where to pay, changing the method, cancelling (button or /cancel).
 
 Where a member is in the purchase lives in the database (their open payment request),
 not in FSM state, so a restart or a lost update never strands them: every screen is
-rebuilt from what the payment service says now.
+rebuilt from what the payment service says now, each read in one transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +32,13 @@ from handlers.common.payment_screens import (
 from handlers.common.replies import reply
 from kernel.i18n import Translator
 from kernel.names import plan_name
-from services.payments import MethodView, PaymentError, PaymentProblem, PaymentService
+from services.payments import (
+    MethodChoice,
+    MethodView,
+    PaymentError,
+    PaymentProblem,
+    PaymentService,
+)
 
 
 async def buy(
@@ -42,22 +48,24 @@ async def buy(
     i18n: Translator,
     lang: str,
 ) -> None:
-    methods = await payments.methods()
-    if not methods:
-        await query.answer(i18n.t("shop.no_methods", lang), show_alert=True)
-        return
     mode = None
     if callback_data.mode is not ModeChoice.NONE:
         mode = UpgradeMode(callback_data.mode.value)
     try:
-        view = await payments.start_purchase(query.from_user.id, callback_data.plan_id, mode)
+        choice = await payments.begin_purchase(query.from_user.id, callback_data.plan_id, mode)
     except PaymentError as error:
+        if error.problem is PaymentProblem.NO_METHODS:
+            await query.answer(i18n.t("shop.no_methods", lang), show_alert=True)
+            return
         if error.problem is PaymentProblem.OPEN_REQUEST:
-            await show_open_request(query, payments, i18n, lang)
+            if isinstance(error.detail, MethodChoice):
+                await render_open_request(query, error.detail, i18n, lang)
+            else:  # lost a race with a second tap: read the request that won
+                await show_open_request(query, payments, i18n, lang)
             return
         await query.answer(payment_problem_text(error, i18n, lang), show_alert=True)
         return
-    text, markup = method_screen(view, methods, i18n, lang)
+    text, markup = method_screen(choice.request, list(choice.methods), i18n, lang)
     await reply(query, text, markup)
 
 
@@ -66,10 +74,17 @@ async def show_open_request(
 ) -> None:
     """Where the member's open payment stands, with the buttons that move it on."""
     assert event.from_user is not None
-    view = await payments.open_request(event.from_user.id)
-    if view is None:
+    choice = await payments.open_request_with_methods(event.from_user.id)
+    await render_open_request(event, choice, i18n, lang)
+
+
+async def render_open_request(
+    event: Message | CallbackQuery, choice: MethodChoice | None, i18n: Translator, lang: str
+) -> None:
+    if choice is None:
         await reply(event, i18n.t("shop.request_closed", lang), main_menu(i18n, lang))
         return
+    view = choice.request
     text = i18n.t(
         "shop.open_request",
         lang,
@@ -82,7 +97,7 @@ async def show_open_request(
     if view.status == PaymentStatus.AWAITING_PROOF:
         if view.method_id is None:
             await reply(event, text)
-            text, markup = method_screen(view, await payments.methods(), i18n, lang)
+            text, markup = method_screen(view, list(choice.methods), i18n, lang)
             chat = event.message if isinstance(event, CallbackQuery) else event
             if chat is not None:  # the tap is answered already: only a new message
                 await chat.answer(text, reply_markup=markup)
@@ -103,14 +118,16 @@ async def change_method(
     i18n: Translator,
     lang: str,
 ) -> None:
-    view = await payments.open_request(query.from_user.id)
-    if view is None or view.id != callback_data.request_id:
-        await query.answer(i18n.t("shop.request_closed", lang), show_alert=True)
+    try:
+        choice = await payments.method_choice(query.from_user.id, callback_data.request_id)
+    except PaymentError as error:
+        if error.problem is PaymentProblem.ALREADY_SUBMITTED:
+            text = i18n.t("shop.already_submitted", lang, request=callback_data.request_id)
+        else:
+            text = i18n.t("shop.request_closed", lang)
+        await query.answer(text, show_alert=True)
         return
-    if view.status != PaymentStatus.AWAITING_PROOF:
-        await query.answer(i18n.t("shop.already_submitted", lang, request=view.id), show_alert=True)
-        return
-    text, markup = method_screen(view, await payments.methods(), i18n, lang)
+    text, markup = method_screen(choice.request, list(choice.methods), i18n, lang)
     await reply(query, text, markup)
 
 

@@ -24,10 +24,8 @@ from handlers.common.payment_screens import cancel_row, status_text
 from handlers.common.replies import reply
 from kernel.i18n import Translator
 from kernel.names import plan_name
-from services.access import AccessService, GroupStatus
-from services.affiliates import AffiliateService
-from services.ledger import LedgerService
-from services.payments import PaymentService
+from services.access import GroupStatus
+from services.dashboard import DashboardService, VipDashboard
 
 NEXT_PURCHASE_KEYS = {
     NextPurchase.BUY: "me.next_buy",
@@ -49,20 +47,15 @@ def group_line(status: GroupStatus, i18n: Translator, lang: str, config: Handler
     return i18n.t("group.outside", lang)
 
 
-async def vip_section(
-    telegram_id: int,
+def vip_section(
+    vip: VipDashboard,
     builder: InlineKeyboardBuilder,
-    access: AccessService,
-    affiliates: AffiliateService,
-    ledger: LedgerService,
     i18n: Translator,
     lang: str,
     config: HandlerConfig,
 ) -> list[str]:
-    """The dashboard lines for an active VIP (nothing for anyone else); adds its buttons."""
-    status = await access.status(telegram_id)
-    if not status.has_access:
-        return []
+    """The dashboard lines of an active VIP; adds its buttons."""
+    status = vip.group
     lines = ["", i18n.t("vip.title", lang)]
     lines.append(i18n.t("vip.group", lang, state=group_line(status, i18n, lang, config)))
     if status.configured and not status.inside:
@@ -79,7 +72,7 @@ async def vip_section(
                     callback_data=GroupCallback(action=GroupAction.INVITE).pack(),
                 )
             )
-    account = await affiliates.account_of(telegram_id)
+    account = vip.account
     if account is None:
         lines.append(i18n.t("vip.no_account", lang))
     else:
@@ -105,18 +98,17 @@ async def vip_section(
                     callback_data=CredentialsCallback().pack(),
                 )
             )
-    balance = await ledger.balance_for(telegram_id)
-    if balance is not None:
-        lines.append(
-            i18n.t(
-                "vip.commission",
-                lang,
-                earned=balance.member_share + balance.leader_share,
-                paid=balance.paid,
-                available=balance.available,
-                pending=balance.pending_reports,
-            )
+    balance = vip.balance
+    lines.append(
+        i18n.t(
+            "vip.commission",
+            lang,
+            earned=balance.member_share + balance.leader_share,
+            paid=balance.paid,
+            available=balance.available,
+            pending=balance.pending_reports,
         )
+    )
     builder.row(
         InlineKeyboardButton(
             text=i18n.t("vip.balance_button", lang),
@@ -128,16 +120,15 @@ async def vip_section(
 
 async def show_me(
     event: Message | CallbackQuery,
-    payments: PaymentService,
-    access: AccessService,
-    affiliates: AffiliateService,
-    ledger: LedgerService,
+    dashboard: DashboardService,
     config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
+    """/me: everything comes from one read (one transaction) of the member's dashboard."""
     assert event.from_user is not None
-    seen = await payments.overview(event.from_user.id)
+    mine = await dashboard.dashboard(event.from_user.id)
+    seen = mine.overview
     lines = [i18n.t("me.title", lang)]
     if seen.tier is None:
         lines.append(i18n.t("me.no_tier", lang))
@@ -157,9 +148,8 @@ async def show_me(
                 )
             )
     builder = InlineKeyboardBuilder()
-    lines += await vip_section(
-        event.from_user.id, builder, access, affiliates, ledger, i18n, lang, config
-    )
+    if mine.vip is not None:
+        lines += vip_section(mine.vip, builder, i18n, lang, config)
     request = seen.open_request
     if request is not None:
         lines.append(

@@ -56,16 +56,18 @@ async def _receive_proof(
 ) -> None:
     assert message.from_user is not None
     user_id = message.from_user.id
-    view = await payments.open_request(user_id)
-    if view is None:
+    # One read before anything is downloaded; attach_proof decides again after it.
+    choice = await payments.open_request_with_methods(user_id)
+    if choice is None:
         await message.answer(i18n.t("proof.no_open", lang), reply_markup=main_menu(i18n, lang))
         return
+    view = choice.request
     if view.status != PaymentStatus.AWAITING_PROOF:
         await message.answer(i18n.t("proof.already_submitted", lang, request=view.id))
         return
     if view.method_id is None:
         await message.answer(i18n.t("proof.choose_method_first", lang, request=view.id))
-        text, markup = method_screen(view, await payments.methods(), i18n, lang)
+        text, markup = method_screen(view, list(choice.methods), i18n, lang)
         await message.answer(text, reply_markup=markup)
         return
     try:

@@ -6,22 +6,18 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from domain.invites import InviteRefusal
 from handlers.common.callbacks import GroupAction, GroupCallback
 from handlers.common.config import HandlerConfig
 from handlers.common.dates import local_time
 from kernel.i18n import Translator
-from services.access import AccessService, GroupStatus
+from services.access import AccessService
 
-
-def refusal_key(status: GroupStatus) -> str | None:
-    """Why no invite is made for this member now (None: one may be)."""
-    if not status.has_access:
-        return "group.invite_not_vip"
-    if not status.configured:
-        return "group.not_configured_alert"
-    if status.inside:
-        return "group.invite_inside"
-    return None
+REFUSAL_KEYS = {
+    InviteRefusal.NOT_VIP: "group.invite_not_vip",
+    InviteRefusal.NOT_CONFIGURED: "group.not_configured_alert",
+    InviteRefusal.INSIDE: "group.invite_inside",
+}
 
 
 async def ask_invite(
@@ -31,12 +27,13 @@ async def ask_invite(
     lang: str,
     config: HandlerConfig,
 ) -> None:
-    """A VIP outside the group asks for an invite: a live link is shown, else one is made."""
-    refused = refusal_key(await access.status(query.from_user.id))
-    if refused is not None:
-        await query.answer(i18n.t(refused, lang), show_alert=True)
+    """A VIP outside the group asks for an invite: a live link is shown, else one is made
+    (the check and the request are one transaction)."""
+    answer = await access.ask_invite(query.from_user.id)
+    if answer.refused is not None:
+        await query.answer(i18n.t(REFUSAL_KEYS[answer.refused], lang), show_alert=True)
         return
-    status = await access.request_invite(query.from_user.id)
+    status = answer.status
     if status.invite_link is not None and status.invite_expires_at is not None and query.message:
         until = local_time(status.invite_expires_at, config.zone)
         await query.answer()

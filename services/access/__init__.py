@@ -11,8 +11,8 @@ a renewal that lands in between cancels a removal that is no longer right.
 Join requests are approved only for an active VIP presenting their own, unused,
 unexpired invite (join.py). Presence in the group is what the bot saw in
 `chat_member` updates; the nightly reconcile (reconcile.py) removes anyone inside
-without access. /me's view of the group is status.py; settings and vocabulary are
-config.py; who is told what is notices.py.
+without access. /me's view of the group and asking for an invite are status.py;
+settings and vocabulary are config.py; who is told what is notices.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from services.access.config import IN_GROUP, GroupConfig, RemovalCause
 from services.access.join import JoinDecision, Joining, JoinVerdict
 from services.access.notices import alert_admins, language_of
 from services.access.reconcile import ReconcileResult, Reconciling
-from services.access.status import GroupStatus, StatusQueries
+from services.access.status import GroupStatus, InviteAnswer, StatusQueries, group_status
 from services.access.sync import (
     AccessChange,
     queue_invite,
@@ -39,6 +39,7 @@ __all__ = [
     "AccessService",
     "GroupConfig",
     "GroupStatus",
+    "InviteAnswer",
     "InviteSkip",
     "InviteTurn",
     "JoinDecision",
@@ -47,6 +48,7 @@ __all__ = [
     "RemovalCause",
     "RemovalTurn",
     "alert_admins",
+    "group_status",
     "has_access",
     "language_of",
     "queue_invite",

@@ -4,8 +4,10 @@ Every decision is a compare-and-set on `payment_requests.status` inside one
 transaction, so a double tap, a second admin or a replayed update changes
 nothing; the member's message is queued in the same transaction.
 
-- browse.py: offers, one plan's quote, the payment methods, /me.
-- purchase.py: starting a purchase, choosing how to pay, cancelling.
+- browse.py: offers, one plan's quote, the payment methods, the open request with
+  the methods, and `overview_of` (/me's plans, read in the caller's transaction).
+- purchase.py: starting a purchase (with the methods to pay by), choosing how to
+  pay, cancelling.
 - proofs.py: the member's proof and the admins' card it queues.
 - review_queue.py: /pending, a request's card, where a request stands.
 - approve.py, reject.py: the admin's decision (approval activates through
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from domain.proofs import ProofFile
 from services.payments.approve import Approving
-from services.payments.browse import Browsing
+from services.payments.browse import Browsing, overview_of
 from services.payments.expiry import PROOF_DEADLINE, ClosingStale
 from services.payments.proofs import Proofs
 from services.payments.purchase import Purchasing
@@ -28,6 +30,7 @@ from services.payments.views import (
     ButtonRows,
     Decision,
     Holding,
+    MethodChoice,
     MethodView,
     Offer,
     Offers,
@@ -48,6 +51,7 @@ __all__ = [
     "ButtonRows",
     "Decision",
     "Holding",
+    "MethodChoice",
     "MethodView",
     "Offer",
     "Offers",
@@ -63,6 +67,7 @@ __all__ = [
     "Reviewed",
     "Unavailable",
     "WaitingRequest",
+    "overview_of",
 ]
 
 

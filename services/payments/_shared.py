@@ -1,5 +1,5 @@
-"""Reads the payment use cases share: a request's view, a method's view, where a
-request stands, who decided a proof, and the admins' card of a request."""
+"""Reads the payment use cases share: a request's view, a method's view, the methods
+on offer, where a request stands, who decided a proof, and the admins' card of a request."""
 
 from __future__ import annotations
 
@@ -58,6 +58,11 @@ def method_view(method: MethodRecord) -> MethodView:
         account_number=method.account_number,
         qris_file_id=method.qris_file_id,
     )
+
+
+async def active_methods(uow: UnitOfWork) -> tuple[MethodView, ...]:
+    """The payment methods members may choose now, in order."""
+    return tuple(method_view(method) for method in await uow.methods.active())
 
 
 async def decision_of(uow: UnitOfWork, request_id: int) -> Decision:

@@ -3,11 +3,42 @@ member cancelling their open request."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from domain.people import Person
 from domain.pricing import NotOffered, UpgradeMode, quote
 from domain.states import OPEN_PAYMENT_STATUSES, PaymentStatus
 from services.payments._base import PaymentServiceBase
-from services.payments._shared import method_view, view_of
-from services.payments.views import MethodView, PaymentError, PaymentProblem, PaymentView
+from services.payments._shared import active_methods, method_view, view_of
+from services.payments.views import (
+    MethodChoice,
+    MethodView,
+    PaymentError,
+    PaymentProblem,
+    PaymentView,
+)
+from storage.uow import UnitOfWork
+
+
+async def _open_purchase(
+    uow: UnitOfWork, member: Person, plan_id: int, mode: UpgradeMode | None, now: datetime
+) -> PaymentView:
+    """Quote the plan for a member without an open request and freeze the quote in a
+    new request (the caller commits)."""
+    found = await uow.catalog.plan(plan_id)
+    if found is None or not found[1]:
+        raise PaymentError(PaymentProblem.PLAN_UNAVAILABLE)
+    plan = found[0]
+    held = await uow.memberships.held(member.id)
+    result = quote(held, plan, await uow.catalog.policy(plan), now, mode)
+    if isinstance(result, NotOffered):
+        raise PaymentError(PaymentProblem.NOT_OFFERED, result.reason)
+    request = await uow.payments.open(member.id, result, now)
+    if request is None:
+        # Two taps raced past the caller's check; the index kept one (and spoiled this
+        # transaction: nothing more can be read in it).
+        raise PaymentError(PaymentProblem.OPEN_REQUEST)
+    return await view_of(uow, request)
 
 
 class Purchasing(PaymentServiceBase):
@@ -24,21 +55,46 @@ class Purchasing(PaymentServiceBase):
             open_request = await uow.payments.open_of(member.id)
             if open_request is not None:
                 raise PaymentError(PaymentProblem.OPEN_REQUEST, await view_of(uow, open_request))
-            found = await uow.catalog.plan(plan_id)
-            if found is None or not found[1]:
-                raise PaymentError(PaymentProblem.PLAN_UNAVAILABLE)
-            plan = found[0]
-            held = await uow.memberships.held(member.id)
-            result = quote(held, plan, await uow.catalog.policy(plan), now, mode)
-            if isinstance(result, NotOffered):
-                raise PaymentError(PaymentProblem.NOT_OFFERED, result.reason)
-            request = await uow.payments.open(member.id, result, now)
-            if request is None:
-                # Two taps raced past the check above; the index kept one.
-                raise PaymentError(PaymentProblem.OPEN_REQUEST)
-            view = await view_of(uow, request)
+            view = await _open_purchase(uow, member, plan_id, mode, now)
             await uow.commit()
             return view
+
+    async def begin_purchase(
+        self, telegram_id: int, plan_id: int, mode: UpgradeMode | None = None
+    ) -> MethodChoice:
+        """A Pay button: `start_purchase` and the methods to pay with, in one transaction.
+
+        Refuses NO_METHODS before anything else when no method is active (nothing is
+        opened then), and OPEN_REQUEST with the open request and the methods (a
+        `MethodChoice`) as its detail; after a lost race (two taps at once) the detail is
+        None and the request that won is read afresh."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            methods = await active_methods(uow)
+            if not methods:
+                raise PaymentError(PaymentProblem.NO_METHODS)
+            member = await self._member(uow, telegram_id)
+            open_request = await uow.payments.open_of(member.id)
+            if open_request is not None:
+                choice = MethodChoice(await view_of(uow, open_request), methods)
+                raise PaymentError(PaymentProblem.OPEN_REQUEST, choice)
+            view = await _open_purchase(uow, member, plan_id, mode, now)
+            await uow.commit()
+            return MethodChoice(view, methods)
+
+    async def method_choice(self, telegram_id: int, request_id: int) -> MethodChoice:
+        """The member's open request `request_id` and the methods they may switch to, in
+        one transaction. Refuses NO_OPEN_REQUEST (none open, another one, or someone who
+        never pressed /start) and ALREADY_SUBMITTED (the view as detail)."""
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(telegram_id)
+            request = None if member is None else await uow.payments.open_of(member.id)
+            if request is None or request.id != request_id:
+                raise PaymentError(PaymentProblem.NO_OPEN_REQUEST)
+            view = await view_of(uow, request)
+            if request.status != PaymentStatus.AWAITING_PROOF:
+                raise PaymentError(PaymentProblem.ALREADY_SUBMITTED, view)
+            return MethodChoice(view, await active_methods(uow))
 
     async def choose_method(
         self, telegram_id: int, request_id: int, method_id: int

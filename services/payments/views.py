@@ -29,6 +29,7 @@ class PaymentProblem(StrEnum):
     NO_METHOD = "no_method"  # a proof before a payment method was chosen
     METHOD_UNAVAILABLE = "method_unavailable"
     ALREADY_SUBMITTED = "already_submitted"  # a second proof while one is being reviewed
+    NO_METHODS = "no_methods"  # no payment method is active: nothing can be bought now
 
 
 class PaymentError(Exception):
@@ -104,6 +105,15 @@ class MethodView:
     account_name: str | None
     account_number: str | None
     qris_file_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MethodChoice:
+    """A member's request and the payment methods they may choose from now, read in
+    one transaction (the "choose how to pay" screen)."""
+
+    request: PaymentView
+    methods: tuple[MethodView, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,11 @@ from tests.handlers.shopkit import (
     send,
     start,
     tap,
+    texts,
 )
+from tests.kit.faketelegram import JSON
 from tests.kit.images import receipt_jpeg
+from tests.kit.units_of_work import counting_handlers
 
 ANI = 501
 
@@ -131,3 +134,41 @@ async def test_ten_approve_taps_from_three_admins_change_the_membership_once(
         ]
         assert len(keys) == 2
     assert "Disetujui oleh" in current(app, card)["caption"]
+
+
+async def test_each_step_of_buying_is_one_unit_of_work(app: BotUnderTest) -> None:
+    """What one tap shows is read (and changed) in ONE transaction; only a proof photo
+    takes two, on purpose: its request is checked before the image is downloaded."""
+    await add_method(app)
+    ani = await start(app, ANI, "Ani")
+    opened = counting_handlers(app.container)
+
+    async def step(update: JSON) -> int:
+        opened.opened = 0
+        await send(app, update)
+        return opened.opened
+
+    catalog = await open_shop(app, ani)
+    assert opened.opened == 1
+    assert await step(app.core.press(ani, catalog, find_button(app, catalog, "Basic"))) == 1
+    quote = app.core.last_sent(ANI)
+    assert quote is not None
+    pay = find_button(app, quote, "Lanjut bayar")
+    assert await step(app.core.press(ani, quote, pay)) == 1
+    methods = app.core.last_sent(ANI)
+    assert methods is not None and "Pilih metode pembayaran" in methods["text"]
+    assert await step(app.core.command(ani, "/me")) == 1
+    assert "Langkah berikutnya: pilih metode pembayaran." in texts(app, ANI)[-1]
+    # Pay again while the request waits for its method: the request and the methods.
+    assert await step(app.core.press(ani, quote, pay)) == 1
+    assert "Kamu masih punya pembayaran yang terbuka: #1" in texts(app, ANI)[-2]
+    assert "Pilih metode pembayaran" in texts(app, ANI)[-1]
+    assert await step(app.core.press(ani, methods, find_button(app, methods, "BCA"))) == 1
+    instructions = app.core.last_sent(ANI)
+    assert instructions is not None and "tepat Rp 97.000" in instructions["text"]
+    change = find_button(app, instructions, "Ganti metode")
+    assert await step(app.core.press(ani, instructions, change)) == 1
+    assert "Pilih metode pembayaran" in texts(app, ANI)[-1]
+    assert await step(app.core.private_photo(ani, receipt_jpeg(0, 4))) == 2
+    await deliver(app)
+    assert "Bukti diterima" in texts(app, ANI)[-1]

@@ -25,6 +25,7 @@ from tests.handlers.reviewkit import vip_member
 from tests.handlers.shopkit import OWNER_ID, send, start, texts
 from tests.kit.admin_tools import AdminTools
 from tests.kit.clock import FrozenClock
+from tests.kit.units_of_work import counting_handlers
 
 __all__ = ["group_app"]
 
@@ -351,6 +352,28 @@ async def test_a_vip_who_left_asks_for_a_new_invite_from_me(group_app: BotUnderT
     # Asking again while inside changes nothing.
     answer = await tap(app, ani, shown, "Minta undangan grup")
     assert "sudah di dalam grup" in answer.get("text", "")
+
+
+async def test_the_vip_dashboard_and_the_invite_tap_are_one_unit_of_work_each(
+    group_app: BotUnderTest,
+) -> None:
+    from tests.handlers.shopkit import tap
+
+    app = group_app
+    ani = await vip_member(app, 501, "Ani")
+    await settle(app)
+    await join(app, ani, invite_url(app, ani))
+    await send(app, app.core.chat_member_update(GROUP, ani, "member", "left"))
+    opened = counting_handlers(app.container)
+    shown = await me(app, ani)
+    assert "Dashboard VIP" in shown["text"] and "Kamu belum di grup" in shown["text"]
+    assert "Komisi kamu: Rp 0" in shown["text"]
+    assert opened.opened == 1  # plans, open payment, group, account, balance: one read
+    opened.opened = 0
+    answer = await tap(app, ani, shown, "Minta undangan grup")
+    assert "Undangan sedang dikirim" in answer.get("text", "")
+    assert opened.opened == 1  # the check and the queued invite: one transaction
+    assert len([a for a in await actions(app, "group_invite") if a.status == "pending"]) == 1
 
 
 async def test_a_forged_invite_tap_from_a_basic_member_gets_nothing(
