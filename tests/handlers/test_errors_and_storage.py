@@ -23,7 +23,7 @@ async def test_a_failure_inside_a_handler_gets_an_apology_not_silence(
     app: BotUnderTest, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ani = app.core.user(1, "Ani")
-    monkeypatch.setattr(app.container.payments, "overview", broken)
+    monkeypatch.setattr(app.container.dashboard, "dashboard", broken)
     await app.send(app.core.command(ani, "/me"))
     sent = app.core.sent_to(1)
     assert [m["text"] for m in sent] == [
@@ -40,7 +40,7 @@ async def test_a_failed_button_tap_is_answered_with_an_alert_once(
     await app.send(app.core.command(ani, "/start"))
     menu = app.core.last_sent(1)
     assert menu is not None
-    monkeypatch.setattr(app.container.payments, "overview", broken)
+    monkeypatch.setattr(app.container.dashboard, "dashboard", broken)
     await app.send(app.core.press(ani, menu, "menu:me"))
     answers = list(app.core.callback_answers.values())
     assert answers == [
