@@ -9,12 +9,12 @@ from aiogram import Router
 from aiogram.filters import Command
 
 from domain.states import LeaderSource
-from handlers.common.admin_command import AdminCall, admin_command, shown_at, words
+from handlers.common.admin_command import AdminCall, admin_command, after_member, shown_at, words
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat
-from kernel.admin_input import parse_member_ref
+from kernel.admin_input import MemberRef, parse_member_ref
 from services.leaders import LeaderService, LeaderServiceError
-from services.members import FoundMember, MemberLookupService
+from services.members import MemberLookupService
 
 NO_LEADER_WORDS = frozenset({"none", "-", "tidak", "tanpa", "hapus", "kosong"})
 
@@ -30,11 +30,11 @@ async def set_leader_command(
     member_lookup: MemberLookupService,
     config: HandlerConfig,
 ) -> None:
-    member = await member_lookup.resolve(parse_member_ref(call.args[0]))
-    leader: FoundMember | None = None
+    member = parse_member_ref(call.args[0])
+    leader: MemberRef | None = None
     if call.args[1].lower() not in NO_LEADER_WORDS:
-        leader = await member_lookup.resolve(parse_member_ref(call.args[1]))
-    change = await leaders.set_leader(member.id, leader.id if leader else None, call.actor)
+        leader = await after_member(member_lookup, member, lambda: parse_member_ref(call.args[1]))
+    change = await leaders.set_leader_of(member, leader, call.actor)
     if change.new_leader is None:
         key = "leader_admin.removed"
     elif change.old_leader is None:
@@ -53,13 +53,10 @@ async def set_leader_command(
 
 @admin_command("leader_admin.usage_leaderhistory", args=words(1))
 async def leader_history_command(
-    call: AdminCall,
-    leaders: LeaderService,
-    member_lookup: MemberLookupService,
-    config: HandlerConfig,
+    call: AdminCall, leaders: LeaderService, config: HandlerConfig
 ) -> None:
-    member = await member_lookup.resolve(parse_member_ref(call.args[0]))
-    links = await leaders.history(member.id)
+    member = await leaders.history_of(parse_member_ref(call.args[0]))
+    links = member.links
     if not links:
         await call.say(
             "leader_admin.history_none", name=member.name, telegram_id=member.telegram_id

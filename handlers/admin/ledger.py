@@ -18,7 +18,13 @@ from aiogram.filters import Command
 
 from domain.commission import FULL_BP, PercentParseError, parse_percent
 from domain.money import MAX_AMOUNT, MoneyParseError, format_rupiah, parse_rupiah
-from handlers.common.admin_command import AdminCall, ReplyInstead, admin_command, words
+from handlers.common.admin_command import (
+    AdminCall,
+    ReplyInstead,
+    admin_command,
+    after_member,
+    words,
+)
 from handlers.common.filters import InAdminChat
 from kernel.admin_input import parse_member_ref
 from services.ledger import LedgerService, LedgerServiceError
@@ -51,11 +57,9 @@ def parse_day(text: str) -> date | None:
 
 
 @admin_command("ledger.usage", args=words(1))
-async def ledger_command(
-    call: AdminCall, ledger: LedgerService, member_lookup: MemberLookupService
-) -> None:
-    member = await member_lookup.resolve(parse_member_ref(call.args[0]))
-    balance = await ledger.balance(member.id)
+async def ledger_command(call: AdminCall, ledger: LedgerService) -> None:
+    member = await ledger.member_balance(parse_member_ref(call.args[0]))
+    balance = member.balance
     corrections: Any = ""
     if balance.corrections:
         corrections = {
@@ -114,12 +118,12 @@ async def payout_command(
     call: AdminCall, ledger: LedgerService, member_lookup: MemberLookupService
 ) -> None:
     parts = call.args
-    member = await member_lookup.resolve(parse_member_ref(parts[0]))
-    amount = payout_amount(call, parts[1])
+    member = parse_member_ref(parts[0])
+    amount = await after_member(member_lookup, member, lambda: payout_amount(call, parts[1]))
     reference = parts[3] if len(parts) == 4 else None
     message = call.message
-    done = await ledger.payout(
-        member.id,
+    done = await ledger.payout_to(
+        member,
         amount,
         parts[2],
         reference,

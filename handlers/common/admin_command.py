@@ -24,7 +24,9 @@ The body receives, after the `AdminCall`, whatever dependencies it names (servic
 
 Also here, because every admin reply uses them: the acting admin (`actor`), long
 replies split under Telegram's length limit (`reply_lines`) and dates shown in the
-group's time zone (`shown_at`, `shown_day`).
+group's time zone (`shown_at`, `shown_day`). The one call takes the member reference
+and looks the member up in its own transaction; `after_member` keeps the order of the
+answers for what a command reads after MEMBER (a member not found is said first).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram.filters import CommandObject
@@ -42,9 +44,10 @@ from aiogram.types import Message, User
 from handlers.common.admins import AdminGate
 from handlers.common.filters import allowed
 from kernel.actor import Actor
-from kernel.admin_input import AdminToolError
+from kernel.admin_input import AdminToolError, MemberRef
 from kernel.i18n import Translator
 from kernel.refusal import Refusal
+from services.members import MemberLookupService
 
 # Telegram's limit is 4096; long lists are split on line boundaries below it.
 MESSAGE_BUDGET = 4000
@@ -53,6 +56,8 @@ Arguments = Callable[[str], Any]
 Problems = Mapping[type[Refusal[Any]], str]
 Body = Callable[..., Awaitable[None]]
 Handler = Callable[..., Awaitable[None]]
+
+T = TypeVar("T")
 
 ADMIN_PROBLEMS: Problems = {AdminToolError: "tools.problem_{problem}"}
 
@@ -106,6 +111,20 @@ class ReplyInstead(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
+
+
+async def after_member(
+    member_lookup: MemberLookupService, ref: MemberRef, check: Callable[[], T]
+) -> T:
+    """What a command takes after MEMBER, parsed by `check`. When that is refused, a
+    member who is not found is answered first (a read, nothing else), as commands that
+    looked the member up before parsing the rest always answered; otherwise the member
+    is looked up once, by the service call, in its own transaction."""
+    try:
+        return check()
+    except (Refusal, ReplyInstead):
+        await member_lookup.resolve(ref)
+        raise
 
 
 def words(*counts: int) -> Arguments:

@@ -15,7 +15,6 @@ from domain.states import ReportStatus
 from handlers.common.callbacks import MenuAction, MenuCallback
 from kernel.i18n import Translator
 from services.leaders import LeaderService
-from services.ledger import LedgerService
 from services.reports import ReportService, ReportView, reason_param
 
 LATEST_REPORTS = 5
@@ -70,16 +69,16 @@ def report_line(view: ReportView, i18n: Translator, lang: str) -> str:
 
 async def show_balance(
     event: Message | CallbackQuery,
-    ledger: LedgerService,
     reports: ReportService,
     i18n: Translator,
     lang: str,
 ) -> None:
     assert event.from_user is not None
-    balance = await ledger.balance_for(event.from_user.id)
-    if balance is None:
+    screen = await reports.balance_with_latest(event.from_user.id, LATEST_REPORTS)
+    if screen is None:
         await _reply(event, i18n.t("balance.not_registered", lang))
         return
+    balance = screen.balance
     lines = [
         i18n.t(
             "balance.summary",
@@ -101,7 +100,7 @@ async def show_balance(
         lines.append(
             i18n.t("balance.corrections_line", lang, amount=format_rupiah(balance.corrections))
         )
-    latest = await reports.latest(event.from_user.id, LATEST_REPORTS)
+    latest = screen.latest
     lines.append("")
     if latest:
         lines.append(i18n.t("balance.latest_title", lang))

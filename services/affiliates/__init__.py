@@ -16,12 +16,13 @@ problem code and translation-ready params; nothing is written then.
 One module per use case:
   stock.py      adding accounts, one typed or a CSV file (csv_format.py reads it)
   queries.py    counts, lists, one account's card
-  export.py     every account as CSV, never a login
+  export.py     every account as CSV, never a login (with the count, for /exportaccounts)
   assign.py     giving an account to a VIP
+  card_taps.py  a tap on an account card: its change and the card afterwards, at once
   release.py    taking it back (an admin, or `release_account` when VIP access ends)
   status.py     the shop status, with the suspension alert
   details.py    the yellow cart's verification and notes
-  offer.py      the account an approval card offers
+  offer.py      the account an approval card offers, and the tap that takes it
   reveal.py     the holder's own account and login
   rotate.py     re-encrypting every login with a new key
   vault.py      the encryption of logins
@@ -39,6 +40,7 @@ from domain.affiliates import (
     NewAccount,
 )
 from services.affiliates.assign import Assigning
+from services.affiliates.card_taps import CardChange, CardTap, CardTaps
 from services.affiliates.csv_format import (
     EXPORT_COLUMNS,
     EXPORT_ONLY_COLUMNS,
@@ -48,8 +50,8 @@ from services.affiliates.csv_format import (
     parse_csv,
 )
 from services.affiliates.details import Details
-from services.affiliates.export import Exporting
-from services.affiliates.offer import Offering
+from services.affiliates.export import AccountsExport, Exporting
+from services.affiliates.offer import Offering, OfferTap
 from services.affiliates.parsing import (
     AccountRef,
     parse_account_ref,
@@ -107,10 +109,13 @@ __all__ = [
     "AccountFilter",
     "AccountList",
     "AccountRef",
+    "AccountsExport",
     "AffiliateError",
     "AffiliateProblem",
     "AffiliateService",
     "AssignResult",
+    "CardChange",
+    "CardTap",
     "Counts",
     "CredentialsError",
     "CredentialsProblem",
@@ -121,6 +126,7 @@ __all__ = [
     "Login",
     "NewAccount",
     "Offer",
+    "OfferTap",
     "RotationResult",
     "RowError",
     "RowProblem",
@@ -144,6 +150,7 @@ class AffiliateService(
     Reading,
     Exporting,
     Assigning,
+    CardTaps,
     Releasing,
     Statuses,
     Details,

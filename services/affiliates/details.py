@@ -9,6 +9,7 @@ from services.affiliates._common import card_of, find_account, target
 from services.affiliates.parsing import AccountRef, parse_notes
 from services.affiliates.problems import AffiliateError, AffiliateProblem
 from services.affiliates.views import AccountCard
+from storage.uow import UnitOfWork
 
 
 class Details(ServiceBase):
@@ -16,34 +17,39 @@ class Details(ServiceBase):
         self, account: AccountRef | int, verified: bool, admin: Actor
     ) -> AccountCard:
         """Mark the yellow cart verified (keeping today's date), or take that back."""
-        now = self.clock.now()
         async with self.uow() as uow:
-            found = await find_account(uow, account, lock=True)
-            refusal = cart_refusal(found, verified)
-            if refusal is CartRefusal.ALREADY_VERIFIED:
-                assert found.yellow_cart_verified_at is not None
-                raise AffiliateError(
-                    AffiliateProblem.ALREADY_VERIFIED,
-                    username=found.tiktok_username,
-                    at=f"{self._day(found.yellow_cart_verified_at):%d-%m-%Y}",
-                )
-            if refusal is CartRefusal.NOT_VERIFIED:
-                raise AffiliateError(AffiliateProblem.NOT_VERIFIED, username=found.tiktok_username)
-            before = found.yellow_cart_verified_at
-            await uow.affiliates.set_cart(found.id, now if verified else None)
-            uow.audit.record(
-                admin,
-                "affiliate_cart_verified" if verified else "affiliate_cart_unverified",
-                target(found.id),
-                now,
-                username=found.tiktok_username,
-                before=before.isoformat() if before else None,
-            )
-            changed = await uow.affiliates.by_id(found.id)
-            assert changed is not None
-            card = await card_of(uow, changed)
+            card = await self._set_cart_verified(uow, account, verified, admin)
             await uow.commit()
             return card
+
+    async def _set_cart_verified(
+        self, uow: UnitOfWork, account: AccountRef | int, verified: bool, admin: Actor
+    ) -> AccountCard:
+        now = self.clock.now()
+        found = await find_account(uow, account, lock=True)
+        refusal = cart_refusal(found, verified)
+        if refusal is CartRefusal.ALREADY_VERIFIED:
+            assert found.yellow_cart_verified_at is not None
+            raise AffiliateError(
+                AffiliateProblem.ALREADY_VERIFIED,
+                username=found.tiktok_username,
+                at=f"{self._day(found.yellow_cart_verified_at):%d-%m-%Y}",
+            )
+        if refusal is CartRefusal.NOT_VERIFIED:
+            raise AffiliateError(AffiliateProblem.NOT_VERIFIED, username=found.tiktok_username)
+        before = found.yellow_cart_verified_at
+        await uow.affiliates.set_cart(found.id, now if verified else None)
+        uow.audit.record(
+            admin,
+            "affiliate_cart_verified" if verified else "affiliate_cart_unverified",
+            target(found.id),
+            now,
+            username=found.tiktok_username,
+            before=before.isoformat() if before else None,
+        )
+        changed = await uow.affiliates.by_id(found.id)
+        assert changed is not None
+        return await card_of(uow, changed)
 
     async def set_notes(
         self, account: AccountRef | int, notes: str | None, admin: Actor

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from domain.affiliates import AccountFilter
 from services.affiliates._base import ServiceBase
@@ -18,15 +19,36 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") and len(text) > 1 else text
 
 
+@dataclass(frozen=True, slots=True)
+class AccountsExport:
+    """/exportaccounts: how many accounts there are and the file (empty when none)."""
+
+    total: int
+    data: bytes
+
+
 class Exporting(ServiceBase):
     async def export_csv(self) -> bytes:
         """Every account as CSV (UTF-8 with BOM, so Excel reads it): never a login or
         password, only whether one is stored."""
+        async with self.uow() as uow:
+            cards = await cards_of(uow, await uow.affiliates.listing(AccountFilter.ALL))
+        return self._csv(cards)
+
+    async def export(self) -> AccountsExport:
+        """How many accounts there are and, when any, `export_csv` of them, read in one
+        transaction (the count the caption says is the file's)."""
+        async with self.uow() as uow:
+            total = await uow.affiliates.count(AccountFilter.ALL)
+            if not total:
+                return AccountsExport(0, b"")
+            cards = await cards_of(uow, await uow.affiliates.listing(AccountFilter.ALL))
+        return AccountsExport(total, self._csv(cards))
+
+    def _csv(self, cards: list[AccountCard]) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
-        async with self.uow() as uow:
-            cards = await cards_of(uow, await uow.affiliates.listing(AccountFilter.ALL))
         for card in cards:
             writer.writerow(self._cells(card))
         return out.getvalue().encode("utf-8-sig")

@@ -35,32 +35,37 @@ async def release_account(
 class Releasing(ServiceBase):
     async def unassign(self, account: AccountRef | int, admin: Actor) -> UnassignResult:
         """Take the account back from its holder (they are told); it returns to the pool."""
-        now = self.clock.now()
         async with self.uow() as uow:
-            found = await find_account(uow, account, lock=True)
-            if found.holder_member_id is None:
-                raise AffiliateError(AffiliateProblem.NOT_ASSIGNED, username=found.tiktok_username)
-            member = await uow.members.by_id(found.holder_member_id)
-            assert member is not None
-            released = await release_account(uow, member.id, UNASSIGN_REASON, now)
-            if released is None:
-                raise AffiliateError(AffiliateProblem.NOT_ASSIGNED, username=found.tiktok_username)
-            uow.audit.record(
-                admin,
-                "affiliate_unassign",
-                target(found.id),
-                now,
-                username=found.tiktok_username,
-                member=member.telegram_id,
-            )
-            await uow.outbox.tell_member(
-                member,
-                self.default_language,
-                "affiliates.member_unassigned",
-                {"username": found.tiktok_username},
-                f"affiliate-unassigned:{found.id}:{member.id}:{now.isoformat()}",
-                now,
-            )
-            result = UnassignResult(await card_of(uow, released), holder_of(member))
+            result = await self._unassign(uow, account, admin)
             await uow.commit()
             return result
+
+    async def _unassign(
+        self, uow: UnitOfWork, account: AccountRef | int, admin: Actor
+    ) -> UnassignResult:
+        now = self.clock.now()
+        found = await find_account(uow, account, lock=True)
+        if found.holder_member_id is None:
+            raise AffiliateError(AffiliateProblem.NOT_ASSIGNED, username=found.tiktok_username)
+        member = await uow.members.by_id(found.holder_member_id)
+        assert member is not None
+        released = await release_account(uow, member.id, UNASSIGN_REASON, now)
+        if released is None:
+            raise AffiliateError(AffiliateProblem.NOT_ASSIGNED, username=found.tiktok_username)
+        uow.audit.record(
+            admin,
+            "affiliate_unassign",
+            target(found.id),
+            now,
+            username=found.tiktok_username,
+            member=member.telegram_id,
+        )
+        await uow.outbox.tell_member(
+            member,
+            self.default_language,
+            "affiliates.member_unassigned",
+            {"username": found.tiktok_username},
+            f"affiliate-unassigned:{found.id}:{member.id}:{now.isoformat()}",
+            now,
+        )
+        return UnassignResult(await card_of(uow, released), holder_of(member))

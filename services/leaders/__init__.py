@@ -9,13 +9,16 @@ first takes one lock (`uow.leaders.serialize_changes`) so two loop checks never 
 - `assign.py`: an admin assigns, changes or removes a member's leader.
 - `history.py`: every leader a member has had, and who led them on a day.
 - `team.py`: what a leader sees of their subs.
+
+The `*_of` methods take the members an admin means (`kernel.admin_input.MemberRef`)
+and look them up in the same transaction as the change or the read.
 """
 
 from __future__ import annotations
 
 from services.leaders._base import LeaderProblem, LeaderServiceError
 from services.leaders.assign import Assigning, LeaderChange
-from services.leaders.history import History, LeaderLinkView, leader_on
+from services.leaders.history import History, LeaderLinkView, MemberLeaders, leader_on
 from services.leaders.referral import attach_by_referral
 from services.leaders.team import SubLine, Team, Teams
 
@@ -25,6 +28,7 @@ __all__ = [
     "LeaderProblem",
     "LeaderService",
     "LeaderServiceError",
+    "MemberLeaders",
     "SubLine",
     "Team",
     "attach_by_referral",

@@ -9,8 +9,9 @@ SQLite every transaction is BEGIN IMMEDIATE) so two taps can never overdraw.
 
 - `commission.py`: the commission of a validated report (tier, structure and leader
   as of the report's day).
-- `balance.py`: what a member's ledger adds up to.
-- `payouts.py`: money paid to a member.
+- `balance.py`: what a member's ledger adds up to (`member_balance`: /ledger MEMBER,
+  the lookup in the same transaction).
+- `payouts.py`: money paid to a member (`payout_to`: by the admin's MEMBER reference).
 - `structures.py`: the commission split of each tier over time.
 - `check.py`: `check_ledger` re-verifies all of it from the rows.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from domain.payouts import Balance
 from services.ledger._base import LedgerProblem, LedgerServiceError
-from services.ledger.balance import Balances
+from services.ledger.balance import Balances, MemberBalance
 from services.ledger.check import LedgerCheck, check_ledger
 from services.ledger.commission import (
     CommissionResult,
@@ -37,6 +38,7 @@ __all__ = [
     "LedgerProblem",
     "LedgerService",
     "LedgerServiceError",
+    "MemberBalance",
     "PayoutResult",
     "StructureRow",
     "check_ledger",

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from domain.payouts import Balance, balance_from
+from kernel.admin_input import MemberRef
 from services.ledger._base import LedgerServiceBase
+from services.member_ref import find_member
 from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class MemberBalance:
+    """A member's balance as /ledger shows it, with who they are."""
+
+    name: str
+    telegram_id: int
+    username: str | None
+    balance: Balance
 
 
 async def balance_of(uow: UnitOfWork, member_id: int) -> Balance:
@@ -30,3 +44,15 @@ class Balances(LedgerServiceBase):
         async with self.uow() as uow:
             member = await uow.members.by_telegram_id(telegram_id)
             return None if member is None else await balance_of(uow, member.id)
+
+    async def member_balance(self, ref: MemberRef) -> MemberBalance:
+        """The balance of the member an admin means (raises MEMBER_NOT_FOUND): /ledger,
+        the lookup and the sums in one transaction."""
+        async with self.uow() as uow:
+            member = await find_member(uow, ref)
+            return MemberBalance(
+                member.full_name,
+                member.telegram_id,
+                member.username,
+                await balance_of(uow, member.id),
+            )

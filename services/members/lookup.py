@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from domain.catalog import Plan, Tier
 from domain.membership import MembershipStatus, effective_tier, remaining_days
-from domain.people import Person
 from domain.states import PaymentStatus
-from kernel.admin_input import AdminProblem, AdminToolError, MemberRef
+from kernel.admin_input import MemberRef
 from kernel.clock import Clock
 from services.access import GroupConfig
+from services.member_ref import find_member
 from storage.repos.members import CardMembership
-from storage.uow import UnitOfWork, UnitOfWorkFactory
+from storage.uow import UnitOfWorkFactory
 
 MEMBERSHIPS_SHOWN = 10
 PAYMENTS_SHOWN = 10
@@ -65,20 +65,6 @@ class MemberCard:
     memberships: tuple[MembershipLine, ...]
     hidden_memberships: int
     payments: tuple[PaymentLine, ...]
-
-
-async def find_member(uow: UnitOfWork, ref: MemberRef) -> Person:
-    """The member an admin means by Telegram id or @username (raises MEMBER_NOT_FOUND).
-
-    Usernames are case-insensitive; a name that changed hands is found on the member
-    who was seen with it last."""
-    if ref.telegram_id is not None:
-        member = await uow.members.by_telegram_id(ref.telegram_id)
-    else:
-        member = await uow.members.by_username(ref.username or "")
-    if member is None:
-        raise AdminToolError(AdminProblem.MEMBER_NOT_FOUND, given=str(ref))
-    return member
 
 
 def _line(m: CardMembership, now: datetime) -> MembershipLine:

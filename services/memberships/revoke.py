@@ -15,7 +15,7 @@ from kernel.admin_input import AdminProblem, AdminToolError, MemberRef, parse_re
 from kernel.names import plan_name
 from services.access import RemovalCause, sync_access
 from services.catalog import named_plan
-from services.members.lookup import find_member
+from services.member_ref import find_member
 from services.memberships._base import MembershipServiceBase
 from storage.uow import UnitOfWork
 

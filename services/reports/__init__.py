@@ -9,9 +9,10 @@ the messages, so twenty taps create one commission.
 
 - `submit.py`: a member sends or replaces the day's report.
 - `cards.py`: the admins' card of a report.
-- `review.py`: validate or reject a report as shown.
+- `review.py`: validate or reject a report as shown (`*_on_card`: with the card as it
+  is afterwards, read in the same transaction).
 - `batch.py`: the list of waiting reports and "validate all".
-- `queries.py`: a member's reports.
+- `queries.py`: a member's reports (an admin's /reports MEMBER, a member's /balance).
 - `reminder.py`: the daily reminder.
 """
 
@@ -21,13 +22,16 @@ from domain.reports import Screenshot
 from services.reports._base import ReportError, ReportProblem, ReportView
 from services.reports.batch import Batches, BatchResult, PendingLine, PendingList
 from services.reports.cards import ReportCard
-from services.reports.queries import Queries
+from services.reports.queries import BalanceScreen, MemberReports, Queries
 from services.reports.reminder import Reminding
-from services.reports.review import Outcome, reason_param
+from services.reports.review import Decision, Outcome, reason_param
 from services.reports.submit import Submitting
 
 __all__ = [
+    "BalanceScreen",
     "BatchResult",
+    "Decision",
+    "MemberReports",
     "Outcome",
     "PendingLine",
     "PendingList",

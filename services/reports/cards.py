@@ -37,50 +37,57 @@ def _short(link: str) -> str:
     return plain if len(plain) <= LINK_CHARS_ON_CARD else plain[: LINK_CHARS_ON_CARD - 1] + "…"
 
 
+async def card_of(uow: UnitOfWork, row: ReportRecord, member: Person, now: datetime) -> ReportCard:
+    """The report's card as it stands (`now` says the member's tier)."""
+    first = await uow.reports.first_screenshot(row.id)
+    figures = row.figures
+    links = [_short(link) for link in figures.links[:LINKS_ON_CARD]]
+    more = len(figures.links) - len(links)
+    tier = effective_tier(await uow.memberships.held(member.id), now)
+    params: dict[str, Any] = {
+        "report": row.id,
+        "version": row.version,
+        "name": member.full_name,
+        "username": f"@{member.username}" if member.username else "-",
+        "telegram_id": member.telegram_id,
+        "date": f"{row.report_date:%d-%m-%Y}",
+        "tier": {"key": f"tier.{tier.code}"} if tier else "-",
+        "videos": figures.videos_posted,
+        "links": "\n".join(links) if links else "-",
+        "more_links": {"key": "report_review.more_links", "params": {"count": more}}
+        if more
+        else "",
+        "views": f"{figures.views:,}".replace(",", "."),
+        "orders": f"{figures.orders:,}".replace(",", "."),
+        "sales": format_rupiah(figures.sales),
+        "commission": format_rupiah(figures.commission),
+        "replaced": {"key": "report_review.replaced_note"} if row.version > 1 else "",
+    }
+    return ReportCard(
+        report_id=row.id,
+        version=row.version,
+        status=row.status,
+        text_key="report_review.card",
+        params=params,
+        claimed=row.commission_claimed,
+        first_screenshot=first,
+    )
+
+
+async def card_of_report(uow: UnitOfWork, report_id: int, now: datetime) -> ReportCard:
+    """The card of a report by its number (raises NOT_FOUND)."""
+    row = await uow.reports.get(report_id)
+    if row is None:
+        raise ReportError(ReportProblem.NOT_FOUND)
+    member = await uow.members.by_id(row.member_id)
+    assert member is not None
+    return await card_of(uow, row, member, now)
+
+
 class Cards(ReportServiceBase):
     async def card(self, report_id: int) -> ReportCard:
         async with self.uow() as uow:
-            row = await uow.reports.get(report_id)
-            if row is None:
-                raise ReportError(ReportProblem.NOT_FOUND)
-            member = await uow.members.by_id(row.member_id)
-            assert member is not None
-            return await self._card(uow, row, member)
-
-    async def _card(self, uow: UnitOfWork, row: ReportRecord, member: Person) -> ReportCard:
-        first = await uow.reports.first_screenshot(row.id)
-        figures = row.figures
-        links = [_short(link) for link in figures.links[:LINKS_ON_CARD]]
-        more = len(figures.links) - len(links)
-        tier = effective_tier(await uow.memberships.held(member.id), self.clock.now())
-        params: dict[str, Any] = {
-            "report": row.id,
-            "version": row.version,
-            "name": member.full_name,
-            "username": f"@{member.username}" if member.username else "-",
-            "telegram_id": member.telegram_id,
-            "date": f"{row.report_date:%d-%m-%Y}",
-            "tier": {"key": f"tier.{tier.code}"} if tier else "-",
-            "videos": figures.videos_posted,
-            "links": "\n".join(links) if links else "-",
-            "more_links": {"key": "report_review.more_links", "params": {"count": more}}
-            if more
-            else "",
-            "views": f"{figures.views:,}".replace(",", "."),
-            "orders": f"{figures.orders:,}".replace(",", "."),
-            "sales": format_rupiah(figures.sales),
-            "commission": format_rupiah(figures.commission),
-            "replaced": {"key": "report_review.replaced_note"} if row.version > 1 else "",
-        }
-        return ReportCard(
-            report_id=row.id,
-            version=row.version,
-            status=row.status,
-            text_key="report_review.card",
-            params=params,
-            claimed=row.commission_claimed,
-            first_screenshot=first,
-        )
+            return await card_of_report(uow, report_id, self.clock.now())
 
     async def _queue_card(
         self,
@@ -107,7 +114,7 @@ class Cards(ReportServiceBase):
                 ),
                 now,
             )
-        card = await self._card(uow, row, member)
+        card = await card_of(uow, row, member, now)
         buttons = tuple(
             tuple(line)
             for line in (self.card_buttons(row.id, row.version) if self.card_buttons else ())

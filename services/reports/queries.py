@@ -2,18 +2,68 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from domain.payouts import Balance
+from kernel.admin_input import MemberRef
+from services.ledger.balance import balance_of
+from services.member_ref import find_member
 from services.reports._base import ReportServiceBase, ReportView
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class MemberReports:
+    """/reports MEMBER: who the member is, their latest reports and how many in all."""
+
+    name: str
+    telegram_id: int
+    reports: list[ReportView]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceScreen:
+    """/balance: the member's own balance and their latest reports."""
+
+    balance: Balance
+    latest: list[ReportView]
 
 
 class Queries(ReportServiceBase):
     async def history(self, member_id: int, limit: int = 15) -> tuple[list[ReportView], int]:
         """A member's latest reports, newest first, and how many they have in all."""
         async with self.uow() as uow:
-            found = await uow.reports.of_member(member_id)
-            return [await self._view(uow, r) for r in found[:limit]], len(found)
+            return await self._history(uow, member_id, limit)
+
+    async def history_of(self, ref: MemberRef, limit: int = 15) -> MemberReports:
+        """`history` of the member an admin means, looked up in the same transaction
+        (raises MEMBER_NOT_FOUND)."""
+        async with self.uow() as uow:
+            member = await find_member(uow, ref)
+            views, total = await self._history(uow, member.id, limit)
+            return MemberReports(member.full_name, member.telegram_id, views, total)
+
+    async def _history(
+        self, uow: UnitOfWork, member_id: int, limit: int
+    ) -> tuple[list[ReportView], int]:
+        found = await uow.reports.of_member(member_id)
+        return [await self._view(uow, r) for r in found[:limit]], len(found)
 
     async def latest(self, telegram_id: int, limit: int = 7) -> list[ReportView]:
         """The member's own latest reports (for /balance)."""
         async with self.uow() as uow:
             member = await self._member(uow, telegram_id)
             return [await self._view(uow, r) for r in await uow.reports.of_member(member.id, limit)]
+
+    async def balance_with_latest(self, telegram_id: int, limit: int = 7) -> BalanceScreen | None:
+        """The member's own balance and latest reports in one transaction (/balance);
+        None for someone who never pressed /start. Here rather than in the ledger
+        service because a report's view (its commission share) is the reports' own."""
+        async with self.uow() as uow:
+            member = await uow.members.by_telegram_id(telegram_id)
+            if member is None:
+                return None
+            balance = await balance_of(uow, member.id)
+            found = await uow.reports.of_member(member.id, limit)
+            return BalanceScreen(balance, [await self._view(uow, r) for r in found])

@@ -20,6 +20,7 @@ from domain.states import ReportStatus
 from kernel.actor import Actor
 from services.ledger import CommissionResult, create_commission
 from services.reports._base import ReportError, ReportProblem, ReportServiceBase
+from services.reports.cards import ReportCard, card_of, card_of_report
 from storage.errors import Conflict
 from storage.repos.reports import ReportRecord
 from storage.uow import UnitOfWork
@@ -41,6 +42,15 @@ class Outcome:
     commission: CommissionResult | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A tap on a report card: where the report stands after it, and its card as it is
+    now (the caption the admins' card is brought up to date with)."""
+
+    outcome: Outcome
+    card: ReportCard
+
+
 def reason_param(reason: str) -> Any:
     """A stored reject reason: a listed code (translated) or the admin's own words."""
     if reason in {r.value for r in ReportRejectReason}:
@@ -53,6 +63,12 @@ class Reviewing(ReportServiceBase):
         """Where a report stands now (`applied` False): for a tap that changes nothing."""
         async with self.uow() as uow:
             return await self._outcome(uow, report_id)
+
+    async def outcome_on_card(self, report_id: int) -> Decision:
+        """`outcome` with the report's card, read in one transaction."""
+        async with self.uow() as uow:
+            outcome = await self._outcome(uow, report_id)
+            return Decision(outcome, await card_of_report(uow, report_id, self.clock.now()))
 
     async def _outcome(self, uow: UnitOfWork, report_id: int) -> Outcome:
         row = await uow.reports.get(report_id)
@@ -86,20 +102,37 @@ class Reviewing(ReportServiceBase):
         """Validate the report as shown (`version`), at the claimed amount or at
         `amount` (Adjust). Creates the commission and tells the member and the leader.
         Anyone after the first gets `applied=False` and who decided."""
+        return (await self._validated(report_id, version, admin, amount, with_card=False))[0]
+
+    async def validate_on_card(
+        self, report_id: int, version: int, admin: Actor, amount: int | None = None
+    ) -> Decision:
+        """`validate`, and the card as it is afterwards, in one transaction."""
+        outcome, card = await self._validated(report_id, version, admin, amount, with_card=True)
+        assert card is not None
+        return Decision(outcome, card)
+
+    async def _validated(
+        self, report_id: int, version: int, admin: Actor, amount: int | None, *, with_card: bool
+    ) -> tuple[Outcome, ReportCard | None]:
         if amount is not None and not 0 <= amount <= MAX_COMMISSION:
             raise ReportError(ReportProblem.BAD_AMOUNT, max=format_rupiah(MAX_COMMISSION))
         now = self.clock.now()
         async with self.uow() as uow:
             try:
                 outcome = await self._validate(uow, report_id, version, admin, amount, now)
+                card = await card_of_report(uow, report_id, now) if with_card else None
                 if outcome.applied:
                     await uow.commit()
-                return outcome
+                return outcome, card
             except Conflict:
                 # The unique commission per report: another validation won a race the
                 # compare-and-set did not see. Nothing of this one was kept.
                 pass
-        return await self.outcome(report_id)
+        if with_card:
+            decision = await self.outcome_on_card(report_id)
+            return decision.outcome, decision.card
+        return await self.outcome(report_id), None
 
     async def _validate(
         self,
@@ -200,13 +233,40 @@ class Reviewing(ReportServiceBase):
     ) -> Outcome:
         """Reject the report as shown, with a listed reason or the admin's words. The
         member is told why and may send the day's report again."""
+        return (await self._rejected(report_id, version, admin, code, note, with_card=False))[0]
+
+    async def reject_on_card(
+        self,
+        report_id: int,
+        version: int,
+        admin: Actor,
+        *,
+        code: ReportRejectReason | None = None,
+        note: str | None = None,
+    ) -> Decision:
+        """`reject`, and the card as it is afterwards, in one transaction."""
+        outcome, card = await self._rejected(report_id, version, admin, code, note, with_card=True)
+        assert card is not None
+        return Decision(outcome, card)
+
+    async def _rejected(
+        self,
+        report_id: int,
+        version: int,
+        admin: Actor,
+        code: ReportRejectReason | None,
+        note: str | None,
+        *,
+        with_card: bool,
+    ) -> tuple[Outcome, ReportCard | None]:
         reason = reject_reason(code, note)
         now = self.clock.now()
         async with self.uow() as uow:
             if not await uow.reports.mark_rejected(
                 report_id, version, reason, admin.telegram_id, now
             ):
-                return await self._outcome(uow, report_id)
+                outcome = await self._outcome(uow, report_id)
+                return outcome, await card_of_report(uow, report_id, now) if with_card else None
             row = await uow.reports.get(report_id)
             assert row is not None
             uow.audit.record(admin, "reject_report", f"report:{report_id}", now, reason=reason)
@@ -232,5 +292,6 @@ class Reviewing(ReportServiceBase):
                 decided_at=now,
                 reject_reason=reason,
             )
+            card = await card_of(uow, row, member, now) if with_card else None
             await uow.commit()
-            return outcome
+            return outcome, card

@@ -168,13 +168,17 @@ class AffiliateRepository:
         return True
 
     async def take(self, account_id: int, member_id: int, by: int, now: datetime) -> Taking:
-        """Compare-and-set: give the account to the member only while it is available."""
+        """Compare-and-set: give the account to the member only while it is available.
+
+        Inside a savepoint, so that after MEMBER_HOLDS_ONE the transaction can still read
+        (what the member could be offered instead)."""
         try:
-            taken = await self.session.execute(
-                update(AffiliateAccount)
-                .where(AffiliateAccount.id == account_id, _available())
-                .values(holder_member_id=member_id, assigned_at=now, assigned_by=by)
-            )
+            async with self.session.begin_nested():
+                taken = await self.session.execute(
+                    update(AffiliateAccount)
+                    .where(AffiliateAccount.id == account_id, _available())
+                    .values(holder_member_id=member_id, assigned_at=now, assigned_by=by)
+                )
         except IntegrityError:
             return Taking.MEMBER_HOLDS_ONE
         return Taking.TAKEN if taken.rowcount else Taking.GONE  # type: ignore[attr-defined]

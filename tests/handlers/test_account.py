@@ -19,6 +19,7 @@ from tests.handlers.reportflowkit import (
     tap_label,
 )
 from tests.handlers.shopkit import send
+from tests.kit.units_of_work import counting_handlers
 
 LEADER, SUB, OTHER = 701, 702, 703
 
@@ -47,6 +48,15 @@ async def test_balance_of_a_new_member_is_all_zero(app: BotUnderTest) -> None:
     assert "Bagianmu: Rp 0" in text and "Bisa dicairkan: Rp 0" in text
     assert "Belum ada laporan" in text
     assert "Penghasilan leader" not in text
+
+
+async def test_balance_is_one_unit_of_work(app: BotUnderTest) -> None:
+    """The balance and the latest reports are read in ONE transaction."""
+    ani = await member(app, SUB, "Ani")
+    opened = counting_handlers(app.container)
+    await send(app, app.core.command(ani, "/balance"))
+    assert "Komisi & saldo" in last_text(app, ani)
+    assert opened.opened == 1
 
 
 async def test_balance_after_validation_and_payout(app: BotUnderTest) -> None:

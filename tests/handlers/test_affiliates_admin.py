@@ -44,6 +44,7 @@ from tests.kit.clock import FrozenClock
 from tests.kit.fake_session import make_bot
 from tests.kit.faketelegram import JSON, FakeTelegram, group_document
 from tests.kit.images import receipt_jpeg
+from tests.kit.units_of_work import counting_handlers
 
 KEY = Fernet.generate_key().decode()
 ONLY_ADMINS = "Maaf, ini hanya untuk admin grup admin."
@@ -420,6 +421,45 @@ async def test_the_approval_card_offers_the_next_account(
     forged = OfferCallback(member_id=await _member_id(app, BUDI), account_id=1).pack()
     answer = await press(app, admin, card, forged, strict=False)
     assert answer["show_alert"] and "sudah memegang akun @toko.dua" in answer["text"]
+
+
+# ---------------------------------------------------------------------------- one unit of work
+
+
+async def test_each_command_and_tap_on_accounts_is_one_unit_of_work(
+    app: BotUnderTest, people: dict[str, JSON]
+) -> None:
+    """The lookup, the change and what the screen shows share ONE transaction."""
+    admin = people["admin"]
+    await add_method(app)
+    await vip_member(app, ANI, "Ani")
+    await add_account(app, "toko.satu")
+    await add_account(app, "toko.dua")
+    card = await approved_vip_card(app, people, BUDI)
+    opened = counting_handlers(app.container)
+    seen = []
+    assert "diberikan ke Ani" in await command(app, admin, f"/assignaccount #1 {ANI}")
+    seen.append(opened.opened)
+    changed = await tap(app, admin, card, "Berikan")  # the offered account went meanwhile
+    assert "@toko.satu sudah tidak tersedia" in changed["text"]
+    seen.append(opened.opened)
+    assert "toko.dua diberikan" in (await tap(app, admin, current(app, card), "Berikan"))["text"]
+    seen.append(opened.opened)
+    await command(app, admin, "/account #1")
+    account = app.core.last_sent(ADMIN_CHAT)
+    assert account is not None
+    opened.opened = 0
+    await tap(app, admin, account, "Tarik dari pemegang")
+    seen.append(opened.opened)
+    unassign = AccountCallback(action=AccountAction.UNASSIGN, account_id=1).pack()
+    stale = await press(app, admin, account, unassign, strict=False)
+    assert "tidak sedang dipegang" in stale["text"]
+    seen.append(opened.opened)
+    await tap(app, admin, account, "Ubah status")
+    seen.append(opened.opened)
+    await command(app, admin, "/exportaccounts")
+    seen.append(opened.opened)
+    assert seen == [1, 2, 3, 1, 2, 3, 4]
 
 
 async def test_an_imported_file_with_passwords_leaves_the_admin_group(

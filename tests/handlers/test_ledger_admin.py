@@ -21,6 +21,7 @@ from tests.handlers.reviewkit import (
 )
 from tests.handlers.shopkit import admin_group, deliver, send, start, tap
 from tests.kit.faketelegram import JSON
+from tests.kit.units_of_work import counting_handlers
 
 ANI, BUDI, CITRA = 501, 502, 503
 DEWI = Actor(7002, "Dewi")
@@ -260,6 +261,53 @@ async def test_leaderhistory_without_a_leader(app: BotUnderTest) -> None:
     assert await command(app, people["admin"], f"/leaderhistory {ANI}") == (
         "Ani (id 501) belum pernah punya leader."
     )
+
+
+# ---------------------------------------------------------------------- one unit of work
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"/ledger {ANI}", "💰 Saldo Ani (id 501)"),
+        (f"/payout {ANI} | 20rb | BCA", "✅ Pembayaran #1 tercatat: Rp 20.000 ke Ani"),
+        (f"/setleader {BUDI} {ANI}", "✅ Leader Budi (id 502) sekarang Ani"),
+        (f"/setleader {ANI} none", "Ani memang tidak punya leader."),
+        (f"/leaderhistory {BUDI}", "Budi (id 502) belum pernah punya leader."),
+        ("/payout @nobody_here | 20rb | BCA", "Member @nobody_here tidak ditemukan."),
+    ],
+)
+async def test_a_command_looks_up_changes_and_reads_in_one_unit_of_work(
+    app: BotUnderTest, text: str, expected: str
+) -> None:
+    people = admin_group(app)
+    await earned(app, people)
+    await start(app, BUDI, "Budi")
+    opened = counting_handlers(app.container)
+    assert (await command(app, people["admin"], text)).startswith(expected)
+    assert opened.opened == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/payout @nobody_here | dua puluh ribu | BCA",
+        "/payout @nobody_here | 0 | BCA",
+        f"/payout @nobody_here | 20000 | {'B' * 65}",
+        "/setleader @nobody_here not-a-ref!",
+        "/setleader @nobody_here @nobody_either",
+    ],
+)
+async def test_a_member_not_found_is_answered_before_the_rest_of_the_command(
+    app: BotUnderTest, text: str
+) -> None:
+    """As when the member was looked up before the rest was read: still one transaction."""
+    people = admin_group(app)
+    opened = counting_handlers(app.container)
+    assert (await command(app, people["admin"], text)).startswith(
+        "Member @nobody_here tidak ditemukan."
+    )
+    assert opened.opened == 1
 
 
 # ---------------------------------------------------------------------- structures

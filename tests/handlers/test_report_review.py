@@ -40,6 +40,7 @@ from tests.handlers.shopkit import (
 )
 from tests.kit.faketelegram import JSON
 from tests.kit.images import receipt_jpeg
+from tests.kit.units_of_work import counting_handlers
 
 ANI, BUDI, CITRA = 501, 502, 503
 
@@ -233,6 +234,51 @@ async def test_an_amount_typed_after_another_admin_validated_changes_nothing(
     assert reply.startswith("Laporan #R1 sudah divalidasi oleh Eko pada 10-01-2026")
     assert [r.commission_validated for r in await report_rows(app)] == [100_000]
     assert len(await commissions(app)) == 1
+
+
+# ---------------------------------------------------------------------- one unit of work
+
+
+async def test_every_tap_and_typed_answer_on_a_card_is_one_unit_of_work(
+    app: BotUnderTest,
+) -> None:
+    """Each update decides (or reads) and reads the card it shows in ONE transaction."""
+    people, ani, card = await setup(app)
+    admin = people["admin"]
+    opened = counting_handlers(app.container)
+    seen = []
+    await tap(app, admin, card, "Ubah nominal")
+    seen.append(opened.opened)
+    assert await say(app, admin, "Rp 80.000") == (
+        "Laporan #R1 divalidasi dengan nominal Rp 80.000. Member sudah diberi tahu."
+    )
+    seen.append(opened.opened)
+    late = await press(app, people["other"], card, find_button(app, card, "Validasi"), strict=False)
+    assert late["text"].startswith("Laporan #R1 sudah divalidasi oleh Dewi")  # a stale screen
+    seen.append(opened.opened)
+    app.container.clock.advance(days=1)  # type: ignore[attr-defined]
+    card2 = await submit(app, ani, 30_000, seed=5)
+    opened.opened = 0
+    await tap(app, admin, card2, "Tolak")
+    seen.append(opened.opened)
+    await tap(app, admin, current(app, card2), "Tulis alasan sendiri")
+    seen.append(opened.opened)
+    assert await say(app, admin, "Link salah") == (
+        "Laporan #R2 ditolak dengan alasan kamu. Member sudah diberi tahu."
+    )
+    seen.append(opened.opened)
+    app.container.clock.advance(days=1)  # type: ignore[attr-defined]
+    card3 = await submit(app, ani, 10_000, seed=6)
+    opened.opened = 0
+    assert await tap(app, admin, card3, "Validasi") == {
+        "text": "Divalidasi. Member sudah diberi tahu."
+    }
+    seen.append(opened.opened)
+    await press(app, people["other"], card3, find_button(app, card3, "Tolak"), strict=False)
+    seen.append(opened.opened)
+    await command(app, admin, f"/reports {ANI}")
+    seen.append(opened.opened)
+    assert seen == [1, 2, 3, 1, 2, 3, 1, 2, 3]
 
 
 # ---------------------------------------------------------------------- reject

@@ -26,9 +26,17 @@ from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from handlers.common.review_card import swap_buttons
 from kernel.i18n import Translator
-from services.affiliates import AffiliateError, AffiliateService, parse_status
+from services.affiliates import AffiliateError, AffiliateService, CardChange
 
 log = logging.getLogger(__name__)
+
+# What each card button asks of the account (the others only show the card again).
+CHANGES = {
+    AccountAction.UNASSIGN: CardChange.UNASSIGN,
+    AccountAction.STATUS: CardChange.STATUS,
+    AccountAction.CART_ON: CardChange.CART_ON,
+    AccountAction.CART_OFF: CardChange.CART_OFF,
+}
 
 
 async def approval_offer(
@@ -62,34 +70,22 @@ async def on_account_button(
     if not isinstance(message, Message) or not is_account_card(message, account_id):
         await query.answer(i18n.t("affiliates.not_card", lang), show_alert=True)
         return
-    who = actor(query.from_user)
     action = callback_data.action
-    toast: str | None = None
-    alert = False
-    menu = False
+    change = CHANGES.get(action, CardChange.SHOW)
     try:
-        if action is AccountAction.UNASSIGN:
-            await affiliates.unassign(account_id, who)
-            toast = i18n.t("affiliates.done_toast", lang)
-        elif action is AccountAction.STATUS:
-            await affiliates.set_status(account_id, parse_status(callback_data.status), who)
-            toast = i18n.t("affiliates.done_toast", lang)
-        elif action is AccountAction.CART_ON:
-            await affiliates.set_cart_verified(account_id, True, who)
-            toast = i18n.t("affiliates.done_toast", lang)
-        elif action is AccountAction.CART_OFF:
-            await affiliates.set_cart_verified(account_id, False, who)
-            toast = i18n.t("affiliates.done_toast", lang)
-        elif action is AccountAction.STATUS_MENU:
-            menu = True
-    except AffiliateError as error:
-        # A double tap or a stale card: say what is true now, then show it.
-        toast, alert = problem_text(error, i18n, lang), True
-    try:
-        card = await affiliates.card(account_id)
-    except AffiliateError as error:
+        tap = await affiliates.tap_card(
+            account_id, change, actor(query.from_user), status=callback_data.status
+        )
+    except AffiliateError as error:  # the account is gone
         await query.answer(problem_text(error, i18n, lang), show_alert=True)
         return
+    card = tap.card
+    toast: str | None = i18n.t("affiliates.done_toast", lang) if tap.changed else None
+    alert = False
+    if tap.refusal is not None:
+        # A double tap or a stale card: say what is true now, then show it.
+        toast, alert = problem_text(tap.refusal, i18n, lang), True
+    menu = action is AccountAction.STATUS_MENU
     await query.answer(toast, show_alert=alert)
     markup = status_markup(card, i18n, lang) if menu else card_markup(card, i18n, lang)
     try:
@@ -119,18 +115,18 @@ async def on_offer(
         await query.answer(i18n.t("error.stale_button", lang), show_alert=True)
         return
     markup: InlineKeyboardMarkup | None = None
-    try:
-        done = await affiliates.assign(
-            callback_data.account_id, callback_data.member_id, actor(query.from_user)
-        )
-    except AffiliateError as error:
-        offer = await affiliates.offer_for(callback_data.member_id)
-        if offer is not None and offer.account_id != callback_data.account_id:
-            old = await _username_of(affiliates, callback_data.account_id)
+    account_id = callback_data.account_id
+    tap = await affiliates.take_offer(account_id, callback_data.member_id, actor(query.from_user))
+    done = tap.assigned
+    if done is None:
+        assert tap.refusal is not None
+        offer = tap.changed_to
+        if offer is not None:
+            old = tap.tapped_username or f"#{account_id}"
             text = i18n.t("affiliates.offer_changed", lang, old=old, new=offer.username)
             markup = offer_markup(offer, i18n, lang)
         else:
-            text = problem_text(error, i18n, lang)
+            text = problem_text(tap.refusal, i18n, lang)
         await query.answer(text, show_alert=True)
     else:
         await query.answer(
@@ -150,10 +146,3 @@ async def on_offer(
         )
     # Without the button once used (with the new one when the offer changed).
     await swap_buttons(bot, message.chat.id, message.message_id, markup, "Offer")
-
-
-async def _username_of(affiliates: AffiliateService, account_id: int) -> str:
-    try:
-        return (await affiliates.card(account_id)).username
-    except AffiliateError:
-        return f"#{account_id}"

@@ -24,7 +24,6 @@ from services.affiliates import (
     parse_filter,
     parse_status,
 )
-from services.members import MemberLookupService
 
 UNVERIFY_WORDS = frozenset({"off", "batal", "no", "tidak", "undo", "hapus"})
 
@@ -95,13 +94,10 @@ async def account_command(
 
 
 @admin_command("affiliates.usage_assign", args=words(1, 2), problems=PROBLEMS)
-async def assign_command(
-    call: AdminCall, affiliates: AffiliateService, member_lookup: MemberLookupService
-) -> None:
+async def assign_command(call: AdminCall, affiliates: AffiliateService) -> None:
     args = call.args
     account = parse_account_ref(args[0]) if len(args) == 2 else None
-    member = await member_lookup.resolve(parse_member_ref(args[-1]))
-    done = await affiliates.assign(account, member.id, call.actor)
+    done = await affiliates.assign_to(account, parse_member_ref(args[-1]), call.actor)
     await call.say(
         "affiliates.assigned",
         username=done.account.username,

@@ -150,13 +150,12 @@ def import_lines(result: ImportResult, i18n: Translator, lang: str) -> list[str]
 async def export_command(
     call: AdminCall, affiliates: AffiliateService, config: HandlerConfig, clock: Clock
 ) -> None:
-    counts = await affiliates.counts()
-    if not counts.total:
+    export = await affiliates.export()
+    if not export.total:
         await call.say("affiliates.export_empty")
         return
-    data = await affiliates.export_csv()
     stamp = f"{clock.now().astimezone(config.zone):%Y%m%d-%H%M}"
     await call.message.reply_document(
-        BufferedInputFile(data, filename=f"affiliate-accounts-{stamp}.csv"),
-        caption=call.t("affiliates.export_caption", count=counts.total),
+        BufferedInputFile(export.data, filename=f"affiliate-accounts-{stamp}.csv"),
+        caption=call.t("affiliates.export_caption", count=export.total),
     )

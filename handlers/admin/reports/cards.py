@@ -36,7 +36,7 @@ from handlers.common.review_card import (
     swap_buttons,
 )
 from kernel.i18n import Translator
-from services.reports import Outcome, ReportError, ReportService
+from services.reports import Decision, Outcome, ReportCard, ReportError, ReportService
 
 MAX_NOTE = 500
 CANCEL_WORDS = frozenset({"batal", "cancel", "/cancel", "/batal"})
@@ -142,28 +142,26 @@ async def show_outcome(
     bot: Bot,
     chat_id: int,
     message_id: int,
-    outcome: Outcome,
-    reports: ReportService,
+    decision: Decision,
     i18n: Translator,
     config: HandlerConfig,
 ) -> None:
     """Edit the card to the report's caption and outcome line (buttons go)."""
-    card = await reports.card(outcome.report_id)
-    line = outcome_line(outcome, i18n, config, card.claimed)
+    card = decision.card
+    line = outcome_line(decision.outcome, i18n, config, card.claimed)
     await close_card(bot, chat_id, message_id, caption(card, i18n, config), line, REPORT_CARD)
 
 
 async def bring_up_to_date(
     bot: Bot,
     message: Any,
-    outcome: Outcome,
+    decision: Decision,
     version: int,
-    reports: ReportService,
     i18n: Translator,
     config: HandlerConfig,
 ) -> None:
     """Show the outcome on the card a tap came from (buttons go)."""
-    if outcome.version != version:
+    if decision.outcome.version != version:
         # An older version: its figures are only on the card itself, keep them.
         line = i18n.t("report_review.replaced_state", config.default_language)
         shown = getattr(message, "html_text", None) or ""
@@ -171,7 +169,7 @@ async def bring_up_to_date(
             return
         await close_card(bot, message.chat.id, message.message_id, shown, line, REPORT_CARD)
         return
-    await show_outcome(bot, message.chat.id, message.message_id, outcome, reports, i18n, config)
+    await show_outcome(bot, message.chat.id, message.message_id, decision, i18n, config)
 
 
 async def on_report(
@@ -198,21 +196,22 @@ async def on_report(
     who = actor(query.from_user)
     try:
         if action is ReportAction.VALIDATE:
-            outcome = await reports.validate(report_id, version, who)
+            decision = await reports.validate_on_card(report_id, version, who)
         elif action is ReportAction.REASON and callback_data.reason is not ReportReason.NONE:
             code = ReportRejectReason(callback_data.reason.value)
-            outcome = await reports.reject(report_id, version, who, code=code)
+            decision = await reports.reject_on_card(report_id, version, who, code=code)
         else:
-            outcome = await reports.outcome(report_id)
+            decision = await reports.outcome_on_card(report_id)
     except ReportError:
         await query.answer(i18n.t("report_review.not_found", lang), show_alert=True)
         return
+    outcome = decision.outcome
     open_here = outcome.status == ReportStatus.SUBMITTED and outcome.version == version
     if action in (ReportAction.ADJUST, ReportAction.REJECT, ReportAction.BACK, ReportAction.WRITE):
         if open_here:
             await query.answer()
-            await _open_action(message, action, report_id, version, who.name, bot, reports,
-                               config, i18n, lang, state)  # fmt: skip
+            await _open_action(message, action, decision.card, who.name, bot, config, i18n,
+                               lang, state)  # fmt: skip
             return
     elif action is ReportAction.REASON and callback_data.reason is ReportReason.NONE and open_here:
         await query.answer(i18n.t("report_review.not_found", lang), show_alert=True)
@@ -224,28 +223,27 @@ async def on_report(
             else "report_review.done_rejected"
         )
         await query.answer(i18n.t(done, lang))
-        await show_outcome(bot, message.chat.id, message.message_id, outcome, reports, i18n, config)
+        await show_outcome(bot, message.chat.id, message.message_id, decision, i18n, config)
         return
     await query.answer(too_late_text(outcome, version, i18n, config, lang), show_alert=True)
-    await bring_up_to_date(bot, message, outcome, version, reports, i18n, config)
+    await bring_up_to_date(bot, message, decision, version, i18n, config)
 
 
 async def _open_action(
     message: Any,
     action: ReportAction,
-    report_id: int,
-    version: int,
+    card: ReportCard,
     name: str,
     bot: Bot,
-    reports: ReportService,
     config: HandlerConfig,
     i18n: Translator,
     lang: str,
     state: FSMContext,
 ) -> None:
-    """Adjust / Reject / Write / Back on a card still waiting: no decision yet."""
+    """Adjust / Reject / Write / Back on a card still waiting (`card`, as tapped): no
+    decision yet."""
+    report_id, version = card.report_id, card.version
     if action is ReportAction.ADJUST:
-        card = await reports.card(report_id)
         await state.set_state(ReportInput.amount)
         await state.update_data(
             report_id=report_id, version=version, card_message_id=message.message_id
@@ -281,17 +279,17 @@ async def _open_action(
 
 async def _after_typed(
     message: Message,
-    outcome: Outcome,
+    decision: Decision,
     version: int,
     card_message_id: int | None,
     done_text: str,
     bot: Bot,
-    reports: ReportService,
     config: HandlerConfig,
     i18n: Translator,
     lang: str,
 ) -> None:
     """Reply to a typed amount or reason and bring the card up to date."""
+    outcome = decision.outcome
     if not outcome.applied:
         await message.reply(too_late_text(outcome, version, i18n, config, lang))
         if outcome.version != version:
@@ -300,7 +298,7 @@ async def _after_typed(
         await message.reply(done_text)
     if card_message_id:
         chat_id = message.chat.id
-        await show_outcome(bot, chat_id, int(card_message_id), outcome, reports, i18n, config)
+        await show_outcome(bot, chat_id, int(card_message_id), decision, i18n, config)
 
 
 def _is_cancel(message: Message) -> bool:
@@ -349,13 +347,15 @@ async def typed_amount(
     await state.clear()
     assert message.from_user is not None
     try:
-        outcome = await reports.validate(report_id, version, actor(message.from_user), amount)
+        decision = await reports.validate_on_card(
+            report_id, version, actor(message.from_user), amount
+        )
     except ReportError:
         await message.reply(i18n.t("report_review.not_found", lang))
         return
     done = i18n.t("report_review.adjust_done", lang, report=report_id, amount=format_rupiah(amount))
-    await _after_typed(message, outcome, version, data.get("card_message_id"), done,
-                       bot, reports, config, i18n, lang)  # fmt: skip
+    await _after_typed(message, decision, version, data.get("card_message_id"), done,
+                       bot, config, i18n, lang)  # fmt: skip
 
 
 async def typed_reason(
@@ -385,10 +385,12 @@ async def typed_reason(
     await state.clear()
     assert message.from_user is not None
     try:
-        outcome = await reports.reject(report_id, version, actor(message.from_user), note=note)
+        decision = await reports.reject_on_card(
+            report_id, version, actor(message.from_user), note=note
+        )
     except ReportError:
         await message.reply(i18n.t("report_review.not_found", lang))
         return
     done = i18n.t("report_review.write_done", lang, report=report_id)
-    await _after_typed(message, outcome, version, data.get("card_message_id"), done,
-                       bot, reports, config, i18n, lang)  # fmt: skip
+    await _after_typed(message, decision, version, data.get("card_message_id"), done,
+                       bot, config, i18n, lang)  # fmt: skip

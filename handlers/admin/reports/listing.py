@@ -20,7 +20,6 @@ from handlers.common.filters import allowed
 from handlers.common.review_card import REPORT_CARD, reason_param, swap_buttons
 from kernel.admin_input import parse_member_ref
 from kernel.i18n import Translator
-from services.members import MemberLookupService
 from services.reports import ReportError, ReportService
 
 log = logging.getLogger(__name__)
@@ -34,11 +33,9 @@ def batch_marker(batch_id: int) -> str:
 
 
 @admin_command("reports_admin.usage", args=words(0, 1))
-async def reports_command(
-    call: AdminCall, reports: ReportService, member_lookup: MemberLookupService
-) -> None:
+async def reports_command(call: AdminCall, reports: ReportService) -> None:
     if call.args:
-        await history(call, call.args[0], reports, member_lookup)
+        await history(call, call.args[0], reports)
         return
     listing = await reports.pending(call.actor, PENDING_SHOWN)
     if not listing.lines or listing.batch_id is None:
@@ -77,11 +74,9 @@ async def reports_command(
     await call.message.reply("\n".join(lines), reply_markup=builder.as_markup())
 
 
-async def history(
-    call: AdminCall, ref: str, reports: ReportService, member_lookup: MemberLookupService
-) -> None:
-    member = await member_lookup.resolve(parse_member_ref(ref))
-    views, total = await reports.history(member.id, HISTORY_SHOWN)
+async def history(call: AdminCall, ref: str, reports: ReportService) -> None:
+    member = await reports.history_of(parse_member_ref(ref), HISTORY_SHOWN)
+    views, total = member.reports, member.total
     if not views:
         await call.say(
             "reports_admin.history_none", name=member.name, telegram_id=member.telegram_id
