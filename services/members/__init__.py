@@ -18,7 +18,6 @@ from services.members.lookup import (
     MemberLookupService,
     MembershipLine,
     PaymentLine,
-    find_member,
 )
 from services.members.profile import (
     CODE_ALPHABET,
@@ -42,7 +41,6 @@ __all__ = [
     "MembershipLine",
     "PaymentLine",
     "TelegramProfile",
-    "find_member",
     "referral_code_from_payload",
 ]
 
