@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kernel.admin_input import AdminProblem, AdminToolError
-from services.admin_base import AdminServiceBase
+from services.base import AdminServiceBase
 from storage.repos.catalog import PlanEntry
 from storage.uow import UnitOfWork
 

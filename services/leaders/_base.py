@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from kernel.clock import Clock
 from kernel.refusal import Refusal
-from storage.uow import UnitOfWorkFactory
+from services.base import ServiceBase
 
 
 class LeaderProblem(StrEnum):
@@ -21,11 +19,5 @@ class LeaderServiceError(Refusal[LeaderProblem]):
     """Why a leader change was refused."""
 
 
-class LeaderServiceBase:
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, zone: ZoneInfo, default_language: str
-    ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.zone = zone
-        self.default_language = default_language
+class LeaderServiceBase(ServiceBase):
+    """The leader service's fields (see services/base.py)."""

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from kernel.clock import Clock
 from kernel.refusal import Refusal
-from storage.uow import UnitOfWorkFactory
+from services.base import ServiceBase
 
 
 class LedgerProblem(StrEnum):
@@ -27,11 +25,5 @@ class LedgerServiceError(Refusal[LedgerProblem]):
     """Why a payout or a structure was refused."""
 
 
-class LedgerServiceBase:
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, zone: ZoneInfo, default_language: str
-    ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.zone = zone
-        self.default_language = default_language
+class LedgerServiceBase(ServiceBase):
+    """The ledger service's fields (see services/base.py)."""

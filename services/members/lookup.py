@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from domain.catalog import Plan, Tier
 from domain.membership import MembershipStatus, effective_tier, remaining_days
 from domain.states import PaymentStatus
 from kernel.admin_input import MemberRef
-from kernel.clock import Clock
-from services.access import GroupConfig
+from services.base import AdminServiceBase
 from services.member_ref import find_member
 from storage.repos.members import CardMembership
-from storage.uow import UnitOfWorkFactory
 
 MEMBERSHIPS_SHOWN = 10
 PAYMENTS_SHOWN = 10
@@ -84,23 +81,7 @@ def _line(m: CardMembership, now: datetime) -> MembershipLine:
     )
 
 
-class MemberLookupService:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        zone: ZoneInfo,
-        default_language: str,
-        *,
-        group: GroupConfig | None = None,
-    ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.zone = zone
-        self.default_language = default_language
-        # Kept for the admin services built alongside (they share one constructor).
-        self.group = group or GroupConfig(None, 0, default_language, zone)
-
+class MemberLookupService(AdminServiceBase):
     async def resolve(self, ref: MemberRef) -> FoundMember:
         """Who an admin means (raises MEMBER_NOT_FOUND): for commands of other features."""
         async with self.uow() as uow:

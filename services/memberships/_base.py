@@ -7,7 +7,7 @@ from datetime import datetime
 from kernel.clock import Clock
 from kernel.notices import Button
 from services.access import GroupConfig
-from services.admin_base import AdminServiceBase
+from services.base import AdminServiceBase
 from storage.uow import UnitOfWorkFactory
 
 

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from domain.people import Person
 from kernel.clock import Clock
 from services.access import GroupConfig
+from services.base import ServiceBase
 from services.payments.views import PaymentError, PaymentProblem, ReviewButtons
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
-class PaymentServiceBase:
+class PaymentServiceBase(ServiceBase):
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -25,10 +26,7 @@ class PaymentServiceBase:
         review_buttons: ReviewButtons | None = None,
         group: GroupConfig | None = None,
     ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.zone = zone
-        self.default_language = default_language
+        super().__init__(uow, clock, zone, default_language)
         self.admin_chat_id = admin_chat_id
         # Who may be in the discussion group follows every membership change.
         self.group = group or GroupConfig(None, admin_chat_id or 0, default_language, zone)

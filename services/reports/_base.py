@@ -15,6 +15,7 @@ from domain.states import ReportStatus
 from kernel.clock import Clock
 from kernel.notices import Button
 from kernel.refusal import Refusal
+from services.base import ServiceBase
 from storage.repos.reports import ReportRecord
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -51,7 +52,7 @@ class ReportView:
     replaced: bool = False
 
 
-class ReportServiceBase:
+class ReportServiceBase(ServiceBase):
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -62,10 +63,7 @@ class ReportServiceBase:
         admin_chat_id: int | None = None,
         card_buttons: CardButtons | None = None,
     ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.zone = zone
-        self.default_language = default_language
+        super().__init__(uow, clock, zone, default_language)
         self.admin_chat_id = admin_chat_id
         self.card_buttons = card_buttons
 
