@@ -10,7 +10,6 @@ they are read, and the login is kept only encrypted, even between two steps.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -118,19 +117,24 @@ async def typed_username(
     await message.reply(i18n.t("affiliates.add_account_id", lang))
 
 
-async def _kept(
+async def _field_typed(
     message: Message,
     state: FSMContext,
-    text: str,
-    key: str,
-    check: Callable[[str | None], object],
+    bot: Bot,
+    admins: AdminGate,
     i18n: Translator,
     lang: str,
+    field: AccountField,
+    key: str,
 ) -> bool:
-    """Keep an optional field once the service accepts it; else say why and stay."""
+    """An optional field's step: keep what was typed once it passes the field's check
+    (a skip word keeps nothing); else say why and stay at this step."""
+    text = await _typed(message, state, bot, admins, i18n, lang)
+    if text is None:
+        return False
     value = _optional(text)
     try:
-        check(value)
+        parse_field(field, value)
     except AffiliateError as error:
         await message.reply(problem_text(error, i18n, lang))
         return False
@@ -142,19 +146,12 @@ async def typed_account_id(
     message: Message,
     state: FSMContext,
     bot: Bot,
-    affiliates: AffiliateService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
 ) -> None:
-    text = await _typed(message, state, bot, admins, i18n, lang)
-    if text is None:
-        return
-
-    def check(value: str | None) -> object:
-        return parse_field(AccountField.TIKTOK_ACCOUNT_ID, value)
-
-    if await _kept(message, state, text, "account_id", check, i18n, lang):
+    field = AccountField.TIKTOK_ACCOUNT_ID
+    if await _field_typed(message, state, bot, admins, i18n, lang, field, "account_id"):
         await state.set_state(AddAccount.shop_id)
         await message.reply(i18n.t("affiliates.add_shop_id", lang))
 
@@ -163,19 +160,12 @@ async def typed_shop_id(
     message: Message,
     state: FSMContext,
     bot: Bot,
-    affiliates: AffiliateService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
 ) -> None:
-    text = await _typed(message, state, bot, admins, i18n, lang)
-    if text is None:
-        return
-
-    def check(value: str | None) -> object:
-        return parse_field(AccountField.SHOP_ID, value)
-
-    if await _kept(message, state, text, "shop_id", check, i18n, lang):
+    field = AccountField.SHOP_ID
+    if await _field_typed(message, state, bot, admins, i18n, lang, field, "shop_id"):
         await state.set_state(AddAccount.shop_name)
         await message.reply(i18n.t("affiliates.add_shop_name", lang))
 
@@ -189,14 +179,8 @@ async def typed_shop_name(
     i18n: Translator,
     lang: str,
 ) -> None:
-    text = await _typed(message, state, bot, admins, i18n, lang)
-    if text is None:
-        return
-
-    def check(value: str | None) -> object:
-        return parse_field(AccountField.SHOP_NAME, value)
-
-    if await _kept(message, state, text, "shop_name", check, i18n, lang):
+    field = AccountField.SHOP_NAME
+    if await _field_typed(message, state, bot, admins, i18n, lang, field, "shop_name"):
         await state.set_state(AddAccount.login)
         key = (
             "affiliates.add_login"
