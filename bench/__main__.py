@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from bench.scale import scale
 from kernel.notices import Notice
 from storage import database
 from storage.database import create_engine, create_session_factory
@@ -89,6 +90,15 @@ async def sqlite_writers(folder: Path) -> str:
 
 
 BENCHMARKS: dict[str, Callable[[Path], Awaitable[str]]] = {"sqlite-writers": sqlite_writers}
+
+from bench.mix import approve_bench, memory_bench, mix_bench  # noqa: E402
+
+BENCHMARKS.update({"mix": mix_bench, "approve": approve_bench, "memory": memory_bench})
+BENCHMARKS["scale"] = scale
+
+from bench.jobs import jobs  # noqa: E402
+
+BENCHMARKS["jobs"] = jobs
 
 
 def main(argv: list[str]) -> int:

@@ -108,10 +108,10 @@ def missing_database(url: str) -> str | None:
 async def check_ledger_command(url: str) -> int:
     """Print what was checked and every breach; 0 when the ledger is sound, 1 otherwise."""
     from services.ledger import check_ledger
-    from storage.database import create_engine, create_session_factory
+    from storage.database import create_read_engine, create_session_factory
     from storage.uow import UnitOfWorkFactory
 
-    engine = create_engine(url)
+    engine = create_read_engine(url)  # reads only: takes no write lock
     try:
         result = await check_ledger(UnitOfWorkFactory(create_session_factory(engine)))
     finally:

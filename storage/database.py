@@ -96,3 +96,37 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_read_engine(url: str) -> AsyncEngine:
+    """An engine for a job that only reads (check-ledger): it takes no write lock.
+
+    SQLite: its own connection, transactions begin with a plain deferred BEGIN (a
+    read snapshot under WAL, writers go on meanwhile) and `PRAGMA query_only` refuses
+    any write. PostgreSQL: READ ONLY, REPEATABLE READ transactions (one snapshot)."""
+    if is_sqlite(url):
+        engine = create_async_engine(
+            url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=120
+        )
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN DEFERRED")
+
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=1,
+        max_overflow=0,
+        isolation_level="REPEATABLE READ",
+        execution_options={"postgresql_readonly": True},
+    )

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -6,6 +8,19 @@ from kernel.i18n import Translator
 
 
 def main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
+    """The main menu, built once per translator and language (building it cost 0.65 ms;
+    issue 13). The same object is shared by every caller: it is only ever passed to
+    Telegram as reply_markup, never changed."""
+    return _main_menu(i18n, lang)
+
+
+def language_choice(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
+    """The language picker, built once per translator and language, shared as main_menu."""
+    return _language_choice(i18n, lang)
+
+
+@lru_cache(maxsize=64)
+def _main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(
         text=i18n.t("menu.shop", lang), callback_data=MenuCallback(action=MenuAction.SHOP)
@@ -30,7 +45,8 @@ def main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def language_choice(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
+@lru_cache(maxsize=64)
+def _language_choice(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code in LanguageCode:
         builder.button(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from domain.catalog import Tier
 from domain.membership import effective_tier
+from domain.people import full_name
 from domain.reports import jakarta_day
 from services.leaders._base import LeaderServiceBase
 
@@ -40,20 +41,17 @@ class Teams(LeaderServiceBase):
             me = await uow.members.by_telegram_id(telegram_id)
             if me is None:
                 return None
-            subs = []
-            for link, sub in await uow.leaders.current_subs(me.id):
-                reports = await uow.reports.count_not_rejected_since(sub.id, month_start)
-                share = await uow.ledger.leader_share_from(sub.id, me.id)
-                subs.append(
-                    SubLine(
-                        name=sub.full_name,
-                        telegram_id=sub.telegram_id,
-                        tier=effective_tier(await uow.memberships.held(sub.id), now),
-                        reports_this_month=reports,
-                        leader_share=share,
-                        since=link.valid_from,
-                    )
+            subs = [
+                SubLine(
+                    name=full_name(sub.first_name, sub.last_name),
+                    telegram_id=sub.telegram_id,
+                    tier=effective_tier(sub.held, now),
+                    reports_this_month=sub.reports_since,
+                    leader_share=sub.leader_share,
+                    since=sub.since,
                 )
+                for sub in await uow.leaders.team(me.id, month_start)
+            ]
             total = await uow.ledger.leader_share_total(me.id)
             my_link = await uow.leaders.open_link(me.id)
             leader = await uow.members.by_id(my_link.leader_member_id) if my_link else None

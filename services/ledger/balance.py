@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.payouts import Balance, balance_from
+from domain.states import LedgerKind
 from kernel.admin_input import MemberRef
 from services.ledger._base import LedgerServiceBase
 from services.member_ref import find_member
+from storage.repos.reports import ReportTally
 from storage.uow import UnitOfWork
 
 
@@ -22,9 +24,20 @@ class MemberBalance:
 
 
 async def balance_of(uow: UnitOfWork, member_id: int) -> Balance:
-    sums = await uow.ledger.sums_by_kind(member_id)
-    total = await uow.ledger.commission_total(member_id)
-    reports = await uow.reports.tally(member_id)
+    return _balance(*await uow.ledger.balance_sums(member_id))
+
+
+async def own_balance(uow: UnitOfWork, telegram_id: int) -> tuple[int, Balance] | None:
+    """A member's id and own balance in one statement (None for someone who never
+    pressed /start)."""
+    found = await uow.ledger.balance_sums_of(telegram_id)
+    if found is None:
+        return None
+    member_id, sums, total, reports = found
+    return member_id, _balance(sums, total, reports)
+
+
+def _balance(sums: dict[LedgerKind, int], total: int, reports: ReportTally) -> Balance:
     return balance_from(
         sums,
         total_commission=total,
@@ -42,8 +55,8 @@ class Balances(LedgerServiceBase):
     async def balance_for(self, telegram_id: int) -> Balance | None:
         """A member's own balance (None for someone who never pressed /start)."""
         async with self.uow() as uow:
-            member = await uow.members.by_telegram_id(telegram_id)
-            return None if member is None else await balance_of(uow, member.id)
+            found = await own_balance(uow, telegram_id)
+            return None if found is None else found[1]
 
     async def member_balance(self, ref: MemberRef) -> MemberBalance:
         """The balance of the member an admin means (raises MEMBER_NOT_FOUND): /ledger,

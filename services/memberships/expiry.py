@@ -13,6 +13,7 @@ queued, like every other change to their access.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -32,19 +33,34 @@ def expired_key(membership_id: int) -> str:
     return f"lifecycle-expired:{membership_id}"
 
 
+# Due memberships read per page.
+EXPIRY_CHUNK = 500
+
+
 class Expiring(LifecycleServiceBase):
+    expiry_chunk = EXPIRY_CHUNK
+
     async def expire_due(self) -> int:
         """End every active temporal membership whose expiry has passed; how many this
         run ended. Safe to run twice or at once: each is ended, removed and told once."""
         now = self.clock.now()
-        async with self.uow() as uow:
-            due = await uow.memberships.due_ids(now)
         expired = 0
-        for membership_id in due:
-            try:
-                expired += await self._expire_one(membership_id, now)
-            except Exception:  # one bad row must not keep the others active
-                log.exception("Expiring membership %s failed", membership_id)
+        after: tuple[datetime, int] | None = None
+        while True:
+            # A page of due ids at a time (keyset, in expiry order): a short read, then
+            # each membership in its own short transaction; the bot's updates get the
+            # connection in between.
+            async with self.uow() as uow:
+                due = await uow.memberships.due_ids_after(now, after, self.expiry_chunk)
+            for _, membership_id in due:
+                try:
+                    expired += await self._expire_one(membership_id, now)
+                except Exception:  # one bad row must not keep the others active
+                    log.exception("Expiring membership %s failed", membership_id)
+                await asyncio.sleep(0)  # let a waiting update take the connection
+            if len(due) < self.expiry_chunk:
+                break
+            after = due[-1]
         if expired:
             log.info("Expired %s membership(s)", expired)
         return expired

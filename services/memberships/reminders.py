@@ -8,6 +8,7 @@ the bot are not reminded (the relay could not deliver it).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from datetime import UTC, datetime, timedelta
@@ -29,31 +30,48 @@ def reminder_key(membership_id: int, days: int, expires_at: datetime) -> str:
     return f"lifecycle-remind:{membership_id}:{days}d:{stamp}"
 
 
+# Expiring memberships read per page.
+REMINDER_CHUNK = 500
+
+
 class Reminding(LifecycleServiceBase):
+    reminder_chunk = REMINDER_CHUNK
+
     async def remind_expiring(self) -> int:
         """Queue the 3-day and 1-day reminders that are due; how many this run queued."""
         now = self.clock.now()
         widest = max(width for _, width in REMINDER_WINDOWS)
-        async with self.uow() as uow:
-            wanted: dict[str, tuple[int, int, datetime]] = {}
-            for expiring in await uow.memberships.expiring(now, now + widest):
-                days = reminder_due(expiring.expires_at, expiring.started_at, now)
-                if days is None:
-                    continue
-                wanted[reminder_key(expiring.id, days, expiring.expires_at)] = (
-                    expiring.id,
-                    days,
-                    expiring.expires_at,
-                )
-            if wanted:
-                for key in await uow.outbox.queued_keys(list(wanted)):
-                    wanted.pop(key, None)
         queued = 0
-        for membership_id, days, expires_at in wanted.values():
-            try:
-                queued += await self._remind_one(membership_id, days, expires_at, now)
-            except Exception:
-                log.exception("Reminding about membership %s failed", membership_id)
+        after: tuple[datetime, int] | None = None
+        while True:
+            # A page at a time (keyset, in expiry order), each reminder in its own short
+            # transaction: the bot's updates get the connection in between.
+            async with self.uow() as uow:
+                page = await uow.memberships.expiring_after(
+                    now, now + widest, after, self.reminder_chunk
+                )
+                wanted: dict[str, tuple[int, int, datetime]] = {}
+                for expiring in page:
+                    days = reminder_due(expiring.expires_at, expiring.started_at, now)
+                    if days is None:
+                        continue
+                    wanted[reminder_key(expiring.id, days, expiring.expires_at)] = (
+                        expiring.id,
+                        days,
+                        expiring.expires_at,
+                    )
+                if wanted:
+                    for key in await uow.outbox.queued_keys(list(wanted)):
+                        wanted.pop(key, None)
+            for membership_id, days, expires_at in wanted.values():
+                try:
+                    queued += await self._remind_one(membership_id, days, expires_at, now)
+                except Exception:
+                    log.exception("Reminding about membership %s failed", membership_id)
+                await asyncio.sleep(0)  # let a waiting update take the connection
+            if len(page) < self.reminder_chunk:
+                break
+            after = (page[-1].expires_at, page[-1].id)
         if queued:
             log.info("Queued %s expiry reminder(s)", queued)
         return queued

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.people import full_name
+from domain.catalog import Plan
+from domain.people import Person, full_name
 from domain.states import PaymentStatus, ProofStatus
 from kernel.names import breakdown, plan_name
 from services.payments.views import (
@@ -30,10 +31,15 @@ def payment_target(request_id: int) -> str:
 async def view_of(uow: UnitOfWork, request: PaymentRecord) -> PaymentView:
     found = await uow.catalog.plan(request.plan_id)
     assert found is not None
+    return payment_view(request, found[0])
+
+
+def payment_view(request: PaymentRecord, plan: Plan) -> PaymentView:
+    """A request's view, its plan already read."""
     quote = request.quote
     return PaymentView(
         id=request.id,
-        plan=found[0],
+        plan=plan,
         member_id=request.member_id,
         plan_id=request.plan_id,
         status=request.status,
@@ -123,14 +129,33 @@ async def review_card(
     quote = request.quote
     base = await uow.catalog.plan(quote.base_plan_id) if quote.base_plan_id else None
     method = await uow.methods.by_id(request.method_id or -1)
-    flags: dict[str, Any] = {"key": "review.no_flags"}
+    earlier: tuple[PaymentRecord, Person] | None = None
     if proof is not None and proof.duplicate_of_proof_id is not None:
-        earlier = await uow.proofs.get(proof.duplicate_of_proof_id)
-        assert earlier is not None
-        earlier_request = await uow.payments.get(earlier.request_id)
+        earlier_proof = await uow.proofs.get(proof.duplicate_of_proof_id)
+        assert earlier_proof is not None
+        earlier_request = await uow.payments.get(earlier_proof.request_id)
         assert earlier_request is not None
         owner = await uow.members.by_id(earlier_request.member_id)
         assert owner is not None
+        earlier = (earlier_request, owner)
+    return card_of(request, proof, member, found[0], base[0] if base else None, method, earlier)
+
+
+def card_of(
+    request: PaymentRecord,
+    proof: ProofRecord | None,
+    member: Person,
+    plan: Plan,
+    base: Plan | None,
+    method: MethodRecord | None,
+    earlier: tuple[PaymentRecord, Person] | None,
+) -> ReviewCard:
+    """`review_card` from what it reads: the member, the plan (and the upgrade's base
+    plan), the method, and for a repeated proof the earlier proof's request and owner."""
+    quote = request.quote
+    flags: dict[str, Any] = {"key": "review.no_flags"}
+    if earlier is not None:
+        earlier_request, owner = earlier
         same = owner.id == member.id
         flags = {
             "key": "review.flag_duplicate_same" if same else "review.flag_duplicate_other",
@@ -145,7 +170,7 @@ async def review_card(
         "name": full_name(member.first_name, member.last_name),
         "username": f"@{member.username}" if member.username else "-",
         "telegram_id": member.telegram_id,
-        "plan": plan_name(found[0]),
+        "plan": plan_name(plan),
         "breakdown": breakdown(
             quote.kind,
             quote.list_price,
@@ -153,7 +178,7 @@ async def review_card(
             quote.amount,
             quote.days_carried,
             quote.base_remaining_days,
-            base[0] if base else None,
+            base,
         ),
         "amount": quote.amount,
         "method": method.label if method is not None else "-",

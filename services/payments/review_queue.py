@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import dataclasses
 
+from domain.catalog import Plan
 from domain.people import full_name
 from domain.states import PaymentStatus, ProofStatus
 from services.payments._base import PaymentServiceBase
-from services.payments._shared import decision_of, proof_decision_of, review_card, view_of
+from services.payments._shared import (
+    card_of,
+    decision_of,
+    proof_decision_of,
+    review_card,
+)
 from services.payments.views import (
     Decision,
     PaymentError,
     PaymentProblem,
+    PaymentView,
     ReviewCard,
     Reviewed,
     WaitingRequest,
 )
+from storage.repos.methods import MethodRecord
+from storage.repos.payments import OpenRequest
 from storage.uow import UnitOfWork
 
 
@@ -53,19 +62,62 @@ class ReviewQueue(PaymentServiceBase):
         """Open requests, oldest first: cards of those waiting for a decision (at most
         `limit`), those still waiting for the member's proof, and how many wait in all."""
         async with self.uow() as uow:
-            requests = await uow.payments.open_requests()
-            submitted = [r for r in requests if r.status == PaymentStatus.SUBMITTED]
-            cards = [
-                await review_card(uow, r, await uow.proofs.latest(r.id)) for r in submitted[:limit]
+            requests = await uow.payments.open_queue()
+            submitted = [r.id for r in requests if r.status == PaymentStatus.SUBMITTED]
+            # A fixed number of queries whatever the queue's length: each kind of row is
+            # read for every card at once; plans and methods once per distinct one.
+            shown = await uow.payments.with_members(submitted[:limit])
+            earlier = await uow.payments.of_proofs(
+                {
+                    proof.duplicate_of_proof_id
+                    for _, _, proof in shown.values()
+                    if proof is not None and proof.duplicate_of_proof_id is not None
+                }
+            )
+            plans: dict[int, Plan] = {}
+
+            async def plan(plan_id: int) -> Plan:
+                if plan_id not in plans:
+                    found = await uow.catalog.plan(plan_id)
+                    assert found is not None
+                    plans[plan_id] = found[0]
+                return plans[plan_id]
+
+            methods: dict[int, MethodRecord | None] = {}
+
+            async def method(method_id: int | None) -> MethodRecord | None:
+                key = method_id or -1
+                if key not in methods:
+                    methods[key] = await uow.methods.by_id(key)
+                return methods[key]
+
+            cards = []
+            for request_id in submitted[:limit]:
+                r, member, proof = shown[request_id]
+                twin = None
+                if proof is not None and proof.duplicate_of_proof_id is not None:
+                    twin = earlier.get(proof.duplicate_of_proof_id)
+                    assert twin is not None
+                base_id = r.quote.base_plan_id
+                cards.append(
+                    card_of(
+                        r,
+                        proof,
+                        member,
+                        await plan(r.plan_id),
+                        await plan(base_id) if base_id else None,
+                        await method(r.method_id),
+                        twin,
+                    )
+                )
+            waiting = [
+                WaitingRequest(
+                    _line_view(r, await plan(r.plan_id)),
+                    full_name(r.first_name, r.last_name),
+                )
+                for r in requests
+                if r.status == PaymentStatus.AWAITING_PROOF
             ]
-            waiting = []
-            for r in requests:
-                if r.status != PaymentStatus.AWAITING_PROOF:
-                    continue
-                member = await uow.members.by_id(r.member_id)
-                assert member is not None
-                name = full_name(member.first_name, member.last_name)
-                waiting.append(WaitingRequest(await view_of(uow, r), name))
             return cards, waiting, len(submitted)
 
     async def card(self, request_id: int) -> ReviewCard:
@@ -105,3 +157,22 @@ class ReviewQueue(PaymentServiceBase):
         async with self.uow() as uow:
             await check_proof(uow, request_id, proof_id)
             return await reviewed(uow, await decision_of(uow, request_id), proof_id)
+
+
+def _line_view(line: OpenRequest, plan: Plan) -> PaymentView:
+    """`payment_view` of a request as /pending lists it."""
+    return PaymentView(
+        id=line.id,
+        plan=plan,
+        member_id=line.member_id,
+        plan_id=line.plan_id,
+        status=line.status,
+        method_id=line.method_id,
+        kind=line.kind,
+        mode=line.mode or None,
+        list_price=line.list_price,
+        credit=line.credit,
+        amount=line.amount,
+        days_carried=line.days_carried,
+        base_remaining_days=line.base_remaining_days,
+    )

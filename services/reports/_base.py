@@ -79,16 +79,33 @@ class ReportServiceBase(ServiceBase):
     async def _view(self, uow: UnitOfWork, row: ReportRecord, replaced: bool = False) -> ReportView:
         screenshots = await uow.reports.screenshot_count(row.id)
         commission = await uow.ledger.commission_of_report(row.id)
-        return ReportView(
-            id=row.id,
-            member_id=row.member_id,
-            report_date=row.report_date,
-            status=row.status,
-            version=row.version,
-            figures=row.figures,
-            screenshots=screenshots,
-            validated_amount=row.commission_validated,
-            reject_reason=row.reject_reason,
-            member_share=commission.member_share if commission is not None else None,
-            replaced=replaced,
-        )
+        member_share = commission.member_share if commission is not None else None
+        return _report_view(row, screenshots, member_share, replaced)
+
+    async def _views(self, uow: UnitOfWork, rows: Sequence[ReportRecord]) -> list[ReportView]:
+        """`_view` of several reports with one query for all their extras."""
+        extras = await uow.reports.view_extras([row.id for row in rows])
+        return [_report_view(row, *extras.get(row.id, (0, None))) for row in rows]
+
+    async def _latest_views(self, uow: UnitOfWork, member_id: int, limit: int) -> list[ReportView]:
+        """`_view` of the member's newest `limit` reports, in one query."""
+        found = await uow.reports.latest_with_extras(member_id, limit)
+        return [_report_view(row, screenshots, share) for row, screenshots, share in found]
+
+
+def _report_view(
+    row: ReportRecord, screenshots: int, member_share: int | None, replaced: bool = False
+) -> ReportView:
+    return ReportView(
+        id=row.id,
+        member_id=row.member_id,
+        report_date=row.report_date,
+        status=row.status,
+        version=row.version,
+        figures=row.figures,
+        screenshots=screenshots,
+        validated_amount=row.commission_validated,
+        reject_reason=row.reject_reason,
+        member_share=member_share,
+        replaced=replaced,
+    )

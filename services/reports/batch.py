@@ -41,27 +41,26 @@ class Batches(Reviewing):
         listed ones (each at the version listed) for "validate all"."""
         now = self.clock.now()
         async with self.uow() as uow:
-            found = await uow.reports.submitted()
-            lines = []
-            for report, member in found[:limit]:
-                lines.append(
-                    PendingLine(
-                        report.id,
-                        report.version,
-                        member.full_name,
-                        member.telegram_id,
-                        report.report_date,
-                        report.commission_claimed,
-                        await uow.reports.screenshot_count(report.id),
-                    )
+            page, total = await uow.reports.submitted_page(limit)
+            lines = [
+                PendingLine(
+                    report.id,
+                    report.version,
+                    member.full_name,
+                    member.telegram_id,
+                    report.report_date,
+                    report.commission_claimed,
+                    screenshots,
                 )
+                for report, member, screenshots in page
+            ]
             batch_id = None
             if lines:
                 batch_id = await uow.reports.open_batch(
                     [[line.report_id, line.version] for line in lines], admin.telegram_id, now
                 )
                 await uow.commit()
-            return PendingList(batch_id, lines, len(found))
+            return PendingList(batch_id, lines, total)
 
     async def validate_batch(self, batch_id: int, admin: Actor) -> BatchResult:
         """Validate every report a listing showed, each at the version shown; reports

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from domain.payouts import Balance
 from kernel.admin_input import MemberRef
-from services.ledger.balance import balance_of
+from services.ledger.balance import own_balance
 from services.member_ref import find_member
 from services.reports._base import ReportServiceBase, ReportView
 from storage.uow import UnitOfWork
@@ -48,22 +48,21 @@ class Queries(ReportServiceBase):
         self, uow: UnitOfWork, member_id: int, limit: int
     ) -> tuple[list[ReportView], int]:
         found = await uow.reports.of_member(member_id)
-        return [await self._view(uow, r) for r in found[:limit]], len(found)
+        return await self._views(uow, found[:limit]), len(found)
 
     async def latest(self, telegram_id: int, limit: int = 7) -> list[ReportView]:
         """The member's own latest reports (for /balance)."""
         async with self.uow() as uow:
             member = await self._member(uow, telegram_id)
-            return [await self._view(uow, r) for r in await uow.reports.of_member(member.id, limit)]
+            return await self._latest_views(uow, member.id, limit)
 
     async def balance_with_latest(self, telegram_id: int, limit: int = 7) -> BalanceScreen | None:
         """The member's own balance and latest reports in one transaction (/balance);
         None for someone who never pressed /start. Here rather than in the ledger
         service because a report's view (its commission share) is the reports' own."""
         async with self.uow() as uow:
-            member = await uow.members.by_telegram_id(telegram_id)
-            if member is None:
+            found = await own_balance(uow, telegram_id)
+            if found is None:
                 return None
-            balance = await balance_of(uow, member.id)
-            found = await uow.reports.of_member(member.id, limit)
-            return BalanceScreen(balance, [await self._view(uow, r) for r in found])
+            member_id, balance = found
+            return BalanceScreen(balance, await self._latest_views(uow, member_id, limit))

@@ -57,7 +57,7 @@ class Commission(Base):
     # Unique: a report produces at most one commission, ever.
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), unique=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    leader_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    leader_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     structure_id: Mapped[int | None] = mapped_column(ForeignKey("commission_structures.id"))
     tier_code: Mapped[str | None] = mapped_column(String(24))
     total: Mapped[int] = mapped_column(BigInteger)
@@ -69,6 +69,10 @@ class Commission(Base):
 
     __table_args__ = (
         CheckConstraint("member_share + leader_share + owner_share = total", name="shares_sum"),
+        # A leader's shares, per sub and in all, read from the index alone (/team).
+        Index(
+            "ix_commissions_leader_member_share", "leader_member_id", "member_id", "leader_share"
+        ),
         CheckConstraint(
             "member_share >= 0 AND leader_share >= 0 AND owner_share >= 0", name="not_negative"
         ),

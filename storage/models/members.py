@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Index,
     String,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,3 +32,6 @@ class Member(Base):
     blocked_bot_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+
+    # /member @name: usernames are looked up case-insensitively.
+    __table_args__ = (Index("ix_members_username_lower", func.lower(username)),)

@@ -74,6 +74,8 @@ class PaymentRequest(Base):
     __table_args__ = (
         CheckConstraint("amount >= 0 AND amount <= list_price", name="amount_in_range"),
         CheckConstraint("credit >= 0", name="credit_not_negative"),
+        # /pending: the open requests, the longest unchanged first.
+        Index("ix_payment_requests_status_updated_at", "status", "updated_at"),
         Index(
             "uq_payment_requests_one_open",
             "member_id",

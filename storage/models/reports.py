@@ -52,7 +52,8 @@ class Report(Base):
 
     __table_args__ = (
         UniqueConstraint("member_id", "report_date"),
-        Index("ix_reports_status", "status"),
+        # /reports: those waiting for validation, oldest first (and counts by status).
+        Index("ix_reports_status_updated_at", "status", "updated_at"),
         CheckConstraint(
             "commission_claimed >= 0 AND views >= 0 AND orders >= 0 AND sales >= 0 "
             "AND videos_posted >= 0",

@@ -139,3 +139,17 @@ class AccessRepository:
             .limit(1)
         )
         return found.first() is not None
+
+    async def seen_inside_after(
+        self, chat_id: int, statuses: Collection[str], after: int | None, limit: int
+    ) -> list[int]:
+        """One page of `seen_inside`: the next `limit` telegram ids after `after`, by id
+        (keyset pagination)."""
+        query = select(ChatPresence.telegram_id).where(
+            ChatPresence.chat_id == chat_id,
+            ChatPresence.status.in_(tuple(statuses)),
+        )
+        if after is not None:
+            query = query.where(ChatPresence.telegram_id > after)
+        rows = await self.session.execute(query.order_by(ChatPresence.telegram_id).limit(limit))
+        return list(rows.scalars())

@@ -6,15 +6,18 @@ new one at the same instant. A partial unique index keeps one open link per memb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.membership import HeldMembership, MembershipStatus
 from domain.people import Person
-from domain.states import LeaderSource
-from storage.models import LeaderLink, Member
+from domain.states import LeaderSource, ReportStatus
+from storage import models
+from storage.models import Commission, LeaderLink, Member, Report
+from storage.repos.catalog import to_plan
 from storage.repos.members import to_person
 
 LEADER_LOCK_KEY = 4_242_001
@@ -32,6 +35,20 @@ class LeaderLinkRecord:
     valid_from: datetime
     valid_to: datetime | None
     set_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    """One member a leader leads now, with what their team screen shows about them."""
+
+    member_id: int
+    telegram_id: int
+    first_name: str
+    last_name: str | None
+    since: datetime
+    reports_since: int
+    leader_share: int
+    held: list[HeldMembership] = field(default_factory=list)
 
 
 def _record(row: LeaderLink) -> LeaderLinkRecord:
@@ -146,3 +163,70 @@ class LeaderRepository:
             .order_by(LeaderLink.valid_from, LeaderLink.id)
         )
         return [(_record(link), to_person(sub)) for link, sub in rows.all()]
+
+    async def team(self, leader_id: int, since: date) -> list[TeamRow]:
+        """The members `leader_id` leads now, longest-led first, each with their reports
+        dated `since` or later that were not rejected, the leader share `leader_id`
+        earned from their reports, and the memberships they hold (oldest first).
+        Three queries whatever the team's size: plain columns rather than ORM objects,
+        the subs a subquery rather than a list of ids."""
+        reports = (
+            select(func.count())
+            .select_from(Report)
+            .where(
+                Report.member_id == Member.id,
+                Report.report_date >= since,
+                Report.status != ReportStatus.REJECTED,
+            )
+            .correlate(Member)
+            .scalar_subquery()
+        )
+        shares = (
+            select(func.coalesce(func.sum(Commission.leader_share), 0))
+            .where(Commission.member_id == Member.id, Commission.leader_member_id == leader_id)
+            .correlate(Member)
+            .scalar_subquery()
+        )
+        open_subs = (LeaderLink.leader_member_id == leader_id, LeaderLink.valid_to.is_(None))
+        rows = await self.session.execute(
+            select(
+                Member.id,
+                Member.telegram_id,
+                Member.first_name,
+                Member.last_name,
+                LeaderLink.valid_from,
+                reports,
+                shares,
+            )
+            .join(Member, Member.id == LeaderLink.member_id)
+            .where(*open_subs)
+            .order_by(LeaderLink.valid_from, LeaderLink.id)
+        )
+        team = [
+            TeamRow(member_id, telegram_id, first, last, since, int(count), int(share))
+            for member_id, telegram_id, first, last, since, count, share in rows.all()
+        ]
+        if not team:
+            return team
+        plans = await self.session.execute(
+            select(models.Plan, models.Tier).join(
+                models.Tier, models.Plan.tier_id == models.Tier.id
+            )
+        )
+        plan_of = {plan.id: to_plan(plan, tier) for plan, tier in plans.all()}
+        m = models.Membership
+        held = await self.session.execute(
+            select(m.member_id, m.id, m.plan_id, m.list_price, m.expires_at, m.activated_at)
+            .add_columns(m.created_at)
+            .where(
+                m.member_id.in_(select(LeaderLink.member_id).where(*open_subs)),
+                m.status == MembershipStatus.ACTIVE,
+            )
+            .order_by(m.id)
+        )
+        by_member = {row.member_id: row for row in team}
+        for member_id, id_, plan_id, price, expires, activated, created in held.all():
+            by_member[member_id].held.append(
+                HeldMembership(id_, plan_of[plan_id], price, activated or created, expires)
+            )
+        return team

@@ -335,3 +335,86 @@ class MembershipRepository:
             Renewal(membership_id, old_expiry, renewed_at)
             for membership_id, old_expiry, renewed_at in rows.all()
         ]
+
+    async def held_by_members(self, member_ids: list[int]) -> dict[int, list[HeldMembership]]:
+        """`held` of many members in one query (members holding nothing are absent)."""
+        if not member_ids:
+            return {}
+        result = await self.session.execute(
+            select(models.Membership, models.Plan, models.Tier)
+            .join(models.Plan, models.Membership.plan_id == models.Plan.id)
+            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
+            .where(
+                models.Membership.member_id.in_(member_ids),
+                models.Membership.status == MembershipStatus.ACTIVE,
+            )
+            .order_by(models.Membership.id)
+        )
+        held: dict[int, list[HeldMembership]] = {}
+        for m, plan, tier in result.all():
+            held.setdefault(m.member_id, []).append(
+                HeldMembership(
+                    m.id,
+                    to_plan(plan, tier),
+                    m.list_price,
+                    m.activated_at or m.created_at,
+                    m.expires_at,
+                )
+            )
+        return held
+
+    async def due_ids_after(
+        self, now: datetime, after: tuple[datetime, int] | None, limit: int
+    ) -> list[tuple[datetime, int]]:
+        """One page of `due_ids` (with each expiry): the next `limit` after the
+        (expires_at, id) `after`, in the same order (keyset pagination)."""
+        query = select(models.Membership.expires_at, models.Membership.id).where(
+            _ACTIVE,
+            models.Membership.expires_at.is_not(None),
+            models.Membership.expires_at <= now,
+        )
+        if after is not None:
+            expires, last_id = after
+            query = query.where(
+                (models.Membership.expires_at > expires)
+                | ((models.Membership.expires_at == expires) & (models.Membership.id > last_id))
+            )
+        found = await self.session.execute(
+            query.order_by(models.Membership.expires_at, models.Membership.id).limit(limit)
+        )
+        return [(expires_at, membership_id) for expires_at, membership_id in found.all()]
+
+    async def expiring_after(
+        self, now: datetime, until: datetime, after: tuple[datetime, int] | None, limit: int
+    ) -> list[ExpiringMembership]:
+        """One page of `expiring`: the next `limit` after the (expires_at, id) `after`,
+        in the same order (keyset pagination)."""
+        query = (
+            select(
+                models.Membership.id,
+                models.Membership.expires_at,
+                models.Membership.activated_at,
+                models.Membership.created_at,
+            )
+            .join(models.Member, models.Member.id == models.Membership.member_id)
+            .where(
+                _ACTIVE,
+                models.Membership.expires_at.is_not(None),
+                models.Membership.expires_at > now,
+                models.Membership.expires_at <= until,
+                models.Member.blocked_bot_at.is_(None),
+            )
+        )
+        if after is not None:
+            expires, last_id = after
+            query = query.where(
+                (models.Membership.expires_at > expires)
+                | ((models.Membership.expires_at == expires) & (models.Membership.id > last_id))
+            )
+        found = await self.session.execute(
+            query.order_by(models.Membership.expires_at, models.Membership.id).limit(limit)
+        )
+        return [
+            ExpiringMembership(membership_id, expires_at, activated_at or created_at)
+            for membership_id, expires_at, activated_at, created_at in found.all()
+        ]

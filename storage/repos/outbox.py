@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -199,3 +199,42 @@ class OutboxRepository:
             select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(dedupe_keys)))
         )
         return {key for key in found.scalars() if key is not None}
+
+    async def tell_members(
+        self,
+        told: list[tuple[Person, str]],
+        default_language: str,
+        key: str,
+        params: dict[str, Any],
+        now: datetime,
+    ) -> int:
+        """`tell_member` for many (member, dedupe key) pairs at once: one query for the
+        keys queued already, one multi-row insert for the rest (the unique dedupe key
+        still refuses a duplicate); how many were queued."""
+        done = await self.queued_keys([dedupe_key for _, dedupe_key in told]) if told else set()
+        rows = [
+            {
+                "kind": "message",
+                "chat_id": member.telegram_id,
+                "member_id": member.id,
+                "dedupe_key": dedupe_key,
+                "text_key": key,
+                "params": params,
+                "language": resolve_language(
+                    member.chosen_language, member.telegram_language, default_language
+                ),
+                "buttons": None,
+                "photo_file_id": None,
+                "document_file_id": None,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for member, dedupe_key in told
+            if dedupe_key not in done
+        ]
+        if rows:
+            await self.session.execute(insert(OutboxMessage), rows)
+            self.queued += len(rows)
+        return len(rows)

@@ -6,13 +6,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.people import Person
 from domain.pricing import Quote, QuoteKind, UpgradeMode
 from domain.states import OPEN_PAYMENT_STATUSES, PaymentStatus, ProofStatus
-from storage.models import PaymentProof, PaymentRequest
+from storage.models import Member, PaymentProof, PaymentRequest
+from storage.repos.members import to_person
+from storage.repos.proofs import ProofRecord, to_proof_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,27 @@ class PaymentRecord:
     decided_at: datetime | None
     close_reason: str | None
     result_membership_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRequest:
+    """An open request as /pending lists it, with its member's name."""
+
+    id: int
+    member_id: int
+    plan_id: int
+    status: PaymentStatus
+    method_id: int | None
+    kind: QuoteKind
+    mode: str | None
+    list_price: int
+    credit: int
+    amount: int
+    days_carried: int
+    base_plan_id: int | None
+    base_remaining_days: int | None
+    first_name: str
+    last_name: str | None
 
 
 def _frozen_quote(row: PaymentRequest) -> Quote:
@@ -225,3 +249,98 @@ class PaymentRepository:
             )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def open_queue(self) -> list[OpenRequest]:
+        """Every open request as /pending lists it, the longest unchanged first (one
+        query of the few columns it needs: no dates to parse, no ORM objects)."""
+        rows = await self.session.execute(_OPEN_QUEUE)
+        return [
+            OpenRequest(
+                id=row.id,
+                member_id=row.member_id,
+                plan_id=row.plan_id,
+                status=PaymentStatus(row.status),
+                method_id=row.method_id,
+                kind=QuoteKind(row.quote_kind),
+                mode=row.quote_mode,
+                list_price=row.list_price,
+                credit=row.credit,
+                amount=row.amount,
+                days_carried=row.days_carried,
+                base_plan_id=row.base_plan_id,
+                base_remaining_days=row.base_remaining_days,
+                first_name=row.first_name,
+                last_name=row.last_name,
+            )
+            for row in rows.all()
+        ]
+
+    async def with_members(
+        self, request_ids: Collection[int]
+    ) -> dict[int, tuple[PaymentRecord, Person, ProofRecord | None]]:
+        """These requests (read afresh) with their members and newest proofs, by request
+        id (one query)."""
+        if not request_ids:
+            return {}
+        newest = (
+            select(func.max(PaymentProof.id))
+            .where(PaymentProof.payment_request_id.in_(request_ids))
+            .group_by(PaymentProof.payment_request_id)
+        )
+        rows = await self.session.execute(
+            select(PaymentRequest, Member, PaymentProof)
+            .join(Member, Member.id == PaymentRequest.member_id)
+            .outerjoin(
+                PaymentProof,
+                (PaymentProof.payment_request_id == PaymentRequest.id)
+                & PaymentProof.id.in_(newest),
+            )
+            .where(PaymentRequest.id.in_(request_ids))
+            .execution_options(populate_existing=True)
+        )
+        found: dict[int, tuple[PaymentRecord, Person, ProofRecord | None]] = {}
+        for row, member, proof in rows.all():
+            newest_proof = None if proof is None else to_proof_record(proof)
+            found[row.id] = (_record(row), to_person(member), newest_proof)
+        return found
+
+    async def of_proofs(
+        self, proof_ids: Collection[int]
+    ) -> dict[int, tuple[PaymentRecord, Person]]:
+        """The request each of these proofs was sent for, with its member, by proof id
+        (one query)."""
+        if not proof_ids:
+            return {}
+        rows = await self.session.execute(
+            select(PaymentProof.id, PaymentRequest, Member)
+            .join(PaymentRequest, PaymentRequest.id == PaymentProof.payment_request_id)
+            .join(Member, Member.id == PaymentRequest.member_id)
+            .where(PaymentProof.id.in_(proof_ids))
+            .execution_options(populate_existing=True)
+        )
+        return {proof_id: (_record(row), to_person(member)) for proof_id, row, member in rows.all()}
+
+
+# Built once (/pending): building a statement costs about as much as running this one.
+_OPEN_QUEUE = (
+    select(
+        PaymentRequest.id,
+        PaymentRequest.member_id,
+        PaymentRequest.plan_id,
+        PaymentRequest.status,
+        PaymentRequest.method_id,
+        PaymentRequest.quote_kind,
+        PaymentRequest.quote_mode,
+        PaymentRequest.list_price,
+        PaymentRequest.credit,
+        PaymentRequest.amount,
+        PaymentRequest.days_carried,
+        PaymentRequest.base_plan_id,
+        PaymentRequest.base_remaining_days,
+        Member.first_name,
+        Member.last_name,
+    )
+    .join(Member, Member.id == PaymentRequest.member_id)
+    .where(PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES))
+    .order_by(PaymentRequest.updated_at, PaymentRequest.id)
+)

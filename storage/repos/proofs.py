@@ -33,7 +33,7 @@ class ProofRecord:
     reject_reason: str | None
 
 
-def _record(row: PaymentProof) -> ProofRecord:
+def to_proof_record(row: PaymentProof) -> ProofRecord:
     return ProofRecord(
         id=row.id,
         request_id=row.payment_request_id,
@@ -58,7 +58,7 @@ class ProofRepository:
             .execution_options(populate_existing=True)
         )
         row = found.scalar_one_or_none()
-        return None if row is None else _record(row)
+        return None if row is None else to_proof_record(row)
 
     async def latest(self, request_id: int) -> ProofRecord | None:
         """The newest proof sent for a request (the one a card shows)."""
@@ -70,7 +70,7 @@ class ProofRepository:
             .execution_options(populate_existing=True)
         )
         row = found.scalar_one_or_none()
-        return None if row is None else _record(row)
+        return None if row is None else to_proof_record(row)
 
     async def ids(self, request_id: int) -> list[int]:
         """The ids of every proof sent for a request, oldest first."""

@@ -7,18 +7,18 @@ another send created the day's report first. Decisions are compare-and-set on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.people import Person
 from domain.reports import ReportFigures, Screenshot
 from domain.states import ReportStatus
-from storage.models import Member, Report, ReportBatch, ReportScreenshot
+from storage.models import Commission, Member, Report, ReportBatch, ReportScreenshot
 from storage.repos.members import to_person
 
 
@@ -307,3 +307,94 @@ class ReportRepository:
             select(func.count()).select_from(Report).where(Report.status == ReportStatus.VALIDATED)
         )
         return int(found.scalar_one())
+
+    async def unreported_members_after(self, day: date, after_id: int, limit: int) -> list[Person]:
+        """One page of `unreported_members`: the next `limit` of them by id after
+        `after_id` (keyset pagination, so a job works in short transactions). Each
+        member is probed on the (member, day) unique index: no scan of the reports."""
+        reported = (
+            select(Report.id)
+            .where(Report.member_id == Member.id, Report.report_date == day)
+            .correlate(Member)
+            .exists()
+        )
+        members = await self.session.execute(
+            select(Member)
+            .where(Member.id > after_id, ~reported, Member.blocked_bot_at.is_(None))
+            .order_by(Member.id)
+            .limit(limit)
+        )
+        return [to_person(member) for member in members.scalars()]
+
+    async def view_extras(self, report_ids: Collection[int]) -> dict[int, tuple[int, int | None]]:
+        """For each report: how many screenshots it has and the member share of its
+        commission (None without one), in one query."""
+        if not report_ids:
+            return {}
+        shots = (
+            select(func.count())
+            .select_from(ReportScreenshot)
+            .where(ReportScreenshot.report_id == Report.id)
+            .correlate(Report)
+            .scalar_subquery()
+        )
+        rows = await self.session.execute(
+            select(Report.id, shots, Commission.member_share)
+            .outerjoin(Commission, Commission.report_id == Report.id)
+            .where(Report.id.in_(report_ids))
+        )
+        return {int(i): (int(n), share) for i, n, share in rows.all()}
+
+    async def latest_with_extras(
+        self, member_id: int, limit: int
+    ) -> list[tuple[ReportRecord, int, int | None]]:
+        """The member's newest `limit` reports, newest day first, each with how many
+        screenshots it has and the member share of its commission (None without one),
+        in one query."""
+        rows = await self.session.execute(
+            _LATEST_WITH_EXTRAS, {"member_id": member_id, "limit": limit}
+        )
+        return [(_record(report), int(n), share) for report, n, share in rows.all()]
+
+    async def submitted_page(
+        self, limit: int
+    ) -> tuple[list[tuple[ReportRecord, Person, int]], int]:
+        """The `limit` reports waiting longest for validation, oldest first, each with
+        its member and screenshot count, and how many wait in all (two queries)."""
+        total = await self.session.execute(
+            select(func.count()).select_from(Report).where(Report.status == ReportStatus.SUBMITTED)
+        )
+        shots = (
+            select(func.count())
+            .select_from(ReportScreenshot)
+            .where(ReportScreenshot.report_id == Report.id)
+            .correlate(Report)
+            .scalar_subquery()
+        )
+        rows = await self.session.execute(
+            select(Report, Member, shots)
+            .join(Member, Member.id == Report.member_id)
+            .where(Report.status == ReportStatus.SUBMITTED)
+            .order_by(Report.updated_at, Report.id)
+            .limit(limit)
+        )
+        page = [(_record(report), to_person(member), int(n)) for report, member, n in rows.all()]
+        return page, int(total.scalar_one())
+
+
+# Built once (/balance): building a statement costs more than running this one.
+_LATEST_WITH_EXTRAS = (
+    select(
+        Report,
+        select(func.count())
+        .select_from(ReportScreenshot)
+        .where(ReportScreenshot.report_id == Report.id)
+        .correlate(Report)
+        .scalar_subquery(),
+        Commission.member_share,
+    )
+    .outerjoin(Commission, Commission.report_id == Report.id)
+    .where(Report.member_id == bindparam("member_id"))
+    .order_by(Report.report_date.desc())
+    .limit(bindparam("limit"))
+)
