@@ -239,44 +239,6 @@ class MembershipRepository:
         await self.session.flush()
         return event.id
 
-    async def due_ids(self, now: datetime) -> list[int]:
-        """Active temporal memberships whose expiry has come, the earliest first."""
-        found = await self.session.execute(
-            select(models.Membership.id)
-            .where(
-                _ACTIVE,
-                models.Membership.expires_at.is_not(None),
-                models.Membership.expires_at <= now,
-            )
-            .order_by(models.Membership.expires_at, models.Membership.id)
-        )
-        return list(found.scalars())
-
-    async def expiring(self, now: datetime, until: datetime) -> list[ExpiringMembership]:
-        """Active memberships expiring after `now` and by `until`, the earliest first,
-        of members who have not blocked the bot."""
-        found = await self.session.execute(
-            select(
-                models.Membership.id,
-                models.Membership.expires_at,
-                models.Membership.activated_at,
-                models.Membership.created_at,
-            )
-            .join(models.Member, models.Member.id == models.Membership.member_id)
-            .where(
-                _ACTIVE,
-                models.Membership.expires_at.is_not(None),
-                models.Membership.expires_at > now,
-                models.Membership.expires_at <= until,
-                models.Member.blocked_bot_at.is_(None),
-            )
-            .order_by(models.Membership.expires_at, models.Membership.id)
-        )
-        return [
-            ExpiringMembership(membership_id, expires_at, activated_at or created_at)
-            for membership_id, expires_at, activated_at, created_at in found.all()
-        ]
-
     async def last_ended_at(self, member_id: int) -> datetime | None:
         """When the member's latest membership ended (None: none has ended yet);
         the same as max(ended_at) over their memberships."""
