@@ -91,7 +91,8 @@ async def sqlite_writers(folder: Path) -> str:
 
 BENCHMARKS: dict[str, Callable[[Path], Awaitable[str]]] = {"sqlite-writers": sqlite_writers}
 
-from bench.mix import approve_bench, memory_bench, mix_bench  # noqa: E402
+from bench.memory import memory_bench  # noqa: E402
+from bench.mix import approve_bench, mix_bench  # noqa: E402
 
 BENCHMARKS.update({"mix": mix_bench, "approve": approve_bench, "memory": memory_bench})
 BENCHMARKS["scale"] = scale

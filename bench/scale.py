@@ -277,8 +277,9 @@ async def _measure(path: Path, note: str) -> str:
         assert found is not None and len(found.subs) == SUBS
 
     async def pending() -> None:
-        _cards, waiting, submitted = await payments.pending(30)
-        assert submitted == SUBMITTED_PAYMENTS and len(waiting) == AWAITING_PAYMENTS
+        queue = await payments.pending(30, 30)
+        assert queue.submitted == SUBMITTED_PAYMENTS == len(queue.cards)
+        assert queue.waiting_total == AWAITING_PAYMENTS and len(queue.waiting) == 30
 
     async def report_list() -> None:
         listing = await reports.pending(admin, 20)

@@ -29,7 +29,13 @@ from services.members import MemberLookupService, MemberService
 from services.memberships import LifecycleService, MembershipService
 from services.payments import PaymentService
 from services.reports import ReportService
-from storage.database import create_engine, create_session_factory
+from storage.database import (
+    create_engine,
+    create_read_engine,
+    create_session_factory,
+    is_sqlite,
+    sqlite_file,
+)
 from storage.uow import UnitOfWorkFactory
 
 
@@ -58,9 +64,13 @@ class Container:
     group_actions: GroupActions
     sending: SendingLayer
 
+    read_engine: AsyncEngine | None = None
+
     async def close(self) -> None:
         await self.bot.session.close()
         await self.engine.dispose()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -96,6 +106,13 @@ def build_container(
 ) -> Container:
     engine = create_engine(settings.DATABASE_URL)
     uow = UnitOfWorkFactory(create_session_factory(engine))
+    # The relay reads what is due on a connection of its own: under WAL it never queues
+    # behind the writes of updates being handled (a member's message goes out as soon as
+    # the approval that queued it commits). Not for an in-memory SQLite database, which
+    # another connection could not see.
+    read_engine = None
+    if not is_sqlite(settings.DATABASE_URL) or sqlite_file(settings.DATABASE_URL):
+        read_engine = create_read_engine(settings.DATABASE_URL)
     clock = clock or SystemClock()
     i18n = Translator.load(settings.DEFAULT_LANGUAGE)
     bot = bot or make_bot(settings)
@@ -117,8 +134,11 @@ def build_container(
         poll_seconds=settings.OUTBOX_POLL_SECONDS,
         concurrency=settings.OUTBOX_CONCURRENCY,
         admin_chat_id=settings.ADMIN_CHAT_ID,
+        reads=UnitOfWorkFactory(create_session_factory(read_engine)) if read_engine else None,
     )
     uow.on_outbox_commit = relay.wake
+    members = MemberService(uow, clock, settings.DEFAULT_LANGUAGE)
+    relay.on_blocked = members.forget
     # The bot layer knows how buttons are packed; services only ask for them.
     from handlers.common.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
 
@@ -135,7 +155,8 @@ def build_container(
         i18n=i18n,
         bot=bot,
         relay=relay,
-        members=MemberService(uow, clock, settings.DEFAULT_LANGUAGE),
+        read_engine=read_engine,
+        members=members,
         payments=PaymentService(
             uow,
             clock,

@@ -17,6 +17,13 @@ messages to anyone else. Pacing and in-call retries happen in the sending layer
 - another 4xx: failed for good (log line and admin alert);
 - a row marked sent is never picked again.
 
+Rows sent are marked in a **group commit**: every worker that has just sent hands its
+(row, message id) to one writer, which marks all of them in one transaction while the
+next ones queue up for the following one; the worker waits for its mark before it
+sends on or lets its chat go (so a row is never read as due after it was sent). Under
+load that is one write per pass instead of one per message (bench: 30 approvals at
+once, p95 tap → member's message).
+
 Rows of another `kind` are Telegram actions (group invites, removals, delayed
 deletions): the relay hands them to the action registered for that kind, which
 returns the same outcomes, plus `skipped` when the action is no longer needed.
@@ -66,6 +73,41 @@ def backoff_seconds(attempts: int) -> int:
     return int(min(2 ** max(attempts, 1), MAX_BACKOFF_SECONDS))
 
 
+class SentMarks:
+    """The group commit of sent marks: `mark` returns once the row is marked sent; marks
+    that arrive while a write is running go together in the next one."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+        self._queue: list[tuple[int, int | None, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, row_id: int, message_id: int | None) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((row_id, message_id, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="outbox-sent-marks")
+        await done
+
+    async def _write(self) -> None:
+        await asyncio.sleep(0)  # marks from workers finishing in this same turn join in
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                async with self.uow() as uow:
+                    await uow.outbox.mark_sent([(r, m) for r, m, _ in batch], self.clock.now())
+                    await uow.commit()
+            except Exception as error:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+                continue
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -78,8 +120,15 @@ class OutboxRelay:
         concurrency: int = 8,
         actions: dict[str, Action] | None = None,
         admin_chat_id: int | None = None,
+        on_blocked: Callable[[int], None] | None = None,
+        reads: UnitOfWorkFactory | None = None,
     ) -> None:
         self.bot = bot
+        # Where a pass reads what is due (a read-only connection of its own), else `uow`.
+        self.reads = reads or uow
+        # Told the chat id of a member found to have blocked the bot (after it is
+        # recorded), so what the process remembers of them is read again.
+        self.on_blocked = on_blocked
         self.uow = uow
         self.i18n = i18n
         self.clock = clock
@@ -92,6 +141,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._slots: asyncio.Semaphore | None = None
         self._busy: dict[int, asyncio.Task[int]] = {}  # chat id -> its worker
+        self._sent = SentMarks(uow, clock)
 
     def wake(self) -> None:
         """Called after a commit that queued messages, so they go out at once."""
@@ -115,7 +165,7 @@ class OutboxRelay:
     async def _start_pass(self) -> list[asyncio.Task[int]]:
         """Read what is due (leaving out chats being worked on) and start one worker per
         chat; returns the workers started."""
-        async with self.uow() as uow:
+        async with self.reads() as uow:
             rows = await uow.outbox.due(self.clock.now(), self.batch, busy_chats=set(self._busy))
         by_chat: dict[int, list[QueuedMessage]] = {}
         for row in rows:
@@ -136,14 +186,13 @@ class OutboxRelay:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         handled = 0
-        async with self._slots:
-            for row in rows:
-                if self._stopping.is_set():
-                    break
-                kind = await self._send_one(row)
-                handled += 1
-                if row.kind == "message" and kind not in ("sent", "skipped", "blocked", "failed"):
-                    break  # it waits for a retry: what follows in this chat waits behind it
+        for row in rows:
+            if self._stopping.is_set():
+                break
+            kind = await self._send_one(row, self._slots)
+            handled += 1
+            if row.kind == "message" and kind not in ("sent", "skipped", "blocked", "failed"):
+                break  # it waits for a retry: what follows in this chat waits behind it
         return handled
 
     async def run_forever(self) -> None:
@@ -202,7 +251,19 @@ class OutboxRelay:
             )
         return await self.bot.send_message(row.chat_id, text, reply_markup=markup)
 
-    async def _send_one(self, row: QueuedMessage) -> str:
+    async def _send_one(self, row: QueuedMessage, slots: asyncio.Semaphore) -> str:
+        """Send one row (holding one of the `concurrency` slots only for the Telegram
+        call: a worker waiting for its outcome to be written never holds back another
+        chat's message), then record the outcome."""
+        async with slots:
+            outcome = await self._attempt(row)
+        try:
+            await self._record(row, outcome)
+        except Exception:
+            log.exception("Outbox row %s: could not record %s", row.id, outcome[0])
+        return outcome[0]
+
+    async def _attempt(self, row: QueuedMessage) -> Outcome:
         outcome: Outcome
         try:
             action = self.actions.get(row.kind)
@@ -226,20 +287,17 @@ class OutboxRelay:
         except Exception as error:  # a bug in an action must not stop the relay
             log.exception("Outbox row %s (%s) raised", row.id, row.kind)
             outcome = ("retry", f"{type(error).__name__}: {error}")
-        try:
-            await self._record(row, outcome)
-        except Exception:
-            log.exception("Outbox row %s: could not record %s", row.id, outcome[0])
-        return outcome[0]
+        return outcome
 
     async def _record(self, row: QueuedMessage, outcome: Outcome) -> None:
         kind, detail = outcome
+        if kind == "sent":
+            await self._sent.mark(row.id, detail)
+            return
         now = self.clock.now()
         gave_up = False
         async with self.uow() as uow:
-            if kind == "sent":
-                await uow.outbox.mark_sent(row.id, detail, now)
-            elif kind == "skipped":
+            if kind == "skipped":
                 await uow.outbox.give_up(row.id, "skipped", str(detail))
                 log.info("Outbox row %s (%s) skipped: %s", row.id, row.kind, detail)
             elif kind == "blocked":
@@ -264,6 +322,8 @@ class OutboxRelay:
                 )  # fmt: skip
                 gave_up = await self._alert_gave_up(uow, row, str(detail), now)
             await uow.commit()
+        if kind == "blocked" and self.on_blocked is not None:
+            self.on_blocked(row.chat_id)
         if gave_up:
             self.wake()
 

@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from storage.sqlite_driver import one_hop_dbapi
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -84,6 +86,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             url,
             echo=echo,
+            module=one_hop_dbapi(),
             poolclass=AsyncAdaptedQueuePool,
             pool_size=1,
             max_overflow=0,
@@ -106,7 +109,12 @@ def create_read_engine(url: str) -> AsyncEngine:
     any write. PostgreSQL: READ ONLY, REPEATABLE READ transactions (one snapshot)."""
     if is_sqlite(url):
         engine = create_async_engine(
-            url, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=120
+            url,
+            module=one_hop_dbapi(),
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=120,
         )
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -188,3 +188,20 @@ async def test_button_labels_and_popups_reach_the_person_unescaped(
     assert core.sent_to(USERS[0])[0]["text"] == "Pick & pay"  # HTML text: parsed by Telegram
     assert markup.inline_keyboard[0][0].text == "Bank A&amp;B"  # the caller's copy untouched
     assert sent.message_id
+
+
+async def test_the_answer_type_of_a_method_is_built_once_not_after_every_collection(
+    core: FakeTelegram, bot: Bot
+) -> None:
+    import gc
+    import weakref
+
+    from aiogram.methods.base import Response
+    from aiogram.types import ChatFullInfo
+
+    core.user(5, "Ani", started=True)
+    await bot.get_chat(5)
+    # pydantic holds generic classes weakly; the sending layer keeps the one it used.
+    kept = weakref.ref(Response[ChatFullInfo])
+    gc.collect()
+    assert kept() is not None

@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.states import PaymentStatus, ProofRejectReason
-from handlers.admin.accounts import approval_offer
+from handlers.admin.accounts.views import offer_markup
 from handlers.common.admin_command import AdminCall, actor, admin_command, shown_at
 from handlers.common.admins import AdminGate
 from handlers.common.callbacks import (
@@ -39,10 +39,10 @@ from handlers.common.review_card import (
 )
 from kernel.i18n import Translator
 from kernel.names import plan_name
-from services.affiliates import AffiliateService
 from services.payments import Decision, PaymentError, PaymentService, ReviewCard
 
 PENDING_CARDS = 30  # buttons under one /pending message
+WAITING_SHOWN = 30  # requests still waiting for a proof, listed by name (the rest counted)
 
 
 class RejectNote(StatesGroup):
@@ -119,7 +119,6 @@ async def on_review(
     callback_data: ReviewCallback,
     bot: Bot,
     payments: PaymentService,
-    affiliates: AffiliateService,
     admins: AdminGate,
     config: HandlerConfig,
     i18n: Translator,
@@ -185,9 +184,7 @@ async def on_review(
         await query.answer(i18n.t(done, lang))
     else:
         await query.answer(too_late_text(decision, i18n, config, lang), show_alert=True)
-    offer = None
-    if decision.status == PaymentStatus.APPROVED:
-        offer = await approval_offer(affiliates, request_id, i18n, config)
+    offer = offer_markup(seen.offer, i18n, config.default_language)
     await _close(bot, chat_id, message_id, card, line, i18n, config, offer)
 
 
@@ -249,13 +246,16 @@ async def pending(call: AdminCall, payments: PaymentService) -> None:
     """One message, never a burst of photos (the admin group takes 20 a minute): the
     requests waiting for a decision as buttons that open each card, then those still
     waiting for the member's proof."""
-    cards, waiting, submitted = await payments.pending(PENDING_CARDS)
+    queue = await payments.pending(PENDING_CARDS, WAITING_SHOWN)
+    cards, waiting, submitted = queue.cards, queue.waiting, queue.submitted
     if not cards and not waiting:
         await call.message.answer(call.t("pending.none"))
         return
     shown = call.t("pending.shown", count=len(cards)) if submitted > len(cards) else ""
-    lines = [call.t("pending.header", submitted=submitted, shown=shown, waiting=len(waiting))]
-    for item in waiting[:30]:
+    lines = [
+        call.t("pending.header", submitted=submitted, shown=shown, waiting=queue.waiting_total)
+    ]
+    for item in waiting:
         view = item.view
         status = {
             "key": "status.awaiting_method" if view.method_id is None else "status.awaiting_proof"

@@ -51,7 +51,7 @@ from services.affiliates.csv_format import (
 )
 from services.affiliates.details import Details
 from services.affiliates.export import AccountsExport, Exporting
-from services.affiliates.offer import Offering, OfferTap
+from services.affiliates.offer import Offering, OfferTap, offer_of
 from services.affiliates.parsing import (
     AccountRef,
     parse_account_ref,
@@ -133,6 +133,7 @@ __all__ = [
     "StatusResult",
     "UnassignResult",
     "Vault",
+    "offer_of",
     "parse_account_ref",
     "parse_csv",
     "parse_field",

@@ -28,7 +28,10 @@ class OfferTap:
     tapped_username: str | None = None
 
 
-async def _offer(uow: UnitOfWork, member_id: int, now: datetime) -> Offer | None:
+async def offer_of(uow: UnitOfWork, member_id: int, now: datetime) -> Offer | None:
+    """The account to offer this member now: an active VIP holding none, when one is
+    available (inside the caller's transaction: an approval card reads it with the
+    approval)."""
     member = await uow.members.by_id(member_id)
     if member is None:
         return None
@@ -46,15 +49,7 @@ class Offering(ServiceBase):
     async def offer_for(self, member_id: int) -> Offer | None:
         """The next available account, when the member is an active VIP holding none."""
         async with self.uow() as uow:
-            return await _offer(uow, member_id, self.clock.now())
-
-    async def offer_after_approval(self, request_id: int) -> Offer | None:
-        """The offer for the member of an approved payment request (for its card)."""
-        async with self.uow() as uow:
-            request = await uow.payments.get(request_id)
-            if request is None:
-                return None
-            return await _offer(uow, request.member_id, self.clock.now())
+            return await offer_of(uow, member_id, self.clock.now())
 
     async def take_offer(self, account_id: int, member_id: int, admin: Actor) -> OfferTap:
         """Give exactly the offered account to the member; when that is refused, what the
@@ -66,7 +61,7 @@ class Offering(ServiceBase):
                     uow, account_id, member_id, admin, now, self.default_language
                 )
             except AffiliateError as error:
-                instead = await _offer(uow, member_id, now)
+                instead = await offer_of(uow, member_id, now)
                 if instead is None or instead.account_id == account_id:
                     return OfferTap(None, error)
                 tapped = await uow.affiliates.by_id(account_id)

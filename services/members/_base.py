@@ -7,7 +7,7 @@ import secrets
 
 from domain.people import Person
 from kernel.clock import Clock
-from services.members.memo import LanguageMemo
+from services.members.memo import LanguageMemo, RecentMembers
 from services.members.profile import CODE_ALPHABET, MemberView, TelegramProfile
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -18,6 +18,17 @@ class MemberBase:
         self.clock = clock
         self.default_language = default_language
         self.languages = LanguageMemo(clock.monotonic)
+        # The last /start of each member seen lately, as (their profile, the view it
+        # gave): the same /start again within the memo's ten minutes needs no query.
+        self.welcomed: RecentMembers[tuple[TelegramProfile, MemberView]] = RecentMembers(
+            clock.monotonic
+        )
+
+    def forget(self, telegram_id: int) -> None:
+        """Drop what this process remembers of a member (their row changed elsewhere: the
+        relay found they blocked the bot), so their next update reads it again."""
+        self.languages.forget(telegram_id)
+        self.welcomed.forget(telegram_id)
 
     def _view(self, member: Person, is_new: bool) -> MemberView:
         return MemberView(

@@ -20,6 +20,7 @@ class Languages(MemberBase):
             view = self._view(member, is_new)
             await uow.commit()
         self.languages.remember(profile.telegram_id, language)
+        self.welcomed.forget(profile.telegram_id)
         return view
 
     async def language_on_contact(self, profile: TelegramProfile) -> str:

@@ -39,7 +39,7 @@ class Approving(PaymentServiceBase):
         async with self.uow() as uow:
             await check_proof(uow, request_id, proof_id)
             decision = await self._approve(uow, request_id, admin, proof_id)
-            result = await reviewed(uow, decision, proof_id)
+            result = await reviewed(uow, decision, proof_id, self.clock.now())
             await uow.commit()
             return result
 

@@ -59,7 +59,7 @@ class Rejecting(PaymentServiceBase):
         async with self.uow() as uow:
             await check_proof(uow, request_id, proof_id)
             decision = await self._reject(uow, request_id, admin, reason, proof_id)
-            result = await reviewed(uow, decision, proof_id)
+            result = await reviewed(uow, decision, proof_id, self.clock.now())
             await uow.commit()
             return result
 

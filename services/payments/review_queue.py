@@ -4,10 +4,12 @@ a request stands, who decided a proof."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from domain.catalog import Plan
 from domain.people import full_name
 from domain.states import PaymentStatus, ProofStatus
+from services.affiliates import offer_of
 from services.payments._base import PaymentServiceBase
 from services.payments._shared import (
     card_of,
@@ -20,6 +22,7 @@ from services.payments.views import (
     PaymentError,
     PaymentProblem,
     PaymentView,
+    PendingQueue,
     ReviewCard,
     Reviewed,
     WaitingRequest,
@@ -36,8 +39,11 @@ async def check_proof(uow: UnitOfWork, request_id: int, proof_id: int | None) ->
         raise PaymentError(PaymentProblem.NOT_FOUND)
 
 
-async def reviewed(uow: UnitOfWork, decision: Decision, proof_id: int | None) -> Reviewed:
-    """The decision with the request's card and reasons as they are now in `uow`."""
+async def reviewed(
+    uow: UnitOfWork, decision: Decision, proof_id: int | None, now: datetime
+) -> Reviewed:
+    """The decision with the request's card, reasons and account offer as they are now
+    in `uow`."""
     request = await uow.payments.get(decision.request_id)
     if request is None:
         raise PaymentError(PaymentProblem.NOT_FOUND)
@@ -49,24 +55,32 @@ async def reviewed(uow: UnitOfWork, decision: Decision, proof_id: int | None) ->
         earlier = dataclasses.replace(decision, applied=False, membership_id=None)
     elif proof_id is not None:
         earlier = await proof_decision_of(uow, proof_id)
+    offer = None
+    if decision.status == PaymentStatus.APPROVED:
+        offer = await offer_of(uow, request.member_id, now)
     return Reviewed(
         decision=decision,
         card=await review_card(uow, request, latest),
         reject_reason=latest.reject_reason if latest is not None and rejected else None,
         proof_decision=earlier,
+        offer=offer,
     )
 
 
 class ReviewQueue(PaymentServiceBase):
-    async def pending(self, limit: int = 10) -> tuple[list[ReviewCard], list[WaitingRequest], int]:
+    async def pending(self, limit: int = 10, waiting_shown: int = 30) -> PendingQueue:
         """Open requests, oldest first: cards of those waiting for a decision (at most
-        `limit`), those still waiting for the member's proof, and how many wait in all."""
+        `limit`), those still waiting for the member's proof (at most `waiting_shown`),
+        and how many of each wait in all."""
         async with self.uow() as uow:
-            requests = await uow.payments.open_queue()
-            submitted = [r.id for r in requests if r.status == PaymentStatus.SUBMITTED]
+            counts = await uow.payments.open_counts()
+            submitted = [
+                r.id for r in await uow.payments.open_queue(PaymentStatus.SUBMITTED, limit)
+            ]
+            awaiting = await uow.payments.open_queue(PaymentStatus.AWAITING_PROOF, waiting_shown)
             # A fixed number of queries whatever the queue's length: each kind of row is
             # read for every card at once; plans and methods once per distinct one.
-            shown = await uow.payments.with_members(submitted[:limit])
+            shown = await uow.payments.with_members(submitted)
             earlier = await uow.payments.of_proofs(
                 {
                     proof.duplicate_of_proof_id
@@ -92,7 +106,7 @@ class ReviewQueue(PaymentServiceBase):
                 return methods[key]
 
             cards = []
-            for request_id in submitted[:limit]:
+            for request_id in submitted:
                 r, member, proof = shown[request_id]
                 twin = None
                 if proof is not None and proof.duplicate_of_proof_id is not None:
@@ -115,10 +129,14 @@ class ReviewQueue(PaymentServiceBase):
                     _line_view(r, await plan(r.plan_id)),
                     full_name(r.first_name, r.last_name),
                 )
-                for r in requests
-                if r.status == PaymentStatus.AWAITING_PROOF
+                for r in awaiting
             ]
-            return cards, waiting, len(submitted)
+            return PendingQueue(
+                cards,
+                waiting,
+                counts[PaymentStatus.SUBMITTED],
+                counts[PaymentStatus.AWAITING_PROOF],
+            )
 
     async def card(self, request_id: int) -> ReviewCard:
         async with self.uow() as uow:
@@ -156,7 +174,8 @@ class ReviewQueue(PaymentServiceBase):
         request's proofs or the request is gone."""
         async with self.uow() as uow:
             await check_proof(uow, request_id, proof_id)
-            return await reviewed(uow, await decision_of(uow, request_id), proof_id)
+            decision = await decision_of(uow, request_id)
+            return await reviewed(uow, decision, proof_id, self.clock.now())
 
 
 def _line_view(line: OpenRequest, plan: Plan) -> PaymentView:

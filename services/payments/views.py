@@ -13,6 +13,7 @@ from domain.catalog import Plan, Tier
 from domain.pricing import NotOfferedReason, Quote, QuoteKind
 from domain.states import PaymentMethodKind, PaymentStatus
 from kernel.notices import Button
+from services.affiliates import Offer as AccountOffer
 
 ButtonRows = tuple[tuple[Button, ...], ...]
 # The bot layer packs the Approve / Reject buttons of a card (request id, proof id).
@@ -156,6 +157,17 @@ class WaitingRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingQueue:
+    """/pending: the first cards waiting for a decision and the first requests waiting
+    for the member's proof, with how many of each wait in all."""
+
+    cards: list[ReviewCard]
+    waiting: list[WaitingRequest]
+    submitted: int
+    waiting_total: int
+
+
+@dataclass(frozen=True, slots=True)
 class Reviewed:
     """An admin's tap on a payment card and everything its answer shows, read in the
     transaction of the decision itself.
@@ -169,3 +181,6 @@ class Reviewed:
     card: ReviewCard
     reject_reason: str | None
     proof_decision: Decision | None
+    # For an approved request: the TikTok account the card offers its member (an active
+    # VIP holding none, when one is available), read in the same transaction.
+    offer: AccountOffer | None = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -146,14 +146,23 @@ class OutboxRepository:
         )
         return result.scalar_one_or_none()
 
-    async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> bool:
-        """Compare-and-set: a row leaves `pending` once, so it is never sent again."""
-        result = await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
-            .values(status="sent", sent_at=now, sent_message_id=message_id)
+    async def mark_sent(self, sent: list[tuple[int, int | None]], now: datetime) -> None:
+        """Marks (row id, Telegram message id) pairs sent, many in one executemany (the
+        relay's group commit). Compare-and-set: a row leaves `pending` once, so it is
+        never sent again."""
+        if not sent:
+            return
+        table = OutboxMessage.__table__
+        assert isinstance(table, Table)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"), table.c.status == "pending")
+            .values(status="sent", sent_at=now, sent_message_id=bindparam("message_id"))
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        connection = await self.session.connection()
+        await connection.execute(
+            statement, [{"row_id": row_id, "message_id": message_id} for row_id, message_id in sent]
+        )
 
     async def retry_later(self, row_id: int, at: datetime, error: str, count: bool) -> None:
         values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:256]}

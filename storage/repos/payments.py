@@ -250,10 +250,24 @@ class PaymentRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def open_queue(self) -> list[OpenRequest]:
-        """Every open request as /pending lists it, the longest unchanged first (one
-        query of the few columns it needs: no dates to parse, no ORM objects)."""
-        rows = await self.session.execute(_OPEN_QUEUE)
+    async def open_counts(self) -> dict[PaymentStatus, int]:
+        """How many requests are open, by status (one aggregate over the status index)."""
+        rows = await self.session.execute(
+            select(PaymentRequest.status, func.count())
+            .where(PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES))
+            .group_by(PaymentRequest.status)
+        )
+        counts = {status: 0 for status in OPEN_PAYMENT_STATUSES}
+        counts.update({PaymentStatus(status): int(n) for status, n in rows.all()})
+        return counts
+
+    async def open_queue(self, status: PaymentStatus, limit: int) -> list[OpenRequest]:
+        """The first `limit` open requests in `status` as /pending lists them, the longest
+        unchanged first (one query of the few columns it needs, along the index on
+        status and updated_at: no dates to parse, no ORM objects)."""
+        rows = await self.session.execute(
+            _OPEN_QUEUE.where(PaymentRequest.status == status).limit(limit)
+        )
         return [
             OpenRequest(
                 id=row.id,
@@ -341,6 +355,5 @@ _OPEN_QUEUE = (
         Member.last_name,
     )
     .join(Member, Member.id == PaymentRequest.member_id)
-    .where(PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES))
     .order_by(PaymentRequest.updated_at, PaymentRequest.id)
 )

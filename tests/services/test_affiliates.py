@@ -577,4 +577,3 @@ async def test_the_offer_is_for_a_vip_without_an_account(world: World) -> None:
     await aff.assign(first, ani, ADMIN)
     await add(aff, "dua.bb")
     assert await aff.offer_for(ani) is None  # holds one already
-    assert await aff.offer_after_approval(999_999) is None

@@ -143,8 +143,13 @@ async def test_pending_payments_cost_the_same_for_4_requests_as_for_16(
     await open_requests(4000, 4)
     few = await statements(world.uow, lambda: payments.pending(30))
     await open_requests(4004, 12)
-    cards, waiting, submitted = await payments.pending(30)
-    assert len(cards) == submitted == 8 and len(waiting) == 8
+    queue = await payments.pending(30)
+    cards = queue.cards
+    assert len(cards) == queue.submitted == 8 and len(queue.waiting) == queue.waiting_total == 8
+    # The lists stop at their limits; the counts still say how many wait in all.
+    first = await payments.pending(3, 5)
+    assert [c.request_id for c in first.cards] == [c.request_id for c in cards[:3]]
+    assert len(first.waiting) == 5 and (first.submitted, first.waiting_total) == (8, 8)
     assert any(card.params["flags"]["key"] != "review.no_flags" for card in cards)
     many = await statements(world.uow, lambda: payments.pending(30))
     assert few == many

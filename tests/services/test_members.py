@@ -107,10 +107,43 @@ async def test_writing_again_clears_the_blocked_mark(
     async with uow() as work:
         await work.outbox.mark_member_blocked(1001, clock.now())
         await work.commit()
+    members.forget(1001)  # what the outbox relay does after recording the block
     await members.register(ANI, None)
     async with uow() as work:
         member = await work.members.by_telegram_id(1001)
         assert member is not None and member.blocked_bot_at is None
+
+
+async def test_the_same_start_again_is_answered_from_memory_and_a_change_is_written(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    members = service(uow, clock)
+    first = await members.register(ANI, None)
+    assert first.is_new
+    opened = counting(members)
+    again = await members.register(ANI, None)
+    assert opened.opened == 0
+    assert (again.is_new, again.first_name, again.language, again.referral_code) == (
+        False, "Ani", "id", first.referral_code,
+    )  # fmt: skip
+    # A new name is written at once.
+    renamed = TelegramProfile(1001, "Ani Lestari", username="ani", language_code="id")
+    assert (await members.register(renamed, None)).first_name == "Ani Lestari"
+    assert opened.opened == 1
+    async with uow() as work:
+        member = await work.members.by_telegram_id(1001)
+        assert member is not None and member.first_name == "Ani Lestari"
+    # A /language choice shows in the next /start.
+    await members.set_language(renamed, "en")
+    assert (await members.register(renamed, None)).language == "en"
+    # After the memo's ten minutes, "last seen" is written again.
+    opened.opened = 0
+    clock.advance(seconds=REMEMBER_SECONDS + 1)
+    await members.register(renamed, None)
+    assert opened.opened == 1
+    async with uow() as work:
+        member = await work.members.by_telegram_id(1001)
+        assert member is not None and member.last_seen_at == clock.now()
 
 
 async def test_concurrent_registrations_of_the_same_people_make_one_member_each(

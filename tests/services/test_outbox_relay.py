@@ -22,6 +22,7 @@ from storage.uow import UnitOfWorkFactory
 from tests.kit.clock import FrozenClock
 from tests.kit.fake_session import FakeSession, make_bot
 from tests.kit.faketelegram import FakeTelegram
+from tests.kit.units_of_work import counting
 from tests.servers import free_port
 
 ANI = 1001
@@ -296,3 +297,106 @@ async def test_a_hung_call_in_one_chat_never_holds_the_others(
         session.release.set()
         await running
     assert [status for status, _ in await row_state(uow)] == ["sent", "sent"]
+
+
+async def test_messages_sent_together_are_marked_sent_in_one_write_each_exactly_once(
+    uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram
+) -> None:
+    from tests.kit.units_of_work import CountingUow
+
+    chats = [5000 + i for i in range(20)]
+    for chat in chats:
+        core.user(chat, f"Member{chat}", started=True)
+        await queue(uow, clock, replace(HELLO, chat_id=chat))
+    counter = CountingUow(uow)
+    relay = OutboxRelay(make_bot(core), counter, Translator.load(), clock, concurrency=20)
+    assert await relay.run_once() == 20
+    # One read of what is due, then the marks: the first worker's alone at most, the
+    # other nineteen together (not one write transaction per message).
+    assert counter.opened <= 3
+    assert await row_state(uow) == [("sent", 0)] * 20
+    assert await relay.run_once() == 0
+    assert all(len(core.sent_to(chat)) == 1 for chat in chats)
+
+
+async def test_a_failed_mark_is_logged_and_the_next_marks_still_land(
+    uow: UnitOfWorkFactory,
+    clock: FrozenClock,
+    core: FakeTelegram,
+    relay_parts,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from storage.repos.outbox import OutboxRepository
+
+    relay, _ = relay_parts
+    real = OutboxRepository.mark_sent
+    failures = [RuntimeError("disk I/O error")]
+
+    async def flaky(self: OutboxRepository, sent: Any, now: Any) -> None:
+        if failures:
+            raise failures.pop()
+        await real(self, sent, now)
+
+    monkeypatch.setattr(OutboxRepository, "mark_sent", flaky)
+    await queue(uow, clock, HELLO)
+    await relay.run_once()
+    assert "could not record sent" in caplog.text
+    # Delivered but not recorded: the row stays pending and goes again (at least once,
+    # never lost); the relay's writer is not stuck after the failure.
+    assert await row_state(uow) == [("pending", 0)]
+    await relay.run_once()
+    assert await row_state(uow) == [("sent", 0)]
+
+
+async def test_a_member_found_blocked_is_forgotten_by_the_process(
+    uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram
+) -> None:
+    members = MemberService(uow, clock, "id")
+    await members.register(TelegramProfile(ANI, "Ani"), None)
+    relay = OutboxRelay(make_bot(core), uow, Translator.load(), clock, on_blocked=members.forget)
+    core.block_user(ANI, notify=False)
+    await queue(uow, clock, HELLO)
+    await relay.run_once()
+    # Their next /start reads and writes the row again (it clears the blocked mark).
+    counter = counting(members)
+    await members.register(TelegramProfile(ANI, "Ani"), None)
+    assert counter.opened == 1
+    async with uow() as work:
+        member = await work.members.by_telegram_id(ANI)
+        assert member is not None and member.blocked_bot_at is None
+
+
+async def test_a_due_message_goes_out_while_another_transaction_holds_the_writer(
+    db_url: str, uow: UnitOfWorkFactory, clock: FrozenClock, core: FakeTelegram
+) -> None:
+    """The relay reads what is due on its own read-only connection: a message is sent
+    while an update's transaction still holds SQLite's only write connection, and is
+    marked sent once that transaction ends."""
+    from storage.database import create_read_engine, create_session_factory
+
+    await MemberService(uow, clock, "id").register(TelegramProfile(ANI, "Ani"), None)
+    reader = create_read_engine(db_url)
+    relay = OutboxRelay(
+        make_bot(core),
+        uow,
+        Translator.load(),
+        clock,
+        reads=UnitOfWorkFactory(create_session_factory(reader)),
+    )
+    await queue(uow, clock, HELLO)
+    try:
+        async with uow() as busy:
+            await busy.members.by_telegram_id(ANI)  # BEGIN IMMEDIATE: the writer is taken
+            passing = asyncio.create_task(relay.run_once())
+            await core.wait_sent(ANI)
+            assert await row_state_with(busy) == [("pending", 0)]
+        assert await passing == 1
+    finally:
+        await reader.dispose()
+    assert await row_state(uow) == [("sent", 0)]
+
+
+async def row_state_with(work: Any) -> list[tuple[str, int]]:
+    rows = (await work.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
+    return [(r.status, r.attempts) for r in rows]

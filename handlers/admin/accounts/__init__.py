@@ -20,7 +20,6 @@ from aiogram import Router
 from aiogram.filters import Command, StateFilter
 
 from handlers.admin.accounts import add, buttons, commands, transfer
-from handlers.admin.accounts.buttons import approval_offer
 from handlers.admin.accounts.callbacks import (
     AccountAction,
     AccountCallback,
@@ -36,7 +35,6 @@ __all__ = [
     "AddAccountCallback",
     "AddAction",
     "OfferCallback",
-    "approval_offer",
     "build_router",
 ]
 

@@ -39,15 +39,6 @@ CHANGES = {
 }
 
 
-async def approval_offer(
-    affiliates: AffiliateService, request_id: int, i18n: Translator, config: HandlerConfig
-) -> InlineKeyboardMarkup | None:
-    """For the payment card: the offer button for an approved payment's card, if its
-    member is now an active VIP holding no account and one is available."""
-    offer = await affiliates.offer_after_approval(request_id)
-    return offer_markup(offer, i18n, config.default_language)
-
-
 def is_account_card(message: Any, account_id: int) -> bool:
     shown = getattr(message, "text", None) or ""
     return re.search(rf"#{account_id}(?!\d)", shown) is not None
