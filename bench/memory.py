@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import statistics
 import sys
 import time
@@ -35,6 +34,7 @@ from storage.database import create_engine
 from storage.models import PaymentRequest
 from tests.kit.botapi_server import BotApiServer
 from tests.kit.faketelegram import JSON, FakeTelegram
+from tests.kit.processes import stop_gently
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCHES = 30  # batches of 100 after the warm-up ones
@@ -80,17 +80,7 @@ class BotProcess:
         return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
     async def stop(self) -> int:
-        """SIGTERM and wait; kill (and complain) if it does not stop within 30 s."""
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), timeout=30)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-                log = self.log_tail()
-                raise AssertionError(f"the bot did not stop on SIGTERM:\n{log}") from None
-        return int(self.process.returncode or 0)
+        return await stop_gently(self.process, self.log_tail)
 
 
 async def start_bot(folder: Path, core: FakeTelegram, server: BotApiServer, db: Path) -> BotProcess:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import pytest
 
 from tests.kit.botapi_server import BotApiServer
 from tests.kit.faketelegram import JSON, FakeTelegram
+from tests.kit.processes import stop_gently
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,15 +34,7 @@ class RunningBot:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     async def stop(self) -> int:
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), timeout=30)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-                raise AssertionError(f"the bot did not stop on SIGTERM:\n{self.log()}") from None
-        return int(self.process.returncode or 0)
+        return await stop_gently(self.process, self.log)
 
 
 async def start_bot(
