@@ -98,10 +98,13 @@ class SentMarks:
                 async with self.uow() as uow:
                     await uow.outbox.mark_sent([(r, m) for r, m, _ in batch], self.clock.now())
                     await uow.commit()
-            except Exception as error:
-                for _, _, done in batch:
+            except BaseException as error:  # a worker must never wait for a lost write
+                failed = error if isinstance(error, Exception) else RuntimeError("stopped")
+                for _, _, done in batch + self._queue:
                     if not done.done():
-                        done.set_exception(error)
+                        done.set_exception(failed)
+                if not isinstance(error, Exception):
+                    raise  # cancelled (the bot stops): the rows stay pending, sent again
                 continue
             for _, _, done in batch:
                 if not done.done():
