@@ -36,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.app import settle_heap
 from bot.container import Container, build_container
 from bot.dispatcher import build_dispatcher
 from bot.settings import load_settings
@@ -116,6 +117,7 @@ async def build_real(folder: Path, name: str) -> RealBot:
             )
         )
         await work.commit()
+    settle_heap()  # as bot.app.serve does before it takes updates
     return RealBot(core, bot, dp, container)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from urllib.parse import urlsplit
@@ -158,6 +159,16 @@ async def _wait_for_telegram(bot: Bot, stop: asyncio.Event) -> bool:
     return False
 
 
+def settle_heap() -> None:
+    """Called once the bot is built: what exists now (modules, pydantic schemas, SQLAlchemy
+    mappers, the catalog of texts) lives as long as the process, so the cyclic garbage
+    collector stops scanning it (gc.freeze). Without this every full collection walks the
+    whole heap: a pause of up to a quarter of a second in the middle of 30 approvals
+    (./scripts/bench approve)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(container: Container, dp: Dispatcher) -> None:
     stop = asyncio.Event()
     _install_stop_signals(stop)
@@ -171,6 +182,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
         relay = asyncio.create_task(container.relay.run_forever())
         scheduler = build_scheduler(container)
         scheduler.start()
+        settle_heap()
         if container.settings.WEBHOOK_URL:
             await _serve_webhook(container, dp, stop)
         else:

@@ -23,12 +23,17 @@ class MemberBase:
         self.welcomed: RecentMembers[tuple[TelegramProfile, MemberView]] = RecentMembers(
             clock.monotonic
         )
+        # People seen lately without a member row (admins writing only in the admin group):
+        # their language is Telegram's, and remembering that spares a query per update.
+        # Registering puts them in `languages`, which is asked first.
+        self.strangers: RecentMembers[bool] = RecentMembers(clock.monotonic)
 
     def forget(self, telegram_id: int) -> None:
         """Drop what this process remembers of a member (their row changed elsewhere: the
         relay found they blocked the bot), so their next update reads it again."""
         self.languages.forget(telegram_id)
         self.welcomed.forget(telegram_id)
+        self.strangers.forget(telegram_id)
 
     def _view(self, member: Person, is_new: bool) -> MemberView:
         return MemberView(

@@ -44,10 +44,12 @@ class Languages(MemberBase):
     async def language_of(self, telegram_id: int, telegram_code: str | None) -> str:
         """The language to answer in, for registered and unregistered people alike."""
         known, chosen = self.languages.recall(telegram_id)
-        if not known:
+        if not known and not self.strangers.recall(telegram_id)[0]:
             async with self.uow() as uow:
                 member = await uow.members.by_telegram_id(telegram_id)
             chosen = member.chosen_language if member else None
             if member is not None:
                 self.languages.remember(telegram_id, chosen)
+            else:
+                self.strangers.remember(telegram_id, True)
         return resolve_language(chosen, telegram_code, self.default_language)

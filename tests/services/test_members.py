@@ -234,6 +234,30 @@ async def test_someone_unknown_is_registered_and_an_unregistered_stranger_is_not
     assert opened.opened == 1 and await count_members(uow) == 1
 
 
+async def test_a_stranger_writing_in_a_group_costs_one_query_then_their_choice_counts(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    """An admin who never wrote to the bot privately taps cards all day: their language
+    is Telegram's, read from memory after the first tap; once they register and choose
+    a language, the choice counts."""
+    members = service(uow, clock)
+    admin = TelegramProfile(telegram_id=1003, first_name="Dewi", language_code="en")
+    opened = counting(members)
+    assert await members.language_of(admin.telegram_id, "en") == "en"
+    assert await members.language_of(admin.telegram_id, "en") == "en"
+    assert opened.opened == 1
+    await members.set_language(admin, "id")
+    assert await members.language_of(admin.telegram_id, "en") == "id"
+    # Another process registers a second stranger: this one reads their row again after
+    # the memo's ten minutes.
+    budi = TelegramProfile(telegram_id=1004, first_name="Budi", language_code="en")
+    assert await members.language_of(budi.telegram_id, "en") == "en"
+    await service(uow, clock).set_language(budi, "id")
+    assert await members.language_of(budi.telegram_id, "en") == "en"
+    clock.advance(seconds=REMEMBER_SECONDS + 1)
+    assert await members.language_of(budi.telegram_id, "en") == "id"
+
+
 def test_the_language_memo_forgets_the_least_recently_seen_first() -> None:
     clock = FrozenClock()
     memo = LanguageMemo(clock.monotonic, size=2)
