@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from domain.people import Person
 from domain.pricing import Quote, QuoteKind, UpgradeMode
 from domain.states import OPEN_PAYMENT_STATUSES, PaymentStatus, ProofStatus
 from storage.models import Member, PaymentProof, PaymentRequest
+from storage.repos._rows import PlainRows
 from storage.repos.members import to_person
 from storage.repos.proofs import ProofRecord, to_proof_record
 
@@ -266,7 +267,7 @@ class PaymentRepository:
         unchanged first (one query of the few columns it needs, along the index on
         status and updated_at: no dates to parse, no ORM objects)."""
         rows = await self.session.execute(
-            _OPEN_QUEUE.where(PaymentRequest.status == status).limit(limit)
+            _OPEN_QUEUE.where(_REQUESTS.c.status == status).limit(limit)
         )
         return [
             OpenRequest(
@@ -293,67 +294,83 @@ class PaymentRepository:
         self, request_ids: Collection[int]
     ) -> dict[int, tuple[PaymentRecord, Person, ProofRecord | None]]:
         """These requests (read afresh) with their members and newest proofs, by request
-        id (one query)."""
+        id (one query, plain rows)."""
         if not request_ids:
             return {}
-        newest = (
-            select(func.max(PaymentProof.id))
-            .where(PaymentProof.payment_request_id.in_(request_ids))
-            .group_by(PaymentProof.payment_request_id)
-        )
-        rows = await self.session.execute(
-            select(PaymentRequest, Member, PaymentProof)
-            .join(Member, Member.id == PaymentRequest.member_id)
-            .outerjoin(
-                PaymentProof,
-                (PaymentProof.payment_request_id == PaymentRequest.id)
-                & PaymentProof.id.in_(newest),
-            )
-            .where(PaymentRequest.id.in_(request_ids))
-            .execution_options(populate_existing=True)
-        )
+        rows = await self.session.execute(_WITH_MEMBERS, {"ids": list(request_ids)})
+        at_member = len(_REQUESTS.columns)
+        at_proof = at_member + len(_MEMBERS.columns)
         found: dict[int, tuple[PaymentRecord, Person, ProofRecord | None]] = {}
-        for row, member, proof in rows.all():
-            newest_proof = None if proof is None else to_proof_record(proof)
-            found[row.id] = (_record(row), to_person(member), newest_proof)
+        for row in rows.all():
+            request = _REQUESTS.take(row)
+            proof = None if row[at_proof] is None else to_proof_record(_PROOFS.take(row, at_proof))
+            found[request.id] = (_record(request), to_person(_MEMBERS.take(row, at_member)), proof)
         return found
 
     async def of_proofs(
         self, proof_ids: Collection[int]
     ) -> dict[int, tuple[PaymentRecord, Person]]:
         """The request each of these proofs was sent for, with its member, by proof id
-        (one query)."""
+        (one query, plain rows)."""
         if not proof_ids:
             return {}
-        rows = await self.session.execute(
-            select(PaymentProof.id, PaymentRequest, Member)
-            .join(PaymentRequest, PaymentRequest.id == PaymentProof.payment_request_id)
-            .join(Member, Member.id == PaymentRequest.member_id)
-            .where(PaymentProof.id.in_(proof_ids))
-            .execution_options(populate_existing=True)
+        rows = await self.session.execute(_OF_PROOFS, {"ids": list(proof_ids)})
+        at_member = 1 + len(_REQUESTS.columns)
+        return {
+            row[0]: (_record(_REQUESTS.take(row, 1)), to_person(_MEMBERS.take(row, at_member)))
+            for row in rows.all()
+        }
+
+
+_REQUESTS, _MEMBERS, _PROOFS = PlainRows(PaymentRequest), PlainRows(Member), PlainRows(PaymentProof)
+
+# The list views' statements are built once: building one (and its cache key) costs about
+# as much as running it. Their lists of ids are expanding parameters.
+_req, _member, _proof = _REQUESTS.c, _MEMBERS.c, _PROOFS.c
+_WITH_MEMBERS = (
+    select(*_REQUESTS.columns, *_MEMBERS.columns, *_PROOFS.columns)
+    .select_from(
+        _REQUESTS.table.join(_MEMBERS.table, _member.id == _req.member_id).outerjoin(
+            _PROOFS.table,
+            (_proof.payment_request_id == _req.id)
+            & _proof.id.in_(
+                select(func.max(_proof.id))
+                .where(_proof.payment_request_id.in_(bindparam("ids", expanding=True)))
+                .group_by(_proof.payment_request_id)
+            ),
         )
-        return {proof_id: (_record(row), to_person(member)) for proof_id, row, member in rows.all()}
+    )
+    .where(_req.id.in_(bindparam("ids", expanding=True)))
+)
+_OF_PROOFS = (
+    select(_proof.id, *_REQUESTS.columns, *_MEMBERS.columns)
+    .select_from(
+        _PROOFS.table.join(_REQUESTS.table, _req.id == _proof.payment_request_id).join(
+            _MEMBERS.table, _member.id == _req.member_id
+        )
+    )
+    .where(_proof.id.in_(bindparam("ids", expanding=True)))
+)
 
-
-# Built once (/pending): building a statement costs about as much as running this one.
+# Built once (/pending), of table columns (Core: no ORM compile step per call).
 _OPEN_QUEUE = (
     select(
-        PaymentRequest.id,
-        PaymentRequest.member_id,
-        PaymentRequest.plan_id,
-        PaymentRequest.status,
-        PaymentRequest.method_id,
-        PaymentRequest.quote_kind,
-        PaymentRequest.quote_mode,
-        PaymentRequest.list_price,
-        PaymentRequest.credit,
-        PaymentRequest.amount,
-        PaymentRequest.days_carried,
-        PaymentRequest.base_plan_id,
-        PaymentRequest.base_remaining_days,
-        Member.first_name,
-        Member.last_name,
+        _REQUESTS.c.id,
+        _REQUESTS.c.member_id,
+        _REQUESTS.c.plan_id,
+        _REQUESTS.c.status,
+        _REQUESTS.c.method_id,
+        _REQUESTS.c.quote_kind,
+        _REQUESTS.c.quote_mode,
+        _REQUESTS.c.list_price,
+        _REQUESTS.c.credit,
+        _REQUESTS.c.amount,
+        _REQUESTS.c.days_carried,
+        _REQUESTS.c.base_plan_id,
+        _REQUESTS.c.base_remaining_days,
+        _MEMBERS.c.first_name,
+        _MEMBERS.c.last_name,
     )
-    .join(Member, Member.id == PaymentRequest.member_id)
-    .order_by(PaymentRequest.updated_at, PaymentRequest.id)
+    .select_from(_REQUESTS.table.join(_MEMBERS.table, _MEMBERS.c.id == _REQUESTS.c.member_id))
+    .order_by(_REQUESTS.c.updated_at, _REQUESTS.c.id)
 )
