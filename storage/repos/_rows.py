@@ -1,19 +1,25 @@
-"""Rows read for list views as plain tuples, without ORM objects.
+"""The most read rows, read as plain tuples through statements built once.
 
-Loading an ORM object costs tens of microseconds (instrumented attributes, identity map,
-instance state); a view of thirty cards with their members and proofs spent a third of
-its time there. A `PlainRows` selects a model's table columns through Core (the column
-types still convert values: dates come back aware) and hands each row back as a named
-tuple with the model's attribute names, so the same `to_...` functions read it.
+An ORM read of one member cost about 0.4 ms of CPU here: building the statement and its
+cache key, the ORM compile step, an instrumented object in the identity map. The same
+read through a statement built once, of the table's columns (Core), costs a third of
+that (./scripts/bench mix and scale measure what it buys). A `PlainRows` selects a
+model's table columns (the column types still convert values: dates come back aware)
+and hands each row back as a named tuple with the model's attribute names, so the same
+`to_...` functions read it. Repositories return domain values either way, so no caller
+sees the difference; `read_plain` flushes pending ORM changes first, as an ORM query
+would.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, Executable, Result, Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from storage.models.base import Base
 
@@ -28,6 +34,21 @@ class PlainRows:
         row_type = namedtuple(f"{model.__name__}Row", [c.key for c in self.columns])  # type: ignore[misc]
         self._make: Callable[[Sequence[Any]], Any] = row_type._make
 
+    def select(self) -> Select[Any]:
+        """SELECT of every column of the table (add joins and WHERE)."""
+        return select(*self.columns)
+
     def take(self, row: Sequence[Any], start: int = 0) -> Any:
         """This model's columns of `row`, which selected them from position `start`."""
         return self._make(row[start : start + len(self.columns)])
+
+
+async def read_plain(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any]
+) -> Result[Any]:
+    """Runs a Core statement in the unit of work's session. Unlike an ORM query it does
+    not flush what the session holds on its own, so this flushes first when anything is
+    pending: a membership added a moment ago is in what is read."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await session.execute(statement, params)

@@ -6,11 +6,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.states import InviteStatus
 from storage.models import ChatPresence, GroupInvite
+from storage.repos._rows import PlainRows, read_plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,20 @@ def to_invite(row: GroupInvite) -> InviteRecord:
         expires_at=row.expires_at,
         used_at=row.used_at,
     )
+
+
+# Read on /me and with every approval: built once, read without ORM objects.
+_INVITES = PlainRows(GroupInvite)
+_LIVE_INVITE = (
+    _INVITES.select()
+    .where(
+        _INVITES.c.member_id == bindparam("member"),
+        _INVITES.c.status == InviteStatus.ISSUED,
+        _INVITES.c.expires_at > bindparam("now"),
+    )
+    .order_by(_INVITES.c.id.desc())
+    .limit(1)
+)
 
 
 class AccessRepository:
@@ -75,18 +90,9 @@ class AccessRepository:
 
     async def live_invite(self, member_id: int, now: datetime) -> InviteRecord | None:
         """The member's newest issued invite that has not expired."""
-        found = await self.session.execute(
-            select(GroupInvite)
-            .where(
-                GroupInvite.member_id == member_id,
-                GroupInvite.status == InviteStatus.ISSUED,
-                GroupInvite.expires_at > now,
-            )
-            .order_by(GroupInvite.id.desc())
-            .limit(1)
-        )
-        row = found.scalar_one_or_none()
-        return None if row is None else to_invite(row)
+        found = await read_plain(self.session, _LIVE_INVITE, {"member": member_id, "now": now})
+        row = found.first()
+        return None if row is None else to_invite(_INVITES.take(row))
 
     async def invite_by_link(self, invite_link: str) -> InviteRecord | None:
         found = await self.session.execute(

@@ -8,13 +8,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.affiliates import Account, AccountFilter, NewAccount
 from domain.states import ShopStatus
 from storage.models import AffiliateAccount, AffiliateAssignment
+from storage.repos._rows import PlainRows, read_plain
 
 # Usernames looked up at once when checking an imported file against the pool.
 _LOOKUP_CHUNK = 500
@@ -51,6 +52,18 @@ def _available() -> ColumnElement[bool]:
     return (AffiliateAccount.holder_member_id.is_(None)) & (
         AffiliateAccount.shop_status == ShopStatus.ACTIVE
     )
+
+
+# Read with every approval and /me: built once, read without ORM objects.
+_ACCOUNTS = PlainRows(AffiliateAccount)
+_HELD_BY = _ACCOUNTS.select().where(_ACCOUNTS.c.holder_member_id == bindparam("member"))
+_NEXT_AVAILABLE = (
+    _ACCOUNTS.select()
+    .where(_ACCOUNTS.c.holder_member_id.is_(None), _ACCOUNTS.c.shop_status == ShopStatus.ACTIVE)
+    .order_by(_ACCOUNTS.c.id)
+    .limit(1)
+)
+_NEXT_AVAILABLE_LOCKED = _NEXT_AVAILABLE.with_for_update(skip_locked=True)
 
 
 def _matching(which: AccountFilter) -> ColumnElement[bool] | None:
@@ -99,16 +112,17 @@ class AffiliateRepository:
         query = select(AffiliateAccount).where(AffiliateAccount.tiktok_username == username.lower())
         return await self._first(query.with_for_update() if lock else query)
 
+    async def _plain(self, statement: Select[Any], params: dict[str, Any]) -> Account | None:
+        row = (await read_plain(self.session, statement, params)).first()
+        return None if row is None else to_account(_ACCOUNTS.take(row))
+
     async def held_by(self, member_id: int) -> Account | None:
-        return await self._first(
-            select(AffiliateAccount).where(AffiliateAccount.holder_member_id == member_id)
-        )
+        return await self._plain(_HELD_BY, {"member": member_id})
 
     async def next_available(self, *, lock: bool = False) -> Account | None:
         """The available account with the lowest number. `lock` skips rows another
         transaction holds, so two assignments at once pick different accounts."""
-        query = select(AffiliateAccount).where(_available()).order_by(AffiliateAccount.id).limit(1)
-        return await self._first(query.with_for_update(skip_locked=True) if lock else query)
+        return await self._plain(_NEXT_AVAILABLE_LOCKED if lock else _NEXT_AVAILABLE, {})
 
     async def username_taken(self, username: str) -> bool:
         found = await self.session.execute(

@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.catalog import Plan, PlanPolicy, Tier, default_policy
 from storage import models
+from storage.repos._rows import PlainRows, read_plain
+
+# Read on almost every screen: statements built once, rows read without ORM objects.
+_PLANS, _TIERS = PlainRows(models.Plan), PlainRows(models.Tier)
+_PLAN = (
+    select(*_PLANS.columns, *_TIERS.columns)
+    .select_from(_PLANS.table.join(_TIERS.table, _PLANS.c.tier_id == _TIERS.c.id))
+    .where(_PLANS.c.id == bindparam("key"))
+)
+_TIER_RANK = select(_TIERS.c.rank).where(_TIERS.c.code == bindparam("code"))
 
 
 def to_plan(row: models.Plan, tier: models.Tier) -> Plan:
@@ -45,13 +55,11 @@ class CatalogRepository:
 
     async def plan(self, plan_id: int) -> tuple[Plan, bool] | None:
         """The plan and whether it is on sale now."""
-        result = await self.session.execute(
-            select(models.Plan, models.Tier)
-            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
-            .where(models.Plan.id == plan_id)
-        )
-        row = result.first()
-        return None if row is None else (to_plan(row[0], row[1]), row[0].is_active)
+        row = (await read_plain(self.session, _PLAN, {"key": plan_id})).first()
+        if row is None:
+            return None
+        plan = _PLANS.take(row)
+        return to_plan(plan, _TIERS.take(row, len(_PLANS.columns))), plan.is_active
 
     async def plans_on_sale(self) -> list[Plan]:
         result = await self.session.execute(
@@ -77,10 +85,9 @@ class CatalogRepository:
         return PlanPolicy(allow_accumulate=allow, always_full_from=frozenset(sources.scalars()))
 
     async def tier_rank(self, tier_code: str) -> int | None:
-        found = await self.session.execute(
-            select(models.Tier.rank).where(models.Tier.code == tier_code)
-        )
-        return found.scalar_one_or_none()
+        found = await read_plain(self.session, _TIER_RANK, {"code": tier_code})
+        rank: int | None = found.scalar_one_or_none()
+        return rank
 
     async def entries(self) -> list[PlanEntry]:
         """Every plan, on sale or retired, in catalog order."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,13 @@ from domain.people import Person
 from domain.states import PaymentStatus
 from storage import models
 from storage.models import Member
+from storage.repos._rows import PlainRows, read_plain
 from storage.repos.catalog import to_plan
+
+# The most read rows of all: statements built once, rows read without ORM objects.
+_MEMBERS = PlainRows(Member)
+_BY_ID = _MEMBERS.select().where(_MEMBERS.c.id == bindparam("key"))
+_BY_TELEGRAM_ID = _MEMBERS.select().where(_MEMBERS.c.telegram_id == bindparam("key"))
 
 
 def to_person(row: Member) -> Person:
@@ -71,11 +77,15 @@ class MemberRepository:
         row = (await self.session.execute(select(Member).where(*where))).scalar_one_or_none()
         return None if row is None else to_person(row)
 
+    async def _plain(self, statement: Select[Any], key: int) -> Person | None:
+        row = (await read_plain(self.session, statement, {"key": key})).first()
+        return None if row is None else to_person(_MEMBERS.take(row))
+
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
-        return await self._one(Member.telegram_id == telegram_id)
+        return await self._plain(_BY_TELEGRAM_ID, telegram_id)
 
     async def by_id(self, member_id: int) -> Person | None:
-        return await self._one(Member.id == member_id)
+        return await self._plain(_BY_ID, member_id)
 
     async def by_referral_code(self, code: str) -> Person | None:
         return await self._one(Member.referral_code == code)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from domain.catalog import Tier
 from domain.commission import HeldSpan, Renewal
 from domain.membership import HeldMembership, MembershipStatus
 from storage import models
+from storage.repos._rows import PlainRows, read_plain
 from storage.repos.catalog import to_plan
 
 
@@ -62,32 +63,42 @@ def _record(row: models.Membership) -> MembershipRecord:
 
 _ACTIVE = models.Membership.status == MembershipStatus.ACTIVE
 
+# A member's memberships are read on most screens: built once, read without ORM objects.
+_MEMBERSHIPS = PlainRows(models.Membership)
+_PLANS, _TIERS = PlainRows(models.Plan), PlainRows(models.Tier)
+_HELD = (
+    select(*_MEMBERSHIPS.columns, *_PLANS.columns, *_TIERS.columns)
+    .select_from(
+        _MEMBERSHIPS.table.join(_PLANS.table, _MEMBERSHIPS.c.plan_id == _PLANS.c.id).join(
+            _TIERS.table, _PLANS.c.tier_id == _TIERS.c.id
+        )
+    )
+    .where(
+        _MEMBERSHIPS.c.member_id == bindparam("member"),
+        _MEMBERSHIPS.c.status == MembershipStatus.ACTIVE,
+    )
+    .order_by(_MEMBERSHIPS.c.id)
+)
+
 
 class MembershipRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def held(self, member_id: int) -> list[HeldMembership]:
-        result = await self.session.execute(
-            select(models.Membership, models.Plan, models.Tier)
-            .join(models.Plan, models.Membership.plan_id == models.Plan.id)
-            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
-            .where(
-                models.Membership.member_id == member_id,
-                models.Membership.status == MembershipStatus.ACTIVE,
+        result = await read_plain(self.session, _HELD, {"member": member_id})
+        at_plan = len(_MEMBERSHIPS.columns)
+        at_tier = at_plan + len(_PLANS.columns)
+        held = []
+        for row in result.all():
+            m = _MEMBERSHIPS.take(row)
+            plan = to_plan(_PLANS.take(row, at_plan), _TIERS.take(row, at_tier))
+            held.append(
+                HeldMembership(
+                    m.id, plan, m.list_price, m.activated_at or m.created_at, m.expires_at
+                )
             )
-            .order_by(models.Membership.id)
-        )
-        return [
-            HeldMembership(
-                m.id,
-                to_plan(plan, tier),
-                m.list_price,
-                m.activated_at or m.created_at,
-                m.expires_at,
-            )
-            for m, plan, tier in result.all()
-        ]
+        return held
 
     async def end(
         self, membership_id: int, status: MembershipStatus, reason: str, now: datetime

@@ -14,7 +14,7 @@ from domain.people import Person
 from domain.pricing import Quote, QuoteKind, UpgradeMode
 from domain.states import OPEN_PAYMENT_STATUSES, PaymentStatus, ProofStatus
 from storage.models import Member, PaymentProof, PaymentRequest
-from storage.repos._rows import PlainRows
+from storage.repos._rows import PlainRows, read_plain
 from storage.repos.members import to_person
 from storage.repos.proofs import ProofRecord, to_proof_record
 
@@ -115,13 +115,8 @@ class PaymentRepository:
 
     async def get(self, request_id: int) -> PaymentRecord | None:
         """The request as it is now in this transaction (read afresh)."""
-        found = await self.session.execute(
-            select(PaymentRequest)
-            .where(PaymentRequest.id == request_id)
-            .execution_options(populate_existing=True)
-        )
-        row = found.scalar_one_or_none()
-        return None if row is None else _record(row)
+        row = (await read_plain(self.session, _GET, {"key": request_id})).first()
+        return None if row is None else _record(_REQUESTS.take(row))
 
     async def open_of(self, member_id: int) -> PaymentRecord | None:
         """The member's open request (awaiting proof or submitted): at most one."""
@@ -327,6 +322,7 @@ _REQUESTS, _MEMBERS, _PROOFS = PlainRows(PaymentRequest), PlainRows(Member), Pla
 # The list views' statements are built once: building one (and its cache key) costs about
 # as much as running it. Their lists of ids are expanding parameters.
 _req, _member, _proof = _REQUESTS.c, _MEMBERS.c, _PROOFS.c
+_GET = _REQUESTS.select().where(_req.id == bindparam("key"))
 _WITH_MEMBERS = (
     select(*_REQUESTS.columns, *_MEMBERS.columns, *_PROOFS.columns)
     .select_from(

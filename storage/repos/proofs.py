@@ -6,13 +6,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.proofs import ProofFile, ProofFingerprint
 from domain.states import ProofStatus
 from storage.models import PaymentProof
+from storage.repos._rows import PlainRows, read_plain
 
 # How far back a new proof is compared with earlier ones.
 FINGERPRINTS_COMPARED = 5000
@@ -47,38 +49,40 @@ def to_proof_record(row: PaymentProof) -> ProofRecord:
     )
 
 
+# Read on every card and every decision: built once, read without ORM objects.
+_PROOFS = PlainRows(PaymentProof)
+_GET = _PROOFS.select().where(_PROOFS.c.id == bindparam("key"))
+_LATEST = (
+    _PROOFS.select()
+    .where(_PROOFS.c.payment_request_id == bindparam("key"))
+    .order_by(_PROOFS.c.id.desc())
+    .limit(1)
+)
+_IDS = (
+    select(_PROOFS.c.id)
+    .where(_PROOFS.c.payment_request_id == bindparam("key"))
+    .order_by(_PROOFS.c.id)
+)
+
+
 class ProofRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _plain(self, statement: Select[Any], key: int) -> ProofRecord | None:
+        row = (await read_plain(self.session, statement, {"key": key})).first()
+        return None if row is None else to_proof_record(_PROOFS.take(row))
+
     async def get(self, proof_id: int) -> ProofRecord | None:
-        found = await self.session.execute(
-            select(PaymentProof)
-            .where(PaymentProof.id == proof_id)
-            .execution_options(populate_existing=True)
-        )
-        row = found.scalar_one_or_none()
-        return None if row is None else to_proof_record(row)
+        return await self._plain(_GET, proof_id)
 
     async def latest(self, request_id: int) -> ProofRecord | None:
         """The newest proof sent for a request (the one a card shows)."""
-        found = await self.session.execute(
-            select(PaymentProof)
-            .where(PaymentProof.payment_request_id == request_id)
-            .order_by(PaymentProof.id.desc())
-            .limit(1)
-            .execution_options(populate_existing=True)
-        )
-        row = found.scalar_one_or_none()
-        return None if row is None else to_proof_record(row)
+        return await self._plain(_LATEST, request_id)
 
     async def ids(self, request_id: int) -> list[int]:
         """The ids of every proof sent for a request, oldest first."""
-        rows = await self.session.execute(
-            select(PaymentProof.id)
-            .where(PaymentProof.payment_request_id == request_id)
-            .order_by(PaymentProof.id)
-        )
+        rows = await read_plain(self.session, _IDS, {"key": request_id})
         return list(rows.scalars())
 
     async def count(self, request_id: int) -> int:
