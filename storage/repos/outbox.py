@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from domain.language import resolve_language
 from domain.people import Person
 from kernel.notices import Notice
 from storage.models import Member, OutboxMessage
+from storage.repos._rows import PlainRows, read_plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,36 @@ class QueuedMessage:
             kind=row.kind,
             member_id=row.member_id,
         )
+
+
+# What is due, read on every pass of the relay (after every commit that queued a
+# message): built once. A message waits while an earlier message to its chat waits
+# for a retry; actions have no order to keep.
+_ROWS = PlainRows(OutboxMessage)
+_outbox = _ROWS.c
+_earlier = _ROWS.table.alias("earlier")
+_HELD_BACK = (
+    select(_earlier.c.id)
+    .where(
+        _earlier.c.status == "pending",
+        _earlier.c.next_attempt_at > bindparam("now"),
+        _earlier.c.kind == "message",
+        _earlier.c.chat_id == _outbox.chat_id,
+        _earlier.c.id < _outbox.id,
+    )
+    .exists()
+)
+_DUE = (
+    _ROWS.select()
+    .where(
+        _outbox.status == "pending",
+        _outbox.next_attempt_at <= bindparam("now"),
+        or_(_outbox.kind != "message", ~_HELD_BACK),
+    )
+    .order_by(_outbox.id)
+    .limit(bindparam("limit"))
+)
+_DUE_LEAVING_OUT = _DUE.where(_outbox.chat_id.not_in(bindparam("busy", expanding=True)))
 
 
 class OutboxRepository:
@@ -115,27 +145,11 @@ class OutboxRepository:
         waits while an earlier message to its chat waits for a retry. Chats in `busy_chats`
         (being sent to right now) are left out so they cannot crowd out the others.
         Actions (invites, removals, deletions) have no order to keep."""
-        earlier = aliased(OutboxMessage)
-        held_back = (
-            select(earlier.id)
-            .where(
-                earlier.status == "pending",
-                earlier.next_attempt_at > now,
-                earlier.kind == "message",
-                earlier.chat_id == OutboxMessage.chat_id,
-                earlier.id < OutboxMessage.id,
-            )
-            .exists()
-        )
-        query = select(OutboxMessage).where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.kind != "message", ~held_back),
-        )
+        statement, params = _DUE, {"now": now, "limit": limit}
         if busy_chats:
-            query = query.where(OutboxMessage.chat_id.not_in(list(busy_chats)))
-        result = await self.session.execute(query.order_by(OutboxMessage.id).limit(limit))
-        return [QueuedMessage.of(row) for row in result.scalars()]
+            statement, params = _DUE_LEAVING_OUT, {**params, "busy": list(busy_chats)}
+        result = await read_plain(self.session, statement, params)
+        return [QueuedMessage.of(_ROWS.take(row)) for row in result.all()]
 
     async def next_due_at(self) -> datetime | None:
         result = await self.session.execute(
