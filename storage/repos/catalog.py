@@ -21,6 +21,17 @@ _PLAN = (
     .where(_PLANS.c.id == bindparam("key"))
 )
 _TIER_RANK = select(_TIERS.c.rank).where(_TIERS.c.code == bindparam("code"))
+_ON_SALE = (
+    select(*_PLANS.columns, *_TIERS.columns)
+    .select_from(_PLANS.table.join(_TIERS.table, _PLANS.c.tier_id == _TIERS.c.id))
+    .where(_PLANS.c.is_active.is_(True))
+    .order_by(_PLANS.c.position, _PLANS.c.id)
+)
+_ALLOW_ACCUMULATE = select(_PLANS.c.allow_accumulate).where(_PLANS.c.id == bindparam("key"))
+_SOURCES = PlainRows(models.PlanFullPriceSource)
+_FULL_PRICE_SOURCES = select(_SOURCES.c.source_plan_id).where(
+    _SOURCES.c.target_plan_id == bindparam("key")
+)
 
 
 def to_plan(row: models.Plan, tier: models.Tier) -> Plan:
@@ -62,26 +73,19 @@ class CatalogRepository:
         return to_plan(plan, _TIERS.take(row, len(_PLANS.columns))), plan.is_active
 
     async def plans_on_sale(self) -> list[Plan]:
-        result = await self.session.execute(
-            select(models.Plan, models.Tier)
-            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
-            .where(models.Plan.is_active.is_(True))
-            .order_by(models.Plan.position, models.Plan.id)
-        )
-        return [to_plan(plan, tier) for plan, tier in result.all()]
+        result = await read_plain(self.session, _ON_SALE, {})
+        at_tier = len(_PLANS.columns)
+        return [to_plan(_PLANS.take(row), _TIERS.take(row, at_tier)) for row in result.all()]
 
     async def policy(self, plan: Plan) -> PlanPolicy:
         """The owner's policy for buying `plan` (SPEC rule 6)."""
-        row = await self.session.get(models.Plan, plan.id)
-        sources = await self.session.execute(
-            select(models.PlanFullPriceSource.source_plan_id).where(
-                models.PlanFullPriceSource.target_plan_id == plan.id
-            )
-        )
+        found = await read_plain(self.session, _ALLOW_ACCUMULATE, {"key": plan.id})
+        chosen = found.scalar_one_or_none()
+        sources = await read_plain(self.session, _FULL_PRICE_SOURCES, {"key": plan.id})
         default = default_policy(plan)
         allow = default.allow_accumulate
-        if row is not None and row.allow_accumulate is not None and not plan.is_lifetime:
-            allow = row.allow_accumulate
+        if chosen is not None and not plan.is_lifetime:
+            allow = chosen
         return PlanPolicy(allow_accumulate=allow, always_full_from=frozenset(sources.scalars()))
 
     async def tier_rank(self, tier_code: str) -> int | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.states import PaymentMethodKind
 from storage.models import PaymentMethod
+from storage.repos._rows import PlainRows, read_plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,15 @@ def to_record(row: PaymentMethod) -> MethodRecord:
 
 _ORDER = (PaymentMethod.position, PaymentMethod.id)
 
+# Read on every purchase screen and card: built once, read without ORM objects.
+_METHODS = PlainRows(PaymentMethod)
+_ACTIVE = (
+    _METHODS.select()
+    .where(_METHODS.c.is_active.is_(True))
+    .order_by(_METHODS.c.position, _METHODS.c.id)
+)
+_BY_ID = _METHODS.select().where(_METHODS.c.id == bindparam("key"))
+
 
 class MethodRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -54,14 +64,12 @@ class MethodRepository:
 
     async def active(self) -> list[MethodRecord]:
         """The methods members may choose now, in order."""
-        rows = await self.session.execute(
-            select(PaymentMethod).where(PaymentMethod.is_active.is_(True)).order_by(*_ORDER)
-        )
-        return [to_record(row) for row in rows.scalars()]
+        rows = await read_plain(self.session, _ACTIVE, {})
+        return [to_record(_METHODS.take(row)) for row in rows.all()]
 
     async def by_id(self, method_id: int) -> MethodRecord | None:
-        row = await self.session.get(PaymentMethod, method_id)
-        return None if row is None else to_record(row)
+        row = (await read_plain(self.session, _BY_ID, {"key": method_id})).first()
+        return None if row is None else to_record(_METHODS.take(row))
 
     async def by_code(self, code: str) -> MethodRecord | None:
         found = await self.session.execute(select(PaymentMethod).where(PaymentMethod.code == code))

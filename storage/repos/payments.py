@@ -120,16 +120,8 @@ class PaymentRepository:
 
     async def open_of(self, member_id: int) -> PaymentRecord | None:
         """The member's open request (awaiting proof or submitted): at most one."""
-        found = await self.session.execute(
-            select(PaymentRequest)
-            .where(
-                PaymentRequest.member_id == member_id,
-                PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES),
-            )
-            .execution_options(populate_existing=True)
-        )
-        row = found.scalar_one_or_none()
-        return None if row is None else _record(row)
+        row = (await read_plain(self.session, _OPEN_OF, {"member": member_id})).first()
+        return None if row is None else _record(_REQUESTS.take(row))
 
     async def open_requests(self) -> list[PaymentRecord]:
         """Every open request, the longest unchanged first."""
@@ -323,6 +315,9 @@ _REQUESTS, _MEMBERS, _PROOFS = PlainRows(PaymentRequest), PlainRows(Member), Pla
 # as much as running it. Their lists of ids are expanding parameters.
 _req, _member, _proof = _REQUESTS.c, _MEMBERS.c, _PROOFS.c
 _GET = _REQUESTS.select().where(_req.id == bindparam("key"))
+_OPEN_OF = _REQUESTS.select().where(
+    _req.member_id == bindparam("member"), _req.status.in_(OPEN_PAYMENT_STATUSES)
+)
 _WITH_MEMBERS = (
     select(*_REQUESTS.columns, *_MEMBERS.columns, *_PROOFS.columns)
     .select_from(
