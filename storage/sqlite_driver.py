@@ -12,6 +12,12 @@ exactly those of the stock adapter. Only the non-streaming cursor changes; serve
 It queues the function through `aiosqlite.Connection._execute`, the method aiosqlite's
 own public calls use (pyproject pins aiosqlite to the 0.22 series for it; the whole test
 suite runs through this adapter).
+
+The connection also knows whether sqlite has a transaction open (each statement reports
+`in_transaction` from the database thread), so a rollback with none open costs no hop:
+sqlite3's rollback is a no-op then. That is the pool's reset of every connection handed
+back after its session already committed or rolled back, one hop of each transaction.
+After an error the state is unknown and the next rollback makes its hop.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util.concurrency import await_only
 
-_Outcome = tuple[Any, list[Any], int | None, int]  # description, rows, lastrowid, rowcount
+# description, rows, lastrowid, rowcount, whether a transaction is open after it
+_Outcome = tuple[Any, list[Any], int | None, int, bool]
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
@@ -42,8 +49,8 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
         else:
             cursor.execute(operation, parameters)
         if cursor.description:
-            return cursor.description, cursor.fetchall(), -1, -1
-        return None, [], cursor.lastrowid, cursor.rowcount
+            return cursor.description, cursor.fetchall(), -1, -1, connection.in_transaction
+        return None, [], cursor.lastrowid, cursor.rowcount, connection.in_transaction
     finally:
         cursor.close()
 
@@ -53,14 +60,16 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _one_hop(self, operation: str, parameters: Any, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        adapted: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
         try:
-            description, rows, lastrowid, rowcount = self.await_(
+            description, rows, lastrowid, rowcount, adapted.in_transaction = self.await_(
                 connection._execute(  # type: ignore[no-untyped-call]
                     _run, connection._conn, operation, parameters, many
                 )
             )
         except Exception as error:
-            self._adapt_connection._handle_exception(error)
+            adapted.in_transaction = True  # unknown: the next rollback goes to sqlite
+            adapted._handle_exception(error)
         self.description = description
         self._rows = deque(rows)
         self.lastrowid = lastrowid
@@ -74,12 +83,26 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("in_transaction",)
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.in_transaction = True  # not known yet
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:
+            self.in_transaction = True  # its statements are not seen here
             return super().cursor(server_side=True)
         return OneHopCursor(self)
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            super().rollback()
+            self.in_transaction = False
+
+    def commit(self) -> None:
+        super().commit()
+        self.in_transaction = False
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):

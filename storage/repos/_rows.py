@@ -7,8 +7,7 @@ that (./scripts/bench mix and scale measure what it buys). A `PlainRows` selects
 model's table columns (the column types still convert values: dates come back aware)
 and hands each row back as a named tuple with the model's attribute names, so the same
 `to_...` functions read it. Repositories return domain values either way, so no caller
-sees the difference; `read_plain` flushes pending ORM changes first, as an ORM query
-would.
+sees the difference; `read_plain` flushes pending ORM changes first.
 """
 
 from __future__ import annotations
@@ -46,9 +45,10 @@ class PlainRows:
 async def read_plain(
     session: AsyncSession, statement: Executable, params: Mapping[str, Any]
 ) -> Result[Any]:
-    """Runs a Core statement in the unit of work's session. Unlike an ORM query it does
-    not flush what the session holds on its own, so this flushes first when anything is
-    pending: a membership added a moment ago is in what is read."""
+    """Runs a Core statement in the unit of work's session, flushing first when the
+    session holds changes: an ORM query here returned objects as changed in memory (and
+    never autoflushes: the session factory turns that off), so a plain read sees the
+    same once they are written; a membership added a moment ago is in what is read."""
     if session.new or session.dirty or session.deleted:
         await session.flush()
     return await session.execute(statement, params)

@@ -69,3 +69,67 @@ async def test_concurrent_read_then_write_transactions_never_lose_an_update(
             assert row.attempts == 30
     finally:
         await engine.dispose()
+
+
+async def test_a_transaction_that_failed_or_was_left_open_never_leaks_to_the_next_user(
+    tmp_path: Path,
+) -> None:
+    """The adapter skips sqlite's rollback when it knows no transaction is open (the pool's
+    reset after every session); after an error or a connection closed mid-transaction
+    the rollback still happens: the next writer starts clean and nothing half-done stays."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+            await connection.execute(text("INSERT INTO t VALUES (1)"))
+        # Left open: written, neither committed nor rolled back by the code.
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t VALUES (2)"))
+        # Failed half-way: the first insert is in, the second breaks the key.
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t VALUES (3)"))
+                await connection.execute(text("INSERT INTO t VALUES (1)"))
+        except Exception as error:  # IntegrityError, wrapped by SQLAlchemy
+            assert "UNIQUE" in str(error)
+        async with engine.begin() as connection:  # BEGIN IMMEDIATE: no transaction left
+            await connection.execute(text("INSERT INTO t VALUES (4)"))
+        async with engine.connect() as connection:
+            ids = (await connection.execute(text("SELECT id FROM t ORDER BY id"))).scalars()
+            assert list(ids) == [1, 4]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_rollback_with_no_transaction_open_makes_no_trip_to_the_database_thread(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            await connection.commit()
+            raw = await connection.get_raw_connection()
+            adapted = raw.driver_connection
+            assert adapted is not None
+            queued: list[object] = []
+            original = adapted._execute
+
+            async def counting(fn: object, *args: object, **kwargs: object) -> object:
+                queued.append(fn)
+                return await original(fn, *args, **kwargs)
+
+            def rollback(_sync: object) -> None:
+                raw.dbapi_connection.rollback()  # type: ignore[union-attr]
+
+            adapted._execute = counting  # type: ignore[method-assign]
+            try:
+                await connection.run_sync(rollback)
+                assert queued == []  # nothing open: sqlite's rollback would be a no-op
+                await connection.execute(text("SELECT 1"))  # opens one (BEGIN IMMEDIATE)
+                await connection.run_sync(rollback)
+                assert len(queued) == 3  # BEGIN, SELECT, ROLLBACK
+            finally:
+                del adapted._execute
+    finally:
+        await engine.dispose()
