@@ -101,35 +101,36 @@ async def test_a_transaction_that_failed_or_was_left_open_never_leaks_to_the_nex
         await engine.dispose()
 
 
-async def test_a_rollback_with_no_transaction_open_makes_no_trip_to_the_database_thread(
+async def test_a_transaction_makes_one_trip_to_the_database_thread_per_statement(
     tmp_path: Path,
 ) -> None:
+    """Each trip hands the GIL to sqlite's thread and back: BEGIN travels with the first
+    statement, and the pool's rollback of a connection whose transaction already ended
+    makes none (sqlite's rollback would be a no-op)."""
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-            await connection.commit()
+        async with engine.connect() as connection:  # the pool's one connection
             raw = await connection.get_raw_connection()
             adapted = raw.driver_connection
             assert adapted is not None
-            queued: list[object] = []
-            original = adapted._execute
+        trips: list[object] = []
+        original = adapted._execute
 
-            async def counting(fn: object, *args: object, **kwargs: object) -> object:
-                queued.append(fn)
-                return await original(fn, *args, **kwargs)
+        async def counting(fn: object, *args: object, **kwargs: object) -> object:
+            trips.append(fn)
+            return await original(fn, *args, **kwargs)
 
-            def rollback(_sync: object) -> None:
-                raw.dbapi_connection.rollback()  # type: ignore[union-attr]
-
-            adapted._execute = counting  # type: ignore[method-assign]
-            try:
-                await connection.run_sync(rollback)
-                assert queued == []  # nothing open: sqlite's rollback would be a no-op
-                await connection.execute(text("SELECT 1"))  # opens one (BEGIN IMMEDIATE)
-                await connection.run_sync(rollback)
-                assert len(queued) == 3  # BEGIN, SELECT, ROLLBACK
-            finally:
-                del adapted._execute
+        adapted._execute = counting  # type: ignore[method-assign]
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            await connection.commit()
+        assert len(trips) == 2  # BEGIN IMMEDIATE + SELECT, COMMIT; the pool's reset: none
+        async with engine.begin():
+            pass
+        assert len(trips) == 2  # begun and ended without a statement: nothing sent
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        assert len(trips) == 4  # BEGIN + SELECT, the rollback at close; the reset: none
+        del adapted._execute
     finally:
         await engine.dispose()
