@@ -19,6 +19,7 @@ from domain.people import Person
 from domain.reports import ReportFigures, Screenshot
 from domain.states import ReportStatus
 from storage.models import Commission, Member, Report, ReportBatch, ReportScreenshot
+from storage.repos._rows import PlainRows, read_plain
 from storage.repos.members import to_person
 
 
@@ -351,10 +352,11 @@ class ReportRepository:
         """The member's newest `limit` reports, newest day first, each with how many
         screenshots it has and the member share of its commission (None without one),
         in one query."""
-        rows = await self.session.execute(
-            _LATEST_WITH_EXTRAS, {"member_id": member_id, "limit": limit}
+        rows = await read_plain(
+            self.session, _LATEST_WITH_EXTRAS, {"member_id": member_id, "limit": limit}
         )
-        return [(_record(report), int(n), share) for report, n, share in rows.all()]
+        width = len(_REPORTS.columns)
+        return [(_record(_REPORTS.take(row)), int(row[width]), row[width + 1]) for row in rows]
 
     async def submitted_page(
         self, limit: int
@@ -383,18 +385,23 @@ class ReportRepository:
 
 
 # Built once (/balance): building a statement costs more than running this one.
+_REPORTS = PlainRows(Report)
+_report, _shot, _commission = _REPORTS.c, ReportScreenshot.__table__.c, Commission.__table__.c
+# Built once, of table columns (/balance): no ORM step, plain rows.
 _LATEST_WITH_EXTRAS = (
     select(
-        Report,
+        *_REPORTS.columns,
         select(func.count())
-        .select_from(ReportScreenshot)
-        .where(ReportScreenshot.report_id == Report.id)
-        .correlate(Report)
+        .select_from(ReportScreenshot.__table__)
+        .where(_shot.report_id == _report.id)
+        .correlate(_REPORTS.table)
         .scalar_subquery(),
-        Commission.member_share,
+        _commission.member_share,
     )
-    .outerjoin(Commission, Commission.report_id == Report.id)
-    .where(Report.member_id == bindparam("member_id"))
-    .order_by(Report.report_date.desc())
+    .select_from(
+        _REPORTS.table.outerjoin(Commission.__table__, _commission.report_id == _report.id)
+    )
+    .where(_report.member_id == bindparam("member_id"))
+    .order_by(_report.report_date.desc())
     .limit(bindparam("limit"))
 )
