@@ -77,6 +77,19 @@ _DUE = (
     .order_by(_outbox.id)
     .limit(bindparam("limit"))
 )
+# Asked on /me and the VIP screens (is an invite or removal for them still waiting?).
+_PENDING_ACTION = {
+    (by_member, by_chat): select(_outbox.id)
+    .where(
+        _outbox.kind == bindparam("kind"),
+        _outbox.status == "pending",
+        *([_outbox.member_id == bindparam("member")] if by_member else []),
+        *([_outbox.chat_id == bindparam("chat")] if by_chat else []),
+    )
+    .limit(1)
+    for by_member in (False, True)
+    for by_chat in (False, True)
+}
 _DUE_LEAVING_OUT = _DUE.where(_outbox.chat_id.not_in(bindparam("busy", expanding=True)))
 
 
@@ -192,14 +205,10 @@ class OutboxRepository:
         self, kind: str, member_id: int | None = None, chat_id: int | None = None
     ) -> bool:
         """True when an action of `kind` for this member (or chat) is still waiting."""
-        query = select(OutboxMessage.id).where(
-            OutboxMessage.kind == kind, OutboxMessage.status == "pending"
+        statement = _PENDING_ACTION[(member_id is not None, chat_id is not None)]
+        found = await read_plain(
+            self.session, statement, {"kind": kind, "member": member_id, "chat": chat_id}
         )
-        if member_id is not None:
-            query = query.where(OutboxMessage.member_id == member_id)
-        if chat_id is not None:
-            query = query.where(OutboxMessage.chat_id == chat_id)
-        found = await self.session.execute(query.limit(1))
         return found.first() is not None
 
     async def give_up(self, row_id: int, status: str, error: str) -> None:

@@ -270,3 +270,32 @@ async def test_a_first_message_in_a_group_registers_no_one(app: BotUnderTest) ->
     ani = app.core.user(1, "Ani")
     await app.send(app.core.group_text(ADMIN_CHAT, ani, "/me"))
     assert await member_row(app, 1) is None
+
+
+async def test_no_filter_sends_a_member_s_message_to_a_worker_thread(
+    app: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiogram runs synchronous filters (every `F.…`) through asyncio.to_thread; the
+    dispatcher calls ours in place, so a /me or a menu tap makes no such trip, and the
+    private-chat filters still do their work (a group's /me is not answered as one)."""
+    import asyncio
+
+    ani = app.core.user(1, "Ani", language_code="id")
+    await app.send(app.core.command(ani, "/start"))
+    trips: list[object] = []
+    real = asyncio.to_thread
+
+    async def counting(function: object, *args: object, **kwargs: object) -> object:
+        trips.append(function)
+        return await real(function, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncio, "to_thread", counting)
+    await app.send(app.core.command(ani, "/me"))
+    menu = app.core.last_sent(1)
+    assert menu is not None and menu["text"].startswith("Keanggotaan kamu")
+    await app.send(app.core.press(ani, menu, app.core.buttons(menu)[-1][1]))
+    assert trips == []
+    app.core.make_group(-200, "Grup kreator", creator=ani)
+    private_before = len(app.core.sent_to(1))
+    await app.send(app.core.command(ani, "/me", chat_id=-200))
+    assert app.core.sent_to(-200) == [] and len(app.core.sent_to(1)) == private_before
