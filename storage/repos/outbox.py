@@ -77,6 +77,7 @@ _DUE = (
     .order_by(_outbox.id)
     .limit(bindparam("limit"))
 )
+_QUEUED_KEY = select(_outbox.id).where(_outbox.dedupe_key == bindparam("key"))
 # Asked on /me and the VIP screens (is an invite or removal for them still waiting?).
 _PENDING_ACTION = {
     (by_member, by_chat): select(_outbox.id)
@@ -124,9 +125,9 @@ class OutboxRepository:
     async def enqueue(self, notice: Notice, now: datetime) -> bool:
         """Queue a message; False when one with the same dedupe key exists already."""
         if notice.dedupe_key is not None:
-            existing = await self.session.execute(
-                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == notice.dedupe_key)
-            )
+            # Rows queued earlier in this transaction are not flushed for this check
+            # (the session never autoflushes), as before it was built once.
+            existing = await self.session.execute(_QUEUED_KEY, {"key": notice.dedupe_key})
             if existing.first() is not None:
                 return False
         rows = [[b.to_json() for b in row] for row in notice.buttons]
