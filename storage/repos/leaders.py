@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.membership import HeldMembership, MembershipStatus
@@ -17,6 +17,7 @@ from domain.people import Person
 from domain.states import LeaderSource, ReportStatus
 from storage import models
 from storage.models import Commission, LeaderLink, Member, Report
+from storage.repos._rows import PlainRows
 from storage.repos.catalog import to_plan
 from storage.repos.members import to_person
 
@@ -168,65 +169,71 @@ class LeaderRepository:
         """The members `leader_id` leads now, longest-led first, each with their reports
         dated `since` or later that were not rejected, the leader share `leader_id`
         earned from their reports, and the memberships they hold (oldest first).
-        Three queries whatever the team's size: plain columns rather than ORM objects,
-        the subs a subquery rather than a list of ids."""
-        reports = (
-            select(func.count())
-            .select_from(Report)
-            .where(
-                Report.member_id == Member.id,
-                Report.report_date >= since,
-                Report.status != ReportStatus.REJECTED,
-            )
-            .correlate(Member)
-            .scalar_subquery()
-        )
-        shares = (
-            select(func.coalesce(func.sum(Commission.leader_share), 0))
-            .where(Commission.member_id == Member.id, Commission.leader_member_id == leader_id)
-            .correlate(Member)
-            .scalar_subquery()
-        )
-        open_subs = (LeaderLink.leader_member_id == leader_id, LeaderLink.valid_to.is_(None))
-        rows = await self.session.execute(
-            select(
-                Member.id,
-                Member.telegram_id,
-                Member.first_name,
-                Member.last_name,
-                LeaderLink.valid_from,
-                reports,
-                shares,
-            )
-            .join(Member, Member.id == LeaderLink.member_id)
-            .where(*open_subs)
-            .order_by(LeaderLink.valid_from, LeaderLink.id)
-        )
+        Three queries whatever the team's size, built once of table columns (Core:
+        no ORM step, plain rows), the subs a subquery rather than a list of ids."""
+        params = {"leader": leader_id, "since": since}
+        rows = await self.session.execute(_TEAM, params)
         team = [
             TeamRow(member_id, telegram_id, first, last, since, int(count), int(share))
             for member_id, telegram_id, first, last, since, count, share in rows.all()
         ]
         if not team:
             return team
-        plans = await self.session.execute(
-            select(models.Plan, models.Tier).join(
-                models.Tier, models.Plan.tier_id == models.Tier.id
-            )
-        )
-        plan_of = {plan.id: to_plan(plan, tier) for plan, tier in plans.all()}
-        m = models.Membership
-        held = await self.session.execute(
-            select(m.member_id, m.id, m.plan_id, m.list_price, m.expires_at, m.activated_at)
-            .add_columns(m.created_at)
-            .where(
-                m.member_id.in_(select(LeaderLink.member_id).where(*open_subs)),
-                m.status == MembershipStatus.ACTIVE,
-            )
-            .order_by(m.id)
-        )
+        plans = await self.session.execute(_PLANS_WITH_TIERS)
+        width = len(_PLANS.columns)
+        plan_of = {row[0]: to_plan(_PLANS.take(row), _TIERS.take(row, width)) for row in plans}
+        held = await self.session.execute(_TEAM_HELD, params)
         by_member = {row.member_id: row for row in team}
         for member_id, id_, plan_id, price, expires, activated, created in held.all():
             by_member[member_id].held.append(
                 HeldMembership(id_, plan_of[plan_id], price, activated or created, expires)
             )
         return team
+
+
+# /team: built once, of table columns.
+_member, _link = Member.__table__.c, LeaderLink.__table__.c
+_report, _commission = Report.__table__.c, Commission.__table__.c
+_m = models.Membership.__table__.c
+_OPEN_SUBS = (_link.leader_member_id == bindparam("leader"), _link.valid_to.is_(None))
+_TEAM = (
+    select(
+        _member.id,
+        _member.telegram_id,
+        _member.first_name,
+        _member.last_name,
+        _link.valid_from,
+        select(func.count())
+        .select_from(Report.__table__)
+        .where(
+            _report.member_id == _member.id,
+            _report.report_date >= bindparam("since"),
+            _report.status != ReportStatus.REJECTED,
+        )
+        .correlate(Member.__table__)
+        .scalar_subquery(),
+        select(func.coalesce(func.sum(_commission.leader_share), 0))
+        .where(
+            _commission.member_id == _member.id,
+            _commission.leader_member_id == bindparam("leader"),
+        )
+        .correlate(Member.__table__)
+        .scalar_subquery(),
+    )
+    .select_from(LeaderLink.__table__.join(Member.__table__, _member.id == _link.member_id))
+    .where(*_OPEN_SUBS)
+    .order_by(_link.valid_from, _link.id)
+)
+_PLANS, _TIERS = PlainRows(models.Plan), PlainRows(models.Tier)
+_PLANS_WITH_TIERS = select(*_PLANS.columns, *_TIERS.columns).select_from(
+    _PLANS.table.join(_TIERS.table, _PLANS.c.tier_id == _TIERS.c.id)
+)
+_TEAM_HELD = (
+    select(_m.member_id, _m.id, _m.plan_id, _m.list_price, _m.expires_at, _m.activated_at)
+    .add_columns(_m.created_at)
+    .where(
+        _m.member_id.in_(select(_link.member_id).where(*_OPEN_SUBS)),
+        _m.status == MembershipStatus.ACTIVE,
+    )
+    .order_by(_m.id)
+)
