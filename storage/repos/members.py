@@ -23,6 +23,7 @@ from storage.repos.catalog import to_plan
 
 # The most read rows of all: statements built once, rows read without ORM objects.
 _MEMBERS = PlainRows(Member)
+_PLANS, _TIERS = PlainRows(models.Plan), PlainRows(models.Tier)
 _BY_ID = _MEMBERS.select().where(_MEMBERS.c.id == bindparam("key"))
 _BY_TELEGRAM_ID = _MEMBERS.select().where(_MEMBERS.c.telegram_id == bindparam("key"))
 
@@ -218,17 +219,41 @@ class MemberRepository:
 
     async def card_payments(self, member_id: int, limit: int) -> list[CardPayment]:
         """The member's newest `limit` payment requests, newest first (for the member card)."""
-        rows = await self.session.execute(
-            select(models.PaymentRequest, models.Plan, models.Tier)
-            .join(models.Plan, models.PaymentRequest.plan_id == models.Plan.id)
-            .join(models.Tier, models.Plan.tier_id == models.Tier.id)
-            .where(models.PaymentRequest.member_id == member_id)
-            .order_by(models.PaymentRequest.id.desc())
-            .limit(limit)
+        request, plan, tier = (
+            models.PaymentRequest.__table__.c,
+            models.Plan.__table__.c,
+            models.Tier.__table__.c,
         )
+        rows = await read_plain(
+            self.session,
+            select(
+                request.id,
+                request.amount,
+                request.status,
+                request.created_at,
+                *_PLANS.columns,
+                *_TIERS.columns,
+            )
+            .select_from(
+                models.PaymentRequest.__table__.join(
+                    models.Plan.__table__, request.plan_id == plan.id
+                ).join(models.Tier.__table__, plan.tier_id == tier.id)
+            )
+            .where(request.member_id == member_id)
+            .order_by(request.id.desc())
+            .limit(limit),
+            {},
+        )
+        at_tier = 4 + len(_PLANS.columns)
         return [
-            CardPayment(r.id, to_plan(plan, tier), r.amount, PaymentStatus(r.status), r.created_at)
-            for r, plan, tier in rows.all()
+            CardPayment(
+                row[0],
+                to_plan(_PLANS.take(row, 4), _TIERS.take(row, at_tier)),
+                row[1],
+                PaymentStatus(row[2]),
+                row[3],
+            )
+            for row in rows.all()
         ]
 
     async def lock(self, member_id: int) -> Person | None:

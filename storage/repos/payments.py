@@ -100,16 +100,20 @@ def _reviewing(request_id: int, proof_id: int | None) -> list[ColumnElement[bool
     on the member's next one."""
     if proof_id is None:
         return []
+    proof = PaymentProof.__table__.c
     return [
         exists().where(
-            PaymentProof.id == proof_id,
-            PaymentProof.payment_request_id == request_id,
-            PaymentProof.status == ProofStatus.SUBMITTED,
+            proof.id == proof_id,
+            proof.payment_request_id == request_id,
+            proof.status == ProofStatus.SUBMITTED,
         )
     ]
 
 
 class PaymentRepository:
+    """Requests are read as plain rows and changed by Core UPDATEs (table columns): no
+    ORM object of a request is ever loaded, so none can be left stale in a session."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -125,12 +129,8 @@ class PaymentRepository:
 
     async def open_requests(self) -> list[PaymentRecord]:
         """Every open request, the longest unchanged first."""
-        rows = await self.session.execute(
-            select(PaymentRequest)
-            .where(PaymentRequest.status.in_(OPEN_PAYMENT_STATUSES))
-            .order_by(PaymentRequest.updated_at, PaymentRequest.id)
-        )
-        return [_record(row) for row in rows.scalars()]
+        rows = await read_plain(self.session, _OPEN_REQUESTS, {})
+        return [_record(_REQUESTS.take(row)) for row in rows.all()]
 
     async def stale_ids(self, unchanged_since: datetime) -> list[int]:
         """Requests still awaiting a proof, unchanged since `unchanged_since` or longer."""
@@ -174,16 +174,16 @@ class PaymentRepository:
 
     async def set_method(self, request_id: int, method_id: int, now: datetime) -> None:
         await self.session.execute(
-            update(PaymentRequest)
-            .where(PaymentRequest.id == request_id)
+            update(_REQUESTS.table)
+            .where(_req.id == request_id)
             .values(method_id=method_id, updated_at=now)
         )
 
     async def set_result(self, request_id: int, membership_id: int) -> None:
         """The membership an approval activated, renewed or upgraded to."""
         await self.session.execute(
-            update(PaymentRequest)
-            .where(PaymentRequest.id == request_id)
+            update(_REQUESTS.table)
+            .where(_req.id == request_id)
             .values(result_membership_id=membership_id)
         )
 
@@ -198,10 +198,10 @@ class PaymentRepository:
         """Compare-and-set `frm` → `to`; with `proof_id` only while that proof is the one
         under review. False when the request was not in `frm` (someone was first)."""
         result = await self.session.execute(
-            update(PaymentRequest)
+            update(_REQUESTS.table)
             .where(
-                PaymentRequest.id == request_id,
-                PaymentRequest.status == frm,
+                _req.id == request_id,
+                _req.status == frm,
                 *_reviewing(request_id, proof_id),
             )
             .values(status=to, updated_at=now)
@@ -222,10 +222,10 @@ class PaymentRepository:
         decided (`by`, an admin) and when; with `proof_id` only while that proof is the one
         under review. False when someone was first."""
         result = await self.session.execute(
-            update(PaymentRequest)
+            update(_REQUESTS.table)
             .where(
-                PaymentRequest.id == request_id,
-                PaymentRequest.status.in_(from_states),
+                _req.id == request_id,
+                _req.status.in_(from_states),
                 *_reviewing(request_id, proof_id),
             )
             .values(
@@ -315,6 +315,11 @@ _REQUESTS, _MEMBERS, _PROOFS = PlainRows(PaymentRequest), PlainRows(Member), Pla
 # as much as running it. Their lists of ids are expanding parameters.
 _req, _member, _proof = _REQUESTS.c, _MEMBERS.c, _PROOFS.c
 _GET = _REQUESTS.select().where(_req.id == bindparam("key"))
+_OPEN_REQUESTS = (
+    _REQUESTS.select()
+    .where(_req.status.in_(OPEN_PAYMENT_STATUSES))
+    .order_by(_req.updated_at, _req.id)
+)
 _OPEN_OF = _REQUESTS.select().where(
     _req.member_id == bindparam("member"), _req.status.in_(OPEN_PAYMENT_STATUSES)
 )

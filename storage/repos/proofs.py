@@ -124,10 +124,10 @@ class ProofRepository:
     async def accept_submitted(self, request_id: int, by: int, now: datetime) -> None:
         """The proof under review was accepted (by admin `by`)."""
         await self.session.execute(
-            update(PaymentProof)
+            update(_PROOFS.table)
             .where(
-                PaymentProof.payment_request_id == request_id,
-                PaymentProof.status == ProofStatus.SUBMITTED,
+                _PROOFS.c.payment_request_id == request_id,
+                _PROOFS.c.status == ProofStatus.SUBMITTED,
             )
             .values(status=ProofStatus.ACCEPTED, reviewed_by=by, reviewed_at=now)
         )
@@ -135,10 +135,10 @@ class ProofRepository:
     async def reject_submitted(self, request_id: int, by: int, now: datetime, reason: str) -> None:
         """The proof under review was rejected (by admin `by`) with `reason`."""
         await self.session.execute(
-            update(PaymentProof)
+            update(_PROOFS.table)
             .where(
-                PaymentProof.payment_request_id == request_id,
-                PaymentProof.status == ProofStatus.SUBMITTED,
+                _PROOFS.c.payment_request_id == request_id,
+                _PROOFS.c.status == ProofStatus.SUBMITTED,
             )
             .values(
                 status=ProofStatus.REJECTED,
@@ -151,10 +151,10 @@ class ProofRepository:
     async def withdraw_submitted(self, request_id: int) -> None:
         """The member cancelled the request: its proof under review is withdrawn."""
         await self.session.execute(
-            update(PaymentProof)
+            update(_PROOFS.table)
             .where(
-                PaymentProof.payment_request_id == request_id,
-                PaymentProof.status == ProofStatus.SUBMITTED,
+                _PROOFS.c.payment_request_id == request_id,
+                _PROOFS.c.status == ProofStatus.SUBMITTED,
             )
             .values(status=ProofStatus.WITHDRAWN)
         )
