@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, select, update
+from sqlalchemy import ColumnElement, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,6 +66,35 @@ _ACTIVE = models.Membership.status == MembershipStatus.ACTIVE
 # A member's memberships are read on most screens: built once, read without ORM objects.
 _MEMBERSHIPS = PlainRows(models.Membership)
 _PLANS, _TIERS = PlainRows(models.Plan), PlainRows(models.Tier)
+# Written with every activation: Core INSERT ... RETURNING of table columns, built once
+# (no ORM unit-of-work flush; the new rows are read back by plain reads when needed).
+_START = (
+    insert(_MEMBERSHIPS.table)
+    .values(
+        {
+            column: bindparam(column)
+            for column in (
+                "member_id", "plan_id", "status", "list_price", "activated_at", "expires_at",
+                "granted_by", "grant_reason", "created_at",
+            )
+        }
+    )
+    .returning(_MEMBERSHIPS.c.id)
+)  # fmt: skip
+_EVENTS = PlainRows(models.MembershipEvent).table
+_RECORD_EVENT = (
+    insert(_EVENTS)
+    .values(
+        {
+            column: bindparam(column)
+            for column in (
+                "membership_id", "kind", "actor_telegram_id", "reason", "old_expires_at",
+                "new_expires_at", "created_at",
+            )
+        }
+    )
+    .returning(_EVENTS.c.id)
+)  # fmt: skip
 _HELD = (
     select(*_MEMBERSHIPS.columns, *_PLANS.columns, *_TIERS.columns)
     .select_from(
@@ -190,23 +219,25 @@ class MembershipRepository:
     ) -> int:
         """A new active membership; its id. Raises `PlanAlreadyActive` when the member
         holds an active one of the plan already (this transaction is then spoiled)."""
-        row = models.Membership(
-            member_id=member_id,
-            plan_id=plan_id,
-            status=MembershipStatus.ACTIVE,
-            list_price=list_price,
-            activated_at=activated_at,
-            expires_at=expires_at,
-            granted_by=granted_by,
-            grant_reason=grant_reason,
-            created_at=now,
-        )
-        self.session.add(row)
         try:
-            await self.session.flush()
+            found = await self.session.execute(
+                _START,
+                {
+                    "member_id": member_id,
+                    "plan_id": plan_id,
+                    "status": MembershipStatus.ACTIVE,
+                    "list_price": list_price,
+                    "activated_at": activated_at,
+                    "expires_at": expires_at,
+                    "granted_by": granted_by,
+                    "grant_reason": grant_reason,
+                    "created_at": now,
+                },
+            )
         except IntegrityError as error:
             raise PlanAlreadyActive(member_id, plan_id) from error
-        return row.id
+        membership_id: int = found.scalar_one()
+        return membership_id
 
     async def extend(self, membership_id: int, expires_at: datetime) -> None:
         """Move the expiry of a membership this transaction holds locked."""
@@ -237,18 +268,20 @@ class MembershipRepository:
     ) -> int:
         """A line of the membership's history (activated, renewed, upgraded, granted,
         revoked, expired); its id."""
-        event = models.MembershipEvent(
-            membership_id=membership_id,
-            kind=kind,
-            actor_telegram_id=actor_telegram_id,
-            reason=reason,
-            old_expires_at=old_expires_at,
-            new_expires_at=new_expires_at,
-            created_at=now,
+        found = await self.session.execute(
+            _RECORD_EVENT,
+            {
+                "membership_id": membership_id,
+                "kind": kind,
+                "actor_telegram_id": actor_telegram_id,
+                "reason": reason,
+                "old_expires_at": old_expires_at,
+                "new_expires_at": new_expires_at,
+                "created_at": now,
+            },
         )
-        self.session.add(event)
-        await self.session.flush()
-        return event.id
+        event_id: int = found.scalar_one()
+        return event_id
 
     async def last_ended_at(self, member_id: int) -> datetime | None:
         """When the member's latest membership ended (None: none has ended yet);
