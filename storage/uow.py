@@ -76,6 +76,10 @@ class UnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        # Audit and outbox rows are held by their repositories and written here, each
+        # kind in one statement, rather than flushed one ORM object at a time.
+        await self.audit.write_recorded()
+        await self.outbox.write_queued()
         await self.session.commit()
         if self.outbox.queued and self._on_outbox_commit is not None:
             self.outbox.queued = 0

@@ -98,6 +98,8 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.queued = 0
+        self._rows: list[dict[str, Any]] = []  # queued by enqueue, not written yet
+        self._keys: set[str] = set()  # their dedupe keys
 
     async def tell_member(
         self,
@@ -123,34 +125,44 @@ class OutboxRepository:
         return await self.enqueue(notice, now)
 
     async def enqueue(self, notice: Notice, now: datetime) -> bool:
-        """Queue a message; False when one with the same dedupe key exists already."""
+        """Queue a message; False when one with the same dedupe key exists already
+        (queued earlier, in this transaction too). The row is written with the others
+        queued in this transaction: before any read of the outbox, or at commit."""
         if notice.dedupe_key is not None:
-            # Rows queued earlier in this transaction are not flushed for this check
-            # (the session never autoflushes), as before it was built once.
+            if notice.dedupe_key in self._keys:
+                return False
             existing = await self.session.execute(_QUEUED_KEY, {"key": notice.dedupe_key})
             if existing.first() is not None:
                 return False
+            self._keys.add(notice.dedupe_key)
         rows = [[b.to_json() for b in row] for row in notice.buttons]
-        self.session.add(
-            OutboxMessage(
-                kind=notice.kind,
-                chat_id=notice.chat_id,
-                member_id=notice.member_id,
-                dedupe_key=notice.dedupe_key,
-                text_key=notice.text_key,
-                params=notice.params,
-                language=notice.language,
-                buttons={"rows": rows} if rows else None,
-                photo_file_id=notice.photo_file_id,
-                document_file_id=notice.document_file_id,
-                status="pending",
-                attempts=0,
-                next_attempt_at=max(now, notice.not_before or now),
-                created_at=now,
-            )
+        self._rows.append(
+            {
+                "kind": notice.kind,
+                "chat_id": notice.chat_id,
+                "member_id": notice.member_id,
+                "dedupe_key": notice.dedupe_key,
+                "text_key": notice.text_key,
+                "params": notice.params,
+                "language": notice.language,
+                "buttons": {"rows": rows} if rows else None,
+                "photo_file_id": notice.photo_file_id,
+                "document_file_id": notice.document_file_id,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": max(now, notice.not_before or now),
+                "created_at": now,
+            }
         )
         self.queued += 1
         return True
+
+    async def write_queued(self) -> None:
+        """Writes the rows `enqueue` holds, in the order they were queued (one statement;
+        the unit of work calls this before it commits)."""
+        if self._rows:
+            rows, self._rows = self._rows, []
+            await self.session.execute(insert(_ROWS.table), rows)
 
     async def due(
         self, now: datetime, limit: int, busy_chats: Collection[int] = ()
@@ -159,6 +171,7 @@ class OutboxRepository:
         waits while an earlier message to its chat waits for a retry. Chats in `busy_chats`
         (being sent to right now) are left out so they cannot crowd out the others.
         Actions (invites, removals, deletions) have no order to keep."""
+        await self.write_queued()
         statement, params = _DUE, {"now": now, "limit": limit}
         if busy_chats:
             statement, params = _DUE_LEAVING_OUT, {**params, "busy": list(busy_chats)}
@@ -166,6 +179,7 @@ class OutboxRepository:
         return [QueuedMessage.of(_ROWS.take(row)) for row in result.all()]
 
     async def next_due_at(self) -> datetime | None:
+        await self.write_queued()
         result = await self.session.execute(
             select(OutboxMessage.next_attempt_at)
             .where(OutboxMessage.status == "pending")
@@ -206,6 +220,7 @@ class OutboxRepository:
         self, kind: str, member_id: int | None = None, chat_id: int | None = None
     ) -> bool:
         """True when an action of `kind` for this member (or chat) is still waiting."""
+        await self.write_queued()
         statement = _PENDING_ACTION[(member_id is not None, chat_id is not None)]
         found = await read_plain(
             self.session, statement, {"kind": kind, "member": member_id, "chat": chat_id}
@@ -228,6 +243,7 @@ class OutboxRepository:
 
     async def queued_keys(self, dedupe_keys: Collection[str]) -> set[str]:
         """Which of these dedupe keys a message was queued with already (in any status)."""
+        await self.write_queued()
         found = await self.session.execute(
             select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(dedupe_keys)))
         )

@@ -14,6 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.outbox import MAX_ATTEMPTS, OutboxRelay
+from kernel.actions import INVITE_ACTION
 from kernel.i18n import Translator
 from kernel.notices import Button, Notice
 from services.members import MemberService, TelegramProfile
@@ -400,3 +401,24 @@ async def test_a_due_message_goes_out_while_another_transaction_holds_the_writer
 async def row_state_with(work: Any) -> list[tuple[str, int]]:
     rows = (await work.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
     return [(r.status, r.attempts) for r in rows]
+
+
+async def test_a_transaction_sees_what_it_queued_and_queues_a_dedupe_key_once(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    """Queued rows are written with the commit, but within the transaction they count:
+    the same dedupe key twice is queued once, and an action waiting is seen as waiting.
+    Nothing queued in a transaction that does not commit is written."""
+    approved = Notice(chat_id=ANI, text_key="menu.help", language="id", dedupe_key="pay:1")
+    invite = replace(approved, dedupe_key=None, kind=INVITE_ACTION, chat_id=ADMIN_CHAT)
+    async with uow() as work:
+        assert await work.outbox.enqueue(approved, clock.now())
+        assert not await work.outbox.enqueue(approved, clock.now())
+        assert await work.outbox.enqueue(invite, clock.now())
+        assert await work.outbox.pending_action(INVITE_ACTION, chat_id=ADMIN_CHAT)
+        await work.commit()
+    async with uow() as work:
+        assert await work.outbox.enqueue(replace(approved, dedupe_key="pay:2"), clock.now())
+    async with uow() as work:
+        keys = (await work.session.execute(select(OutboxMessage.dedupe_key))).scalars().all()
+        assert sorted(keys, key=str) == sorted(["pay:1", None], key=str)
