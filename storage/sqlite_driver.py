@@ -21,7 +21,9 @@ After an error the state is unknown and the next rollback makes its hop. And the
 the engine sends when a transaction starts (IMMEDIATE for the writer, DEFERRED for the
 reader) travels with the transaction's first statement, in the same function, so it
 takes the write lock at the same point of the same order of sqlite calls, one hop
-sooner; a transaction that runs no statement never begins in sqlite at all.
+sooner; a transaction that runs no statement never begins in sqlite at all. A BEGIN
+that fails (the write lock not granted within the busy timeout) is therefore reported by
+the transaction's first statement, with the same OperationalError.
 """
 
 from __future__ import annotations

@@ -111,8 +111,9 @@ def _reviewing(request_id: int, proof_id: int | None) -> list[ColumnElement[bool
 
 
 class PaymentRepository:
-    """Requests are read as plain rows and changed by Core UPDATEs (table columns): no
-    ORM object of a request is ever loaded, so none can be left stale in a session."""
+    """Requests are read as plain rows and changed by Core UPDATEs (table columns); a new
+    one leaves the session once written. So the session never holds an ORM object of a
+    request that a Core UPDATE could leave stale: keep it that way (no ORM reads)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -170,6 +171,7 @@ class PaymentRepository:
             await self.session.flush()
         except IntegrityError:
             return None
+        self.session.expunge(row)  # written: the session keeps no ORM object of a request
         return _record(row)
 
     async def set_method(self, request_id: int, method_id: int, now: datetime) -> None:

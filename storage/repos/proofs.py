@@ -119,6 +119,7 @@ class ProofRepository:
         )
         self.session.add(row)
         await self.session.flush()
+        self.session.expunge(row)  # written; proofs change by Core UPDATEs, read as plain rows
         return row.id
 
     async def accept_submitted(self, request_id: int, by: int, now: datetime) -> None:
