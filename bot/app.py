@@ -173,6 +173,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
     stop = asyncio.Event()
     _install_stop_signals(stop)
     relay: asyncio.Task[None] | None = None
+    trimming: asyncio.Task[None] | None = None
     scheduler: AsyncIOScheduler | None = None
     try:
         if not await _wait_for_telegram(container.bot, stop):
@@ -183,11 +184,17 @@ async def serve(container: Container, dp: Dispatcher) -> None:
         scheduler = build_scheduler(container)
         scheduler.start()
         settle_heap()
+        if container.memory_trim is not None:
+            trimming = asyncio.create_task(container.memory_trim.run_forever(asyncio.sleep))
         if container.settings.WEBHOOK_URL:
             await _serve_webhook(container, dp, stop)
         else:
             await _poll(container, dp, stop)
     finally:
+        if trimming is not None:
+            trimming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await trimming
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         container.relay.stop()

@@ -13,6 +13,7 @@ from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.group_actions import GroupActions
+from bot.memory_trim import MemoryTrim
 from bot.outbox import OutboxRelay
 from bot.sending import SendingLayer, SendLimits
 from bot.settings import Settings
@@ -65,6 +66,7 @@ class Container:
     sending: SendingLayer
 
     read_engine: AsyncEngine | None = None
+    memory_trim: MemoryTrim | None = None
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -199,4 +201,5 @@ def build_container(
         lifecycle=LifecycleService(uow, clock, group),
         group_actions=group_actions,
         sending=sending,
+        memory_trim=MemoryTrim(clock.monotonic),
     )

@@ -16,6 +16,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import ErrorEvent
 
 from bot.container import Container
+from bot.memory_trim import NoteUpdates
 from bot.middlewares import AnswerEveryTap, LanguageMiddleware, ThrottlingMiddleware
 from bot.settings import Settings
 from handlers import all_routers
@@ -147,6 +148,8 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         burst=container.settings.THROTTLE_BURST,
         monotonic=lambda: clock.now().timestamp(),
     )
+    if container.memory_trim is not None:
+        dp.update.outer_middleware(NoteUpdates(container.memory_trim))
     for observer in (dp.message, dp.callback_query):
         observer.outer_middleware(language)
         observer.outer_middleware(throttle)

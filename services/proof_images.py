@@ -8,7 +8,6 @@ turn a `ProofProblem` into a message in the member's language.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import math
 import threading
@@ -20,6 +19,7 @@ from io import BytesIO
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from domain.proofs import hamming as hamming  # re-exported: callers measure with it
+from kernel.memory import give_memory_back
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -140,7 +140,7 @@ def inspect_proof(data: bytes) -> ProofImage:
             perceptual_hash = _perceptual_hash(upright)
             turned = upright.size != before if before[0] != before[1] else orientation in _SIDEWAYS
         if width * height > TRIM_AFTER_PIXELS:
-            _give_memory_back()
+            give_memory_back()
         if turned:
             width, height = height, width
     return ProofImage(
@@ -228,12 +228,6 @@ def _reduce(image: Image.Image, factor: int) -> Image.Image:
             converted = strip if strip.mode == mode else strip.convert(mode)
             reduced.paste(converted.reduce(factor), (0, top // factor))
     return reduced
-
-
-def _give_memory_back() -> None:
-    """Best effort: glibc's malloc_trim(0); nothing on other C libraries."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _open(data: bytes) -> ImageFile.ImageFile:
