@@ -18,18 +18,22 @@ from storage.models.members import Member
 from storage.models.memberships import Membership, MembershipEvent
 from storage.models.outbox import AdminAction, OutboxMessage
 from storage.models.payments import PaymentMethod, PaymentProof, PaymentRequest
+from storage.models.questions import AdminPreference, Conversation, ConversationMessage
 from storage.models.reports import Report, ReportBatch, ReportScreenshot
 
 __all__ = [
     "NAMING_CONVENTION",
     "OPEN_PAYMENT_SQL",
     "AdminAction",
+    "AdminPreference",
     "AffiliateAccount",
     "AffiliateAssignment",
     "Base",
     "ChatPresence",
     "Commission",
     "CommissionStructure",
+    "Conversation",
+    "ConversationMessage",
     "GroupInvite",
     "LeaderLink",
     "LedgerEntry",
