@@ -101,6 +101,10 @@ from bench.jobs import jobs  # noqa: E402
 
 BENCHMARKS["jobs"] = jobs
 
+from bench.announce import announce_bench  # noqa: E402
+
+BENCHMARKS["announce"] = announce_bench
+
 
 def main(argv: list[str]) -> int:
     names = argv or list(BENCHMARKS)

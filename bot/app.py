@@ -38,6 +38,8 @@ PRIVATE_COMMANDS = (
 )
 ADMIN_COMMANDS = (
     "pending",
+    "questions",
+    "signature",
     "member",
     "grant",
     "revoke",
@@ -67,6 +69,8 @@ ADMIN_COMMANDS = (
     "accountstatus",
     "cartverified",
     "accountnote",
+    "announce",
+    "announcements",
 )
 
 
@@ -173,6 +177,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
     stop = asyncio.Event()
     _install_stop_signals(stop)
     relay: asyncio.Task[None] | None = None
+    announcer: asyncio.Task[None] | None = None
     trimming: asyncio.Task[None] | None = None
     scheduler: AsyncIOScheduler | None = None
     try:
@@ -181,6 +186,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
         await check_admin_group(container.bot, container.settings.ADMIN_CHAT_ID)
         await register_commands(container.bot, container.i18n, container.settings.ADMIN_CHAT_ID)
         relay = asyncio.create_task(container.relay.run_forever())
+        announcer = asyncio.create_task(container.announcer.run_forever())
         scheduler = build_scheduler(container)
         scheduler.start()
         settle_heap()
@@ -197,6 +203,8 @@ async def serve(container: Container, dp: Dispatcher) -> None:
                 await trimming
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if announcer is not None:
+            await container.announcer.shutdown(announcer)
         container.relay.stop()
         if relay is not None:
             await relay

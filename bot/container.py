@@ -12,9 +12,11 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.announcements import AnnouncementSender
 from bot.group_actions import GroupActions
 from bot.memory_trim import MemoryTrim
 from bot.outbox import OutboxRelay
+from bot.questions_relay import QuestionRelay
 from bot.sending import SendingLayer, SendLimits
 from bot.settings import Settings
 from handlers.common.admins import AdminGate
@@ -22,6 +24,7 @@ from kernel.clock import Clock, SystemClock
 from kernel.i18n import Translator
 from services.access import AccessService, GroupConfig
 from services.affiliates import AffiliateService
+from services.announcements import AnnouncementService
 from services.catalog import CatalogService
 from services.dashboard import DashboardService
 from services.leaders import LeaderService
@@ -29,6 +32,7 @@ from services.ledger import LedgerService
 from services.members import MemberLookupService, MemberService
 from services.memberships import LifecycleService, MembershipService
 from services.payments import PaymentService
+from services.questions import QuestionService
 from services.reports import ReportService
 from storage.database import (
     create_engine,
@@ -64,6 +68,9 @@ class Container:
     lifecycle: LifecycleService
     group_actions: GroupActions
     sending: SendingLayer
+    questions: QuestionService
+    announcements: AnnouncementService
+    announcer: AnnouncementSender
 
     read_engine: AsyncEngine | None = None
     memory_trim: MemoryTrim | None = None
@@ -148,6 +155,30 @@ def build_container(
     access = AccessService(uow, clock, group)
     group_actions = GroupActions(bot, access, i18n)
     relay.actions.update(group_actions.table())
+    questions = QuestionService(
+        uow,
+        clock,
+        settings.zone,
+        settings.DEFAULT_LANGUAGE,
+        admin_chat_id=settings.ADMIN_CHAT_ID,
+        answer_within=timedelta(minutes=settings.QA_SLA_MINUTES),
+        shop_callback=group.renew_callback,
+    )
+    relay.actions.update(QuestionRelay(bot, questions, i18n, clock, settings.ADMIN_CHAT_ID).table())
+    announcements = AnnouncementService(
+        uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, rate=settings.ANNOUNCE_RATE
+    )
+    announcer = AnnouncementSender(
+        bot,
+        announcements,
+        i18n,
+        clock,
+        admin_chat_id=settings.ADMIN_CHAT_ID,
+        zone=settings.zone,
+        rate=settings.ANNOUNCE_RATE,
+        progress_seconds=settings.ANNOUNCE_PROGRESS_SECONDS,
+    )
+    announcements.on_change = announcer.poke
 
     return Container(
         settings=settings,
@@ -157,6 +188,8 @@ def build_container(
         i18n=i18n,
         bot=bot,
         relay=relay,
+        announcements=announcements,
+        announcer=announcer,
         read_engine=read_engine,
         members=members,
         payments=PaymentService(
@@ -201,5 +234,6 @@ def build_container(
         lifecycle=LifecycleService(uow, clock, group),
         group_actions=group_actions,
         sending=sending,
+        questions=questions,
         memory_trim=MemoryTrim(clock.monotonic),
     )

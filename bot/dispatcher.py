@@ -137,9 +137,11 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         leaders=container.leaders,
         access=container.access,
         affiliates=container.affiliates,
+        announcements=container.announcements,
         dashboard=container.dashboard,
         lifecycle=container.lifecycle,
         group_actions=container.group_actions,
+        questions=container.questions,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

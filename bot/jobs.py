@@ -21,6 +21,7 @@ from bot.container import Container
 log = logging.getLogger(__name__)
 
 EXPIRE_STALE_EVERY = timedelta(minutes=10)
+QUESTIONS_CHECK_EVERY = timedelta(minutes=1)
 
 
 async def expire_stale_payments(container: Container) -> int:
@@ -95,6 +96,18 @@ async def reconcile_group(container: Container) -> int:
     return found
 
 
+async def raise_overdue_questions(container: Container) -> int:
+    """Raise, once per wait, the members' questions unanswered for QA_SLA_MINUTES."""
+    try:
+        raised = await container.questions.raise_overdue()
+    except Exception:
+        log.exception("Raising overdue questions failed")
+        return 0
+    if raised:
+        log.info("Raised %s overdue question(s) in the admin group", raised)
+    return raised
+
+
 def reminder_catch_up(container: Container) -> datetime | None:
     """Run the reminder at start too when today's reminder time has already passed
     (the bot was down then); the job's dedupe keys keep it to one per member per day."""
@@ -133,6 +146,7 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
 
     every(expire_stale_payments, EXPIRE_STALE_EVERY.total_seconds(), "expire-stale-payments")
     every(run_lifecycle, container.settings.LIFECYCLE_INTERVAL_SECONDS, "membership-lifecycle")
+    every(raise_overdue_questions, QUESTIONS_CHECK_EVERY.total_seconds(), "overdue-questions")
     daily(remind_reports, container.settings.reminder_time, "report-reminder")
     daily(reconcile_group, container.settings.reconcile_time, "group-reconcile")
     scheduler.add_job(

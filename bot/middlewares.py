@@ -58,6 +58,7 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     Beyond that a message is dropped quietly and a button tap is answered with
     a short "too fast" notice (a callback must be answered, or the phone spins).
+    An album counts once: its other items follow its first one in.
     In memory: one process; with Redis the limit would be shared, not needed yet.
     """
 
@@ -73,6 +74,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         self.window = window
         self.monotonic = monotonic
         self._hits: dict[int, list[float]] = {}
+        self._albums: dict[str, float] = {}  # albums let in (their first item), by id
 
     def _allowed(self, user_id: int) -> bool:
         now = self.monotonic()
@@ -85,9 +87,27 @@ class ThrottlingMiddleware(BaseMiddleware):
             self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < self.window}
         return allowed
 
+    def _album_let_in(self, event: TelegramObject) -> bool:
+        """The rest of an album whose first item was let in: an album of ten pictures
+        arrives as ten messages at once and counts as one (none of it may be lost)."""
+        album = event.media_group_id if isinstance(event, Message) else None
+        return album is not None and album in self._albums
+
+    def _note_album(self, event: TelegramObject) -> None:
+        album = event.media_group_id if isinstance(event, Message) else None
+        if album is not None:
+            self._albums[album] = self.monotonic()
+            if len(self._albums) > 1_000:
+                oldest = sorted(self._albums, key=self._albums.__getitem__)[:500]
+                for key in oldest:
+                    del self._albums[key]
+
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is None or self._allowed(user.id):
+        if user is None or self._album_let_in(event):
+            return await handler(event, data)
+        if self._allowed(user.id):
+            self._note_album(event)
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             lang = data.get("lang", self.i18n.default)

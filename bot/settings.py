@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     SEND_RATE_GROUP: float = Field(default=20, gt=0, le=100_000)
     TELEGRAM_TIMEOUT_SECONDS: int = Field(default=20, ge=5, le=120)
     OUTBOX_CONCURRENCY: int = Field(default=8, ge=1, le=64)
+    # A member's question still unanswered this long is raised once in the admin group.
+    QA_SLA_MINUTES: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # Announcements: copies a second (below Telegram's 30, leaving room for replies).
+    ANNOUNCE_RATE: float = Field(default=20, gt=0, le=1_000)
+    ANNOUNCE_PROGRESS_SECONDS: float = Field(default=5, ge=1, le=600)
 
     @field_validator("BOT_TOKEN")
     @classmethod

@@ -2,7 +2,8 @@
 
 Every text comes from the translator HTML-escaped (messages use HTML parse mode), but
 Telegram never parses HTML in button labels, callback popups, the input field placeholder,
-command descriptions or the bot's descriptions: there `&amp;` would show as it is.
+command descriptions, forum topic names or the bot's descriptions: there `&amp;` would
+show as it is.
 `plain_surfaces` turns those fields of an outgoing Bot API call back into what a person
 should read; message texts and captions are left alone (Telegram parses them).
 
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CreateForumTopic,
+    EditForumTopic,
     SetMyCommands,
     SetMyDescription,
     SetMyShortDescription,
@@ -37,6 +40,8 @@ _PLAIN_FIELDS: dict[type[TelegramMethod[Any]], tuple[str, ...]] = {
     AnswerCallbackQuery: ("text",),
     SetMyDescription: ("description",),
     SetMyShortDescription: ("short_description",),
+    CreateForumTopic: ("name",),
+    EditForumTopic: ("name",),
 }
 
 

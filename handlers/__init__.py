@@ -17,6 +17,7 @@ from handlers.member import (
     group,
     me,
     proof,
+    questions,
     reports,
     shop,
     start,
@@ -39,5 +40,7 @@ def all_routers() -> list[Router]:
         me.build_router(),
         buying.build_router(),
         proof.build_router(),
+        # What a member writes outside every flow above is a question to the admins.
+        questions.build_router(),
         fallback.build_router(),
     ]

@@ -3,7 +3,8 @@
 
 Templates use str.format fields; `{amount:rp}` renders an int as rupiah
 (`Rp 1.250.000`). A parameter given as `{"key": ..., "params": {...}}` is
-itself translated first (a plan's name: tier name + duration). String values
+itself translated first (a plan's name: tier name + duration); a list of them becomes
+one line each. String values
 are HTML-escaped, once (messages use HTML parse mode and names are typed by
 people), and stripped of bidirectional override characters (a name typed with
 U+202E would otherwise disguise the text around it); templates themselves may
@@ -137,4 +138,10 @@ class Translator:
         if isinstance(value, Mapping) and "key" in value:
             inner = {k: self._resolve(v, language) for k, v in value.get("params", {}).items()}
             return self.t(str(value["key"]), language, **inner)
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(item, Mapping) and "key" in item for item in value)
+        ):  # lines, each its own translation (a list queued in the outbox)
+            return join(self._resolve(item, language) for item in value)
         return value

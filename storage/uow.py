@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos.access import AccessRepository
 from storage.repos.affiliates import AffiliateRepository
+from storage.repos.announcements import AnnouncementRepository
 from storage.repos.audit import AuditRepository
 from storage.repos.catalog import CatalogRepository
 from storage.repos.leaders import LeaderRepository
@@ -21,6 +22,7 @@ from storage.repos.methods import MethodRepository
 from storage.repos.outbox import OutboxRepository
 from storage.repos.payments import PaymentRepository
 from storage.repos.proofs import ProofRepository
+from storage.repos.questions import QuestionRepository
 from storage.repos.reports import ReportRepository
 
 
@@ -37,8 +39,10 @@ class UnitOfWork:
     leaders: LeaderRepository
     access: AccessRepository
     affiliates: AffiliateRepository
+    announcements: AnnouncementRepository
     audit: AuditRepository
     outbox: OutboxRepository
+    questions: QuestionRepository
 
     def __init__(
         self,
@@ -61,8 +65,10 @@ class UnitOfWork:
         self.leaders = LeaderRepository(self.session)
         self.access = AccessRepository(self.session)
         self.affiliates = AffiliateRepository(self.session)
+        self.announcements = AnnouncementRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.questions = QuestionRepository(self.session)
         return self
 
     async def __aexit__(

@@ -8,6 +8,8 @@ catalog.py   plans, prices and payment methods (the owner only)
 ledger.py    /ledger, /payout, /structures, /addstructure
 leaders.py   /setleader, /leaderhistory
 accounts/    affiliate accounts, with the guided /addaccount and the CSV import
+questions.py members' questions: answers, status buttons, /questions, /signature
+announcements/ /announce (compose, preview, send or schedule) and /announcements
 
 Commands share one scaffold (handlers/common/admin_command.py: the admin check, the
 arguments, the usage and problem replies); payment and report cards share one card
@@ -18,7 +20,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.admin import accounts, catalog, leaders, ledger, members, payments, reports
+from handlers.admin import (
+    accounts,
+    announcements,
+    catalog,
+    leaders,
+    ledger,
+    members,
+    payments,
+    questions,
+    reports,
+)
 
 
 def routers() -> list[Router]:
@@ -32,4 +44,8 @@ def routers() -> list[Router]:
         ledger.build_router(),
         leaders.build_router(),
         accounts.build_router(),
+        announcements.build_router(),
+        # Last: an admin's reply to a relayed question is an answer, unless a step above
+        # (a reject reason, a wizard's answer) took it.
+        questions.build_router(),
     ]

@@ -37,6 +37,7 @@ class MenuAction(StrEnum):
     REPORT = "report"  # start today's report
     BALANCE = "balance"  # commission, paid, available
     TEAM = "team"  # referral link and subs
+    ASK = "ask"  # how to ask the admins a question
 
 
 class MenuCallback(CallbackData, prefix="menu"):
@@ -192,3 +193,31 @@ class CredentialsCallback(CallbackData, prefix="cred"):
     """The holder of an affiliate account asks to see its login (private chat only)."""
 
     action: str = "show"
+
+
+class QuestionAction(StrEnum):
+    ANSWERED = "answered"  # mark the conversation answered
+    CLOSE = "closed"
+    REOPEN = "open"
+    MUTE = "mute"  # show the mute durations
+    MUTE_FOR = "mute_for"  # mute for `hours`
+    UNMUTE = "unmute"
+    BACK = "back"  # back from the durations to the status buttons
+
+
+class QuestionStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class QuestionCallback(CallbackData, prefix="qa"):
+    action: QuestionAction
+    conversation: CallbackId
+    hours: Annotated[int, Field(ge=0, le=24 * 365)] = 0
+    # The status the buttons were drawn for: a tap after the member asked again is stale.
+    shown: QuestionStatus | None = None
+
+
+class SignatureCallback(CallbackData, prefix="qasign"):
+    with_name: bool

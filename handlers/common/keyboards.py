@@ -35,6 +35,7 @@ def _main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     builder.button(
         text=i18n.t("menu.team", lang), callback_data=MenuCallback(action=MenuAction.TEAM)
     )
+    builder.button(text=i18n.t("menu.ask", lang), callback_data=MenuCallback(action=MenuAction.ASK))
     builder.button(
         text=i18n.t("menu.help", lang), callback_data=MenuCallback(action=MenuAction.HELP)
     )

@@ -83,3 +83,8 @@ async def take_picture(
     except ProofImageError as error:
         raise PictureRefused(error.problem.value) from None
     return upload, image
+
+
+def is_image_document(message: Message) -> bool:
+    """A file that looks like an image (what a member may send as a payment proof)."""
+    return message.document is not None and upload_of(message) is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Filter
 from aiogram.types import Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -58,9 +59,8 @@ async def _receive_proof(
     user_id = message.from_user.id
     # One read before anything is downloaded; attach_proof decides again after it.
     choice = await payments.open_request_with_methods(user_id)
-    if choice is None:
-        await message.answer(i18n.t("proof.no_open", lang), reply_markup=main_menu(i18n, lang))
-        return
+    if choice is None:  # no payment waits for a proof: the picture is a question (questions.py)
+        raise SkipHandler
     view = choice.request
     if view.status != PaymentStatus.AWAITING_PROOF:
         await message.answer(i18n.t("proof.already_submitted", lang, request=view.id))

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("topic_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("topic_id", sa.BigInteger(), nullable=True),
         sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("overdue_alerted", sa.Boolean(), nullable=False),
@@ -46,12 +47,16 @@ def upgrade() -> None:
         "qa_conversations",
         ["status", "waiting_since"],
     )
+    op.create_index(
+        "ix_qa_conversations_topic", "qa_conversations", ["topic_chat_id", "topic_id"]
+    )
     op.create_table(
         "qa_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("conversation_id", sa.Integer(), nullable=False),
         sa.Column("direction", sa.String(length=8), nullable=False),
         sa.Column("member_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("admin_chat_id", sa.BigInteger(), nullable=False),
         sa.Column("admin_message_id", sa.BigInteger(), nullable=True),
         sa.Column("shape", sa.String(length=16), nullable=False),
         sa.Column("admin_telegram_id", sa.BigInteger(), nullable=True),
@@ -65,7 +70,12 @@ def upgrade() -> None:
             name=op.f("fk_qa_messages_conversation_id_qa_conversations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_qa_messages")),
-        sa.UniqueConstraint("admin_message_id", name=op.f("uq_qa_messages_admin_message_id")),
+    )
+    op.create_index(
+        "uq_qa_messages_admin_message",
+        "qa_messages",
+        ["admin_chat_id", "admin_message_id"],
+        unique=True,
     )
     op.create_index(
         "ix_qa_messages_conversation_member_message",
@@ -83,7 +93,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("admin_preferences")
+    op.drop_index("uq_qa_messages_admin_message", table_name="qa_messages")
     op.drop_index("ix_qa_messages_conversation_member_message", table_name="qa_messages")
     op.drop_table("qa_messages")
+    op.drop_index("ix_qa_conversations_topic", table_name="qa_conversations")
     op.drop_index("ix_qa_conversations_status_waiting_since", table_name="qa_conversations")
     op.drop_table("qa_conversations")

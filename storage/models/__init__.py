@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from storage.models.access import ChatPresence, GroupInvite
 from storage.models.affiliates import AffiliateAccount, AffiliateAssignment
+from storage.models.announcements import Announcement, AnnouncementRecipient
 from storage.models.base import NAMING_CONVENTION, OPEN_PAYMENT_SQL, Base
 from storage.models.catalog import Plan, PlanFullPriceSource, PlanPriceChange, Tier
 from storage.models.leaders import LeaderLink
@@ -28,6 +29,8 @@ __all__ = [
     "AdminPreference",
     "AffiliateAccount",
     "AffiliateAssignment",
+    "Announcement",
+    "AnnouncementRecipient",
     "Base",
     "ChatPresence",
     "Commission",

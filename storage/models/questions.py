@@ -28,7 +28,9 @@ class Conversation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), unique=True)
     status: Mapped[str] = mapped_column(String(16))
-    # The member's forum topic in the admin group, when the group is a forum.
+    # The member's forum topic in the admin group (that chat: the group may change, and
+    # thread ids start again in a new one), when the group is a forum.
+    topic_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     topic_id: Mapped[int | None] = mapped_column(BigInteger)
     # When the oldest unanswered question of this episode arrived (None unless open).
     waiting_since: Mapped[datetime | None]
@@ -43,6 +45,7 @@ class Conversation(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'answered', 'closed')", name="status"),
         Index("ix_qa_conversations_status_waiting_since", "status", "waiting_since"),
+        Index("ix_qa_conversations_topic", "topic_chat_id", "topic_id"),
     )
 
 
@@ -57,7 +60,9 @@ class ConversationMessage(Base):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("qa_conversations.id"))
     direction: Mapped[str] = mapped_column(String(8))
     member_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    admin_message_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Message ids count per chat: the admin group's id goes with the message's.
+    admin_chat_id: Mapped[int] = mapped_column(BigInteger)
+    admin_message_id: Mapped[int | None] = mapped_column(BigInteger)
     # How the copy was made, so an edit is carried the same way (bot/questions_relay.py).
     shape: Mapped[str] = mapped_column(String(16))
     admin_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -66,6 +71,7 @@ class ConversationMessage(Base):
     __table_args__ = (
         CheckConstraint("direction IN ('question', 'answer')", name="direction"),
         Index("ix_qa_messages_conversation_member_message", "conversation_id", "member_message_id"),
+        Index("uq_qa_messages_admin_message", "admin_chat_id", "admin_message_id", unique=True),
     )
 
 

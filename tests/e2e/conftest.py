@@ -124,3 +124,15 @@ async def running_bot(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     finally:
         await running.stop()
         await running.server.stop()
+
+
+@pytest.fixture
+async def bot_process(tmp_path: Path) -> AsyncIterator[RunningBot]:
+    """The bot process polling, for journeys of scripted taps: they come faster than a
+    person's, so the throttle is out of the way (it has its own handler tests)."""
+    running = await start_bot(tmp_path, "polling", {"THROTTLE_BURST": "1000"})
+    try:
+        yield running
+    finally:
+        await running.stop()
+        await running.server.stop()

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.conftest import ADMIN_CHAT, RunningBot, reply, start_bot
+from tests.e2e.conftest import ADMIN_CHAT, RunningBot, reply
 from tests.kit.faketelegram import JSON, FakeTelegram
 from tests.kit.images import receipt_jpeg
 
 pytestmark = pytest.mark.e2e
 WAIT = 20.0
 ANI, OWNER, DEWI = 801, 802, 803
-
-
-@pytest.fixture
-async def bot_process(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    # Scripted taps come faster than a person's; the throttle has its own handler tests.
-    running = await start_bot(tmp_path, "polling", {"THROTTLE_BURST": "1000"})
-    try:
-        yield running
-    finally:
-        await running.stop()
-        await running.server.stop()
 
 
 def button(core: FakeTelegram, message: JSON, label: str) -> str:
@@ -118,5 +104,5 @@ async def test_admins_get_their_own_command_menu_in_the_admin_group(
     ]
     assert admin_menus, bot_process.log()
     names = [c["command"] for c in admin_menus[0].params["commands"]]
-    assert names[:2] == ["pending", "member"] and "setprice" in names
+    assert names[:2] == ["pending", "questions"] and "setprice" in names
     assert all("pending" not in str(c.params["commands"]) for c in calls if c not in admin_menus)

@@ -4,12 +4,10 @@ validates it, the member is told Rp 55.000 and the leader Rp 5.000; then a payou
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_CHAT, RunningBot, reply, start_bot
+from tests.e2e.conftest import ADMIN_CHAT, RunningBot, reply
 from tests.e2e.test_purchase_journey import button
 from tests.kit.faketelegram import JSON
 from tests.kit.images import receipt_jpeg
@@ -17,16 +15,6 @@ from tests.kit.images import receipt_jpeg
 pytestmark = pytest.mark.e2e
 WAIT = 20.0
 ANI, LINA, OWNER, DEWI = 811, 812, 813, 814
-
-
-@pytest.fixture
-async def bot_process(tmp_path: Path) -> AsyncIterator[RunningBot]:
-    running = await start_bot(tmp_path, "polling", {"THROTTLE_BURST": "1000"})
-    try:
-        yield running
-    finally:
-        await running.stop()
-        await running.server.stop()
 
 
 async def test_a_vip_with_a_leader_reports_and_both_are_paid_their_share(

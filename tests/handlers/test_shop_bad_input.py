@@ -294,13 +294,17 @@ async def test_an_image_sent_as_a_file_is_accepted_and_the_card_is_a_document(
 # ---------------------------------------------------------------------- a photo at the wrong time
 
 
-async def test_a_photo_with_nothing_open_points_to_the_shop(app: BotUnderTest) -> None:
+async def test_a_photo_with_nothing_open_goes_to_the_admins_and_points_to_the_shop(
+    app: BotUnderTest,
+) -> None:
     await start(app, ANI, "Ani")
     ani = app.core.user(ANI)
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)
     answer = app.core.last_sent(ANI)
     assert answer is not None
-    assert answer["text"].startswith("Terima kasih! Tapi tidak ada pembayaran yang menunggu bukti")
+    assert answer["text"].startswith("✅ Fotomu sudah diteruskan ke admin.")
+    assert "tidak ada pembayaran yang menunggu bukti" in answer["text"]
     assert "🛒 Beli / Upgrade" in labels(app, answer)
     assert await payment_rows(app) == [] and await proof_rows(app) == []
 
@@ -467,6 +471,7 @@ async def test_cancel_command_closes_the_open_request(app: BotUnderTest) -> None
     assert await statuses(app) == ["cancelled"]
 
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)
     assert "tidak ada pembayaran yang menunggu bukti" in last_text(app, ANI)
     assert await proof_rows(app) == []
 
@@ -846,6 +851,7 @@ async def test_a_request_without_proof_expires_after_24_hours_once(app: BotUnder
     assert await statuses(app) == ["expired"]
 
     await send(app, app.core.private_photo(ani, receipt_jpeg(0, 1)))
+    await deliver(app)
     assert "tidak ada pembayaran yang menunggu bukti" in last_text(app, ANI)
 
 

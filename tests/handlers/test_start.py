@@ -32,6 +32,7 @@ async def test_start_welcomes_a_new_member_in_indonesian_and_shows_the_menu(
         "📝 Laporan harian",
         "💰 Komisi & saldo",
         "👥 Tim saya",
+        "💬 Tanya admin",
         "❓ Bantuan",
         "🌐 Bahasa",
     ]
@@ -145,13 +146,26 @@ async def test_the_menu_buttons_open_help_and_the_language_choice(app: BotUnderT
     assert len(app.core.callback_answers) == 2  # every tap is answered: no spinner left
 
 
-async def test_a_sticker_or_a_photo_gets_a_clear_answer(app: BotUnderTest) -> None:
+async def test_a_sticker_or_a_question_outside_any_flow_goes_to_the_admins(
+    app: BotUnderTest,
+) -> None:
+    app.core.make_group(ADMIN_CHAT, "Admin")
     ani = app.core.user(1, "Ani")
     await app.send(app.core.private_sticker(ani))
     await app.send(app.core.private_text(ani, "halo min, mau tanya"))
-    answers = app.core.sent_to(1)
-    assert len(answers) == 2
-    assert all(a["text"].startswith("Maaf, pesan itu belum bisa saya proses") for a in answers)
+    while await app.container.relay.run_once():
+        pass
+    in_group = app.core.sent_to(ADMIN_CHAT)
+    assert "sticker" in in_group[1] and in_group[-1]["text"].endswith("halo min, mau tanya")
+    (told,) = app.core.sent_to(1)  # told once that it reached the admins
+    assert told["text"].startswith("✅ Pesanmu sudah diteruskan ke admin.")
+
+
+async def test_an_unknown_command_gets_a_clear_answer(app: BotUnderTest) -> None:
+    ani = app.core.user(1, "Ani")
+    await app.send(app.core.private_text(ani, "/hapus_akun"))
+    (answer,) = app.core.sent_to(1)
+    assert answer["text"].startswith("Maaf, pesan itu belum bisa saya proses")
 
 
 async def test_the_bot_stays_quiet_in_groups_for_private_commands(app: BotUnderTest) -> None:

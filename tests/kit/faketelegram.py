@@ -23,8 +23,25 @@ started=True)` to skip that), updates of types outside `allowed_updates` are dro
 delivery (chat_member is not in the default set), and the bot starts as an administrator of
 groups made with `make_group` (`bot_status=` / rights kwargs to change that).
 
+Forums and message kinds. `make_group(..., is_forum=True)` makes a supergroup with topics (the
+bot may manage them unless `can_manage_topics=False`). createForumTopic posts a
+forum_topic_created service message whose id is the topic's message_thread_id; every message
+in a topic carries message_thread_id and is_topic_message, and one that replies to nothing has
+reply_to_message = that service message (check is_topic_message, not reply_to_message). A reply
+in a plain supergroup carries the reply thread's message_thread_id but no is_topic_message.
+Sends to a deleted topic get "message thread not found"; to a closed one "TOPIC_CLOSED" unless
+the bot may manage topics (admins still post in closed topics). People act without the API
+through `user_creates_topic` / `user_closes_topic` / `user_reopens_topic` / `user_deletes_topic`;
+`topics(chat)` and `sent_in_topic(chat, thread)` show the result. Incoming builders cover text,
+photo, document, sticker, voice, video, video_note, audio, animation (`private_media` /
+`group_media`), albums (`private_album` / `group_album`, one media_group_id) and a person's
+edits (`edited`); group builders take `reply_to=` and `thread_id=`. copyMessage copies every
+kind (a `caption` is ignored for stickers, video notes and texts), copyMessages keeps albums
+together under a new media_group_id, and setMessageReaction is readable via `reactions_on`.
+
 Limits and faults. With `rate_limits=True` every message the bot sends (send*, copyMessage,
-forwardMessage; not edits, deletions or callback answers) counts against Telegram's flood
+forwardMessage; one copyMessages call counts once; not edits, deletions, reactions, topic
+management or callback answers) counts against Telegram's flood
 limits in `core.limits` (30 per 1 s overall, 5 per 2 s per private chat, 20 per 60 s per
 group, measured with the injected `clock`); over a limit the call gets 429 "Too Many Requests:
 retry after N" with `parameters.retry_after` and has no effect. Faults are injected per call
@@ -143,6 +160,43 @@ ACCEPTED_GIFT_TYPES = {
     "premium_subscription": True,
     "gifts_from_channels": True,
 }
+
+# Forum topics. Telegram allows only these icon colours; names longer than 128 are cut.
+TOPIC_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+MAX_TOPIC_NAME = 128
+TOPIC_SERVICE_KEYS = (
+    "forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+)  # fmt: skip
+# Incoming media kinds: (file_id prefix, folder, extension, default metadata).
+MEDIA_KINDS: dict[str, tuple[str, str, str, JSON]] = {
+    "voice": ("AwACAgIAAxk", "voice", "oga", {"duration": 3, "mime_type": "audio/ogg"}),
+    "video": (
+        "BAACAgIAAxk", "videos", "mp4",
+        {"width": 1280, "height": 720, "duration": 7, "file_name": "video.mp4",
+         "mime_type": "video/mp4"},
+    ),
+    "video_note": ("DQACAgIAAxk", "video_notes", "mp4", {"length": 384, "duration": 5}),
+    "audio": (
+        "CQACAgIAAxk", "music", "mp3",
+        {"duration": 180, "file_name": "song.mp3", "mime_type": "audio/mpeg",
+         "performer": "Artist", "title": "Song"},
+    ),
+    "animation": (
+        "CgACAgIAAxk", "animations", "mp4",
+        {"width": 480, "height": 270, "duration": 2, "file_name": "animation.mp4",
+         "mime_type": "video/mp4"},
+    ),
+}  # fmt: skip
+CAPTIONED_KINDS = ("photo", "document", "video", "audio", "voice", "animation")
+ALBUM_KINDS = ("photo", "video", "document", "audio")
+# The emoji a bot may react with (Bot API ReactionTypeEmoji); "❤️" with U+FE0F is not one.
+REACTION_EMOJI = frozenset(
+    "❤ 👍 👎 🔥 🥰 👏 😁 🤔 🤯 😱 🤬 😢 🎉 🤩 🤮 💩 🙏 👌 "
+    "🕊 🤡 🥱 🥴 😍 🐳 ❤‍🔥 🌚 🌭 💯 🤣 ⚡ 🍌 🏆 💔 🤨 😐 🍓 "
+    "🍾 💋 🖕 😈 😴 😭 🤓 👻 👨‍💻 👀 🎃 🙈 😇 😨 🤝 ✍ 🤗 🫡 "
+    "🎅 🎄 ☃ 💅 🤪 🗿 🆒 💘 🙉 🦄 😘 💊 🙊 😎 👾 🤷 🤷‍♂ 🤷‍♀ "
+    "😡".split()
+)
 
 
 # --------------------------------------------------------------------------- basic types
@@ -302,8 +356,8 @@ class StoredFile:
     file_unique_id: str
     data: bytes
     file_path: str
-    kind: str  # photo | document | sticker
-    meta: dict[str, Any] = field(default_factory=dict)  # document file_name / mime_type
+    kind: str  # photo | document | sticker | voice | video | video_note | audio | animation
+    meta: dict[str, Any] = field(default_factory=dict)  # the file object's other fields
 
 
 @dataclass
@@ -317,6 +371,25 @@ class _Member:
     status: str
     rights: dict[str, bool] = field(default_factory=dict)
     until_date: int = 0
+
+
+@dataclass
+class _Topic:
+    thread_id: int  # = the id of its forum_topic_created service message
+    name: str
+    icon_color: int
+    creator_id: int
+    icon_custom_emoji_id: str | None = None
+    state: str = "open"  # open | closed | deleted
+
+    def obj(self) -> JSON:
+        """The ForumTopic object."""
+        topic: JSON = {
+            "message_thread_id": self.thread_id, "name": self.name, "icon_color": self.icon_color,
+        }  # fmt: skip
+        if self.icon_custom_emoji_id:
+            topic["icon_custom_emoji_id"] = self.icon_custom_emoji_id
+        return topic
 
 
 @dataclass
@@ -334,7 +407,7 @@ _INT_PARAMS = frozenset(
         "chat_id", "from_chat_id", "user_id", "message_id", "message_thread_id",
         "reply_to_message_id", "offset", "limit", "timeout", "max_connections",
         "member_limit", "expire_date", "until_date", "cache_time", "duration", "width",
-        "height", "direct_messages_topic_id", "video_start_timestamp",
+        "height", "direct_messages_topic_id", "video_start_timestamp", "icon_color",
     }
 )  # fmt: skip
 _BOOL_PARAMS = frozenset(
@@ -343,7 +416,7 @@ _BOOL_PARAMS = frozenset(
         "creates_join_request", "only_if_banned", "revoke_messages", "show_alert",
         "disable_web_page_preview", "has_spoiler", "allow_sending_without_reply",
         "disable_content_type_detection", "show_caption_above_media", "allow_paid_broadcast",
-        "return_bots", "is_anonymous",
+        "return_bots", "is_anonymous", "is_big", "remove_caption",
     }
 )  # fmt: skip
 # Nested objects travel as JSON strings in form data.
@@ -351,7 +424,8 @@ _JSON_PARAMS = frozenset(
     {
         "reply_markup", "allowed_updates", "commands", "scope", "entities", "caption_entities",
         "reply_parameters", "link_preview_options", "menu_button", "media", "permissions",
-        "suggested_post_parameters", "ephemeral_message_parameters", "rights",
+        "suggested_post_parameters", "ephemeral_message_parameters", "rights", "message_ids",
+        "reaction",
     }
 )  # fmt: skip
 
@@ -707,6 +781,9 @@ class FakeTelegram:
         self.webhook: JSON | None = None
         self.webhook_version = 0
         self.blocked: set[int] = set()
+        self.forum_topics: dict[int, dict[int, _Topic]] = {}  # chat -> thread id -> topic
+        self.reactions: dict[tuple[int, int], list[JSON]] = {}  # bot's reactions per message
+        self._media_groups = itertools.count(13_800_000_000_000_001)
         self._started: set[int] = set()  # users who opened the private chat
         self._sent_ids: dict[int, list[int]] = {}
         self._markups: dict[tuple[int, int], JSON] = {}  # any keyboard, incl. reply keyboards
@@ -1089,14 +1166,26 @@ class FakeTelegram:
         username: str | None = None,
         creator: UserRef | None = None,
         bot_status: str = "administrator",
+        is_forum: bool = False,
         **bot_rights: bool,
     ) -> JSON:
-        """A group with the bot in it (an administrator with ADMIN_RIGHTS unless told)."""
+        """A group with the bot in it (an administrator with ADMIN_RIGHTS unless told).
+
+        `is_forum=True` makes a supergroup with topics; there the bot, as administrator, may
+        manage topics unless `can_manage_topics=False` is given.
+        """
         if type not in ("group", "supergroup", "channel"):
             raise ValueError(f"unknown chat type {type!r}")
+        if is_forum and type != "supergroup":
+            raise ValueError("only supergroups can be forums")
         chat: JSON = {"id": chat_id, "title": title, "type": type}
         if username:
             chat["username"] = username
+        if is_forum:
+            chat["is_forum"] = True
+            self.forum_topics.setdefault(chat_id, {})
+            if bot_status == "administrator":
+                bot_rights.setdefault("can_manage_topics", True)
         self.chats[chat_id] = chat
         self.members.setdefault(chat_id, {})
         self.set_member_status(chat_id, self.bot_id, bot_status, **bot_rights)
@@ -1123,12 +1212,86 @@ class FakeTelegram:
         member = self.members.get(chat_id, {}).get(user_id)
         return member.status if member else "left"
 
+    # ------------------------------------------------------------------ test-facing: topics
+
+    def user_creates_topic(
+        self, chat_id: int, user: UserRef, name: str, icon_color: int = TOPIC_ICON_COLORS[0]
+    ) -> JSON:
+        """A person creates a topic in a forum; returns the update of the forum_topic_created
+        service message, whose message_id is the topic's message_thread_id."""
+        sender = self._group_sender(chat_id, user)
+        if not self.chats[chat_id].get("is_forum"):
+            raise ValueError(f"chat {chat_id} is not a forum (make_group(..., is_forum=True))")
+        message = self._open_topic(chat_id, sender, name, icon_color, None)
+        return self._enqueue("message", message)
+
+    def user_closes_topic(self, chat_id: int, thread_id: int, user: UserRef) -> JSON:
+        """A person (an admin) closes a topic; returns the forum_topic_closed update."""
+        topic = self._test_topic(chat_id, thread_id)
+        topic.state = "closed"
+        message = self._topic_service(chat_id, topic, self._user(user), "forum_topic_closed", {})
+        return self._enqueue("message", message)
+
+    def user_reopens_topic(self, chat_id: int, thread_id: int, user: UserRef) -> JSON:
+        topic = self._test_topic(chat_id, thread_id)
+        topic.state = "open"
+        message = self._topic_service(chat_id, topic, self._user(user), "forum_topic_reopened", {})
+        return self._enqueue("message", message)
+
+    def user_deletes_topic(self, chat_id: int, thread_id: int) -> None:
+        """A person deletes a topic with its messages. Telegram sends the bot no update."""
+        self._test_topic(chat_id, thread_id)
+        self._remove_topic(chat_id, thread_id)
+        self.notify_change()
+
+    def _test_topic(self, chat_id: int, thread_id: int) -> _Topic:
+        topic = self.forum_topics.get(chat_id, {}).get(thread_id)
+        if topic is None or topic.state == "deleted":
+            raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+        return topic
+
+    def _open_topic(
+        self, chat_id: int, creator: JSON, name: str, icon_color: int, emoji_id: str | None
+    ) -> JSON:
+        """Create the topic and its forum_topic_created service message (returned)."""
+        thread_id = self._next_message_id.get(chat_id, 1)
+        topic = _Topic(thread_id, name[:MAX_TOPIC_NAME], icon_color, creator["id"], emoji_id)
+        created: JSON = {"name": topic.name, "icon_color": icon_color}
+        if emoji_id:
+            created["icon_custom_emoji_id"] = emoji_id
+        content = {
+            "message_thread_id": thread_id, "forum_topic_created": created,
+            "is_topic_message": True,
+        }  # fmt: skip
+        message = self._new_message(chat_id, creator, content)
+        self.forum_topics.setdefault(chat_id, {})[thread_id] = topic
+        return message
+
+    def _topic_service(
+        self, chat_id: int, topic: _Topic, actor: JSON, key: str, payload: JSON
+    ) -> JSON:
+        content = {
+            "message_thread_id": topic.thread_id,
+            "reply_to_message": self._reply_copy(chat_id, topic.thread_id),
+            "is_topic_message": True, key: payload,
+        }  # fmt: skip
+        return self._new_message(chat_id, actor, content)
+
+    def _remove_topic(self, chat_id: int, thread_id: int) -> None:
+        self.forum_topics[chat_id][thread_id].state = "deleted"
+        messages = self.messages.get(chat_id, {})
+        for message_id, message in list(messages.items()):
+            if message.get("is_topic_message") and message.get("message_thread_id") == thread_id:
+                del messages[message_id]
+
     # ------------------------------------------------------------------ test-facing: updates
 
-    def private_text(self, user: UserRef, text: str) -> JSON:
-        """A text message from the user to the bot (commands get a bot_command entity)."""
+    def private_text(self, user: UserRef, text: str, *, reply_to: JSON | int | None = None) -> JSON:
+        """A text message from the user to the bot (commands get a bot_command entity);
+        `reply_to` (a message or its id in that chat) makes it a reply."""
         sender = self._starting_user(user)
-        content: JSON = {"text": text}
+        content = self._incoming_placement(sender["id"], reply_to, None)
+        content["text"] = text
         if entities := _command_entities(text):
             content["entities"] = entities
         return self._incoming(sender["id"], sender, content)
@@ -1142,47 +1305,53 @@ class FakeTelegram:
         return self.private_text(user, text)
 
     def group_text(
-        self, chat_id: int, user: UserRef, text: str, reply_to: JSON | int | None = None
+        self,
+        chat_id: int,
+        user: UserRef,
+        text: str,
+        reply_to: JSON | int | None = None,
+        *,
+        thread_id: int | None = None,
     ) -> JSON:
-        chat = self._group(chat_id)
-        sender = self._user(user)
-        status = self.member_status(chat_id, sender["id"])
-        if status == "kicked":
-            raise ValueError(f"user {sender['id']} is banned from {chat_id} and can't post")
-        if status == "left":
-            self.set_member_status(chat_id, sender["id"], "member")
-        content: JSON = {}
-        if reply_to is not None:
-            content["reply_to_message"] = self._reply_copy(chat["id"], reply_to)
+        """A text posted in a group: in topic `thread_id` of a forum (None: General, or the
+        topic of the message replied to), replying to `reply_to` if given."""
+        sender = self._group_sender(chat_id, user)
+        content = self._incoming_placement(chat_id, reply_to, thread_id)
         content["text"] = text
         if entities := _command_entities(text):
             content["entities"] = entities
         return self._incoming(chat_id, sender, content)
 
-    def private_photo(self, user: UserRef, image_bytes: bytes, caption: str | None = None) -> JSON:
+    def private_photo(
+        self,
+        user: UserRef,
+        image_bytes: bytes,
+        caption: str | None = None,
+        *,
+        reply_to: JSON | int | None = None,
+    ) -> JSON:
         sender = self._starting_user(user)
-        content: JSON = {"photo": self._register_photo(image_bytes, strict=False)}
-        if caption is not None:
-            content["caption"] = caption
+        content = self._incoming_placement(sender["id"], reply_to, None)
+        content["photo"] = self._register_photo(image_bytes, strict=False)
+        _with_caption(content, caption)
         return self._incoming(sender["id"], sender, content)
 
     def group_photo(
-        self, chat_id: int, user: UserRef, image_bytes: bytes, caption: str | None = None
+        self,
+        chat_id: int,
+        user: UserRef,
+        image_bytes: bytes,
+        caption: str | None = None,
+        *,
+        reply_to: JSON | int | None = None,
+        thread_id: int | None = None,
     ) -> JSON:
         """A photo posted in a group; a caption starting with "/" is a command, as in text."""
-        chat = self._group(chat_id)
-        sender = self._user(user)
-        status = self.member_status(chat_id, sender["id"])
-        if status == "kicked":
-            raise ValueError(f"user {sender['id']} is banned from {chat_id} and can't post")
-        if status == "left":
-            self.set_member_status(chat_id, sender["id"], "member")
-        content: JSON = {"photo": self._register_photo(image_bytes, strict=False)}
-        if caption is not None:
-            content["caption"] = caption
-            if entities := _command_entities(caption):
-                content["caption_entities"] = entities
-        return self._incoming(chat["id"], sender, content)
+        sender = self._group_sender(chat_id, user)
+        content = self._incoming_placement(chat_id, reply_to, thread_id)
+        content["photo"] = self._register_photo(image_bytes, strict=False)
+        _with_caption(content, caption)
+        return self._incoming(chat_id, sender, content)
 
     def private_document(
         self,
@@ -1191,23 +1360,193 @@ class FakeTelegram:
         file_name: str,
         mime_type: str,
         caption: str | None = None,
+        *,
+        reply_to: JSON | int | None = None,
     ) -> JSON:
         sender = self._starting_user(user)
-        content: JSON = {"document": self._register_document(data, file_name, mime_type)}
-        if caption is not None:
-            content["caption"] = caption
+        content = self._incoming_placement(sender["id"], reply_to, None)
+        content["document"] = self._register_document(data, file_name, mime_type)
+        _with_caption(content, caption)
         return self._incoming(sender["id"], sender, content)
 
-    def private_sticker(self, user: UserRef, emoji: str = "👍") -> JSON:
+    def private_sticker(
+        self, user: UserRef, emoji: str = "👍", *, reply_to: JSON | int | None = None
+    ) -> JSON:
         sender = self._starting_user(user)
-        stored = self._store_file(b"RIFF\x00\x00\x00\x00WEBPVP8 fake-sticker", "sticker", "webp")
-        sticker = {
-            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+        content = self._incoming_placement(sender["id"], reply_to, None)
+        content["sticker"] = self._new_sticker(emoji)
+        return self._incoming(sender["id"], sender, content)
+
+    def private_media(
+        self,
+        user: UserRef,
+        kind: str,
+        caption: str | None = None,
+        *,
+        reply_to: JSON | int | None = None,
+        data: bytes | None = None,
+    ) -> JSON:
+        """A message of `kind` from the user: voice, video, video_note, audio, animation,
+        photo, document or sticker (made-up bytes unless `data`). A caption is ignored for
+        stickers and video notes, which have none on Telegram."""
+        sender = self._starting_user(user)
+        content = self._incoming_placement(sender["id"], reply_to, None)
+        content |= self._media_content(kind, data, caption)
+        return self._incoming(sender["id"], sender, content)
+
+    def group_media(
+        self,
+        chat_id: int,
+        user: UserRef,
+        kind: str,
+        caption: str | None = None,
+        *,
+        reply_to: JSON | int | None = None,
+        thread_id: int | None = None,
+        data: bytes | None = None,
+    ) -> JSON:
+        """Like private_media, posted in a group (optionally in forum topic `thread_id`)."""
+        sender = self._group_sender(chat_id, user)
+        content = self._incoming_placement(chat_id, reply_to, thread_id)
+        content |= self._media_content(kind, data, caption)
+        return self._incoming(chat_id, sender, content)
+
+    def private_album(
+        self,
+        user: UserRef,
+        items: Iterable[str | tuple[str, bytes]],
+        caption: str | None = None,
+        *,
+        reply_to: JSON | int | None = None,
+    ) -> list[JSON]:
+        """An album: one update per item ("photo"/"video"/"document"/"audio", or (kind,
+        bytes)), all with one media_group_id; the caption (if any) is on the first."""
+        sender = self._starting_user(user)
+        return self._album(sender["id"], sender, items, caption, reply_to, None)
+
+    def group_album(
+        self,
+        chat_id: int,
+        user: UserRef,
+        items: Iterable[str | tuple[str, bytes]],
+        caption: str | None = None,
+        *,
+        reply_to: JSON | int | None = None,
+        thread_id: int | None = None,
+    ) -> list[JSON]:
+        """Like private_album, posted in a group (optionally in forum topic `thread_id`)."""
+        sender = self._group_sender(chat_id, user)
+        return self._album(chat_id, sender, items, caption, reply_to, thread_id)
+
+    def edited(self, message: JSON, text: str) -> JSON:
+        """The person edits the text (or the caption) of a message they sent earlier (a
+        message or the update a builder returned): the stored message changes and the
+        returned `edited_message` update carries it with `edit_date`."""
+        original = message.get("message", message)
+        chat_id, message_id = original["chat"]["id"], original["message_id"]
+        current = self.messages.get(chat_id, {}).get(message_id)
+        if current is None:
+            raise ValueError(f"message {message_id} in chat {chat_id} doesn't exist (deleted?)")
+        if current["from"]["id"] == self.bot_id:
+            raise ValueError("a person can only edit their own messages; the bot edits via API")
+        if "text" in current:
+            fields: JSON = {"text": text, "entities": _command_entities(text) or None}
+        elif any(kind in current for kind in CAPTIONED_KINDS):
+            fields = {"caption": text, "caption_entities": _command_entities(text) or None}
+        else:
+            raise ValueError("this message has no text or caption to edit")
+        for key, value in fields.items():
+            _set_or_clear(current, key, value)
+        current["edit_date"] = self._now()
+        return self._enqueue("edited_message", current)
+
+    def _group_sender(self, chat_id: int, user: UserRef) -> JSON:
+        self._group(chat_id)
+        sender = self._user(user)
+        status = self.member_status(chat_id, sender["id"])
+        if status == "kicked":
+            raise ValueError(f"user {sender['id']} is banned from {chat_id} and can't post")
+        if status == "left":
+            self.set_member_status(chat_id, sender["id"], "member")
+        return sender
+
+    def _incoming_placement(
+        self, chat_id: int, reply_to: JSON | int | None, thread_id: int | None
+    ) -> JSON:
+        """reply_to_message / message_thread_id / is_topic_message of a person's message.
+
+        In a forum topic every message carries the thread id, and one that replies to nothing
+        replies (for the Bot API) to the topic's forum_topic_created message. A reply in a
+        plain supergroup carries the reply thread's id but no is_topic_message.
+        """
+        content: JSON = {}
+        reply = self._reply_copy(chat_id, reply_to) if reply_to is not None else None
+        if thread_id is None and reply is not None and reply.get("is_topic_message"):
+            thread_id = reply["message_thread_id"]
+        chat = self.chats[chat_id]
+        if thread_id is not None:
+            topic = self.forum_topics.get(chat_id, {}).get(thread_id)
+            if not chat.get("is_forum") or topic is None or topic.state == "deleted":
+                raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+            content["message_thread_id"] = thread_id
+            content["reply_to_message"] = reply or self._reply_copy(chat_id, thread_id)
+            content["is_topic_message"] = True
+        elif reply is not None:
+            if chat["type"] == "supergroup" and not chat.get("is_forum"):
+                content["message_thread_id"] = reply.get("message_thread_id", reply["message_id"])
+            content["reply_to_message"] = reply
+        return content
+
+    def _media_content(self, kind: str, data: bytes | None, caption: str | None) -> JSON:
+        if kind == "photo":
+            content: JSON = {"photo": self._register_photo(data or b"fake-photo", strict=False)}
+        elif kind == "document":
+            blob = data or b"%PDF-1.4 fake document"
+            content = {"document": self._register_document(blob, "file.pdf", "application/pdf")}
+        elif kind == "sticker":
+            content = {"sticker": self._new_sticker("👍")}
+        elif kind in MEDIA_KINDS:
+            media = self._register_media(kind, data or f"fake {kind}".encode())
+            content = {kind: media}
+            if kind == "animation":  # Telegram sets document too, for old clients
+                content["document"] = _animation_document(media)
+        else:
+            raise ValueError(f"unknown kind {kind!r}")
+        if kind in CAPTIONED_KINDS:
+            _with_caption(content, caption)
+        return content
+
+    def _album(
+        self,
+        chat_id: int,
+        sender: JSON,
+        items: Iterable[str | tuple[str, bytes]],
+        caption: str | None,
+        reply_to: JSON | int | None,
+        thread_id: int | None,
+    ) -> list[JSON]:
+        parts = [(item, None) if isinstance(item, str) else item for item in items]
+        if not 2 <= len(parts) <= 10:
+            raise ValueError("an album has 2-10 items")
+        if any(kind not in ALBUM_KINDS for kind, _ in parts):
+            raise ValueError(f"album items are {ALBUM_KINDS}")
+        group_id = str(next(self._media_groups))
+        updates = []
+        for index, (kind, data) in enumerate(parts):
+            content = self._incoming_placement(chat_id, reply_to, thread_id)
+            content["media_group_id"] = group_id
+            content |= self._media_content(kind, data, caption if index == 0 else None)
+            updates.append(self._incoming(chat_id, sender, content))
+        return updates
+
+    def _new_sticker(self, emoji: str, data: bytes | None = None) -> JSON:
+        blob = data or b"RIFF\x00\x00\x00\x00WEBPVP8 fake-sticker"
+        stored = self._store_file(blob, "sticker", "webp")
+        stored.meta = {
             "type": "regular", "width": 512, "height": 512, "is_animated": False,
             "is_video": False, "emoji": emoji, "set_name": "TestStickers",
-            "file_size": len(stored.data),
         }  # fmt: skip
-        return self._incoming(sender["id"], sender, {"sticker": sticker})
+        return self._document_obj(stored)
 
     def press(
         self, user: UserRef, message: JSON, callback_data: str, *, strict: bool = True
@@ -1330,6 +1669,25 @@ class FakeTelegram:
                 if label in text and data:
                     return copy.deepcopy(message), data
         return None
+
+    def topics(self, chat_id: int) -> list[JSON]:
+        """Every topic ever made in the forum chat_id: ForumTopic fields plus "state"
+        ("open", "closed" or "deleted"), oldest first."""
+        topics = self.forum_topics.get(chat_id, {}).values()
+        return [topic.obj() | {"state": topic.state} for topic in topics]
+
+    def sent_in_topic(self, chat_id: int, thread_id: int) -> list[JSON]:
+        """Messages the bot sent into topic thread_id that still exist (current state)."""
+        return [
+            m
+            for m in self.sent_to(chat_id)
+            if m.get("is_topic_message") and m.get("message_thread_id") == thread_id
+        ]
+
+    def reactions_on(self, chat_id: int, message_id: int) -> list[str]:
+        """The emoji the bot's last setMessageReaction left on a message ([] if none)."""
+        reactions = self.reactions.get((chat_id, message_id), [])
+        return [r.get("emoji") or r.get("custom_emoji_id") or r["type"] for r in reactions]
 
     def rate_limited(self) -> list[Call]:
         """Calls refused by the flood limits (not by injected faults)."""
@@ -1484,7 +1842,9 @@ class FakeTelegram:
     def _incoming(self, chat_id: int, sender: JSON, content: JSON) -> JSON:
         return self._enqueue("message", self._new_message(chat_id, sender, content))
 
-    def _bot_message(self, chat_id: int, content: JSON, markup: JSON | None) -> JSON:
+    def _bot_message(
+        self, chat_id: int, content: JSON, markup: JSON | None, *, note: bool = True
+    ) -> JSON:
         if markup is not None and "inline_keyboard" in markup:
             content["reply_markup"] = markup  # Telegram echoes inline keyboards only
         message = self._new_message(chat_id, self.bot_user, content)
@@ -1492,7 +1852,8 @@ class FakeTelegram:
         if markup is not None:
             self._markups[(chat_id, message["message_id"])] = markup
             self._track_reply_keyboard(chat_id, markup)
-        self._note_send(chat_id)
+        if note:
+            self._note_send(chat_id)
         snapshot = copy.deepcopy(message)
         self._sent_log.append(snapshot)
         self._sent_log_by_chat.setdefault(chat_id, []).append(snapshot)
@@ -1568,6 +1929,38 @@ class FakeTelegram:
         if params.get("allow_sending_without_reply") or p.get("allow_sending_without_reply"):
             return {}
         raise bad_request("message to be replied not found")
+
+    def _placement(self, p: JSON, chat_id: int) -> JSON:
+        """reply_to_message, message_thread_id, is_topic_message and has_protected_content of
+        a message the bot sends, or Telegram's error for a missing or closed topic.
+
+        In a forum, a message without message_thread_id goes to General (or to the topic of
+        the message it replies to); one in a topic replies to the topic's service message
+        unless it replies to something else.
+        """
+        content = self._reply_to(p, chat_id)
+        reply = content.get("reply_to_message")
+        thread_id = _int(p, "message_thread_id")
+        chat = self.chats[chat_id]
+        if chat.get("is_forum"):
+            if thread_id is None and reply is not None and reply.get("is_topic_message"):
+                thread_id = reply["message_thread_id"]
+            if thread_id is not None:
+                topic = self.forum_topics[chat_id].get(thread_id)
+                if topic is None or topic.state == "deleted":
+                    raise bad_request("message thread not found")
+                if topic.state == "closed" and not self._bot_can(chat_id, "can_manage_topics"):
+                    raise bad_request("TOPIC_CLOSED")  # admins who manage topics still post
+                content["message_thread_id"] = thread_id
+                content.setdefault("reply_to_message", self._reply_copy(chat_id, thread_id))
+                content["is_topic_message"] = True
+        elif thread_id is not None:
+            if chat["type"] != "supergroup" or thread_id not in self.messages.get(chat_id, {}):
+                raise bad_request("message thread not found")
+            content["message_thread_id"] = thread_id  # a reply thread of a plain supergroup
+        if p.get("protect_content"):
+            content["has_protected_content"] = True
+        return content
 
     def _with_text(
         self, content: JSON, key: str, text: str | None, ents: list[JSON] | None
@@ -1771,10 +2164,12 @@ class FakeTelegram:
     def _store_file(self, data: bytes, kind: str, ext: str, variant: str = "") -> StoredFile:
         number = next(self._file_counter)
         prefix = {"photo": "AgACAgIAAxk", "document": "BQACAgIAAxk", "sticker": "CAACAgIAAxk"}
+        prefix |= {name: spec[0] for name, spec in MEDIA_KINDS.items()}
         digest = hashlib.sha256(kind.encode() + variant.encode() + data).digest()
         unique = "AQAD" + _b64(digest[:12])  # same bytes -> same file_unique_id, as on Telegram
         file_id = prefix[kind] + _b64(hashlib.sha256(f"{number}:{unique}".encode()).digest())
-        folder = {"photo": "photos", "document": "documents", "sticker": "stickers"}[kind]
+        folders = {"photo": "photos", "document": "documents", "sticker": "stickers"}
+        folder = (folders | {name: spec[1] for name, spec in MEDIA_KINDS.items()})[kind]
         path = f"{folder}/file_{number}.{ext}"
         stored = StoredFile(file_id, unique, data, path, kind)
         self.files[file_id] = stored
@@ -1803,6 +2198,15 @@ class FakeTelegram:
         stored.meta = {"file_name": file_name}
         if mime_type:
             stored.meta["mime_type"] = mime_type
+        return self._document_obj(stored)
+
+    def _register_media(self, kind: str, data: bytes, **meta: Any) -> JSON:
+        """A voice / video / video_note / audio / animation file with Telegram's fields."""
+        if not data:
+            raise bad_request("file must be non-empty")
+        _, _, ext, defaults = MEDIA_KINDS[kind]
+        stored = self._store_file(data, kind, ext)
+        stored.meta = {**defaults, **meta}
         return self._document_obj(stored)
 
     def _document_obj(self, stored: StoredFile) -> JSON:
@@ -1869,6 +2273,18 @@ class FakeTelegram:
             "setChatMenuButton": self._set_chat_menu_button,
             "getChatMenuButton": self._get_chat_menu_button,
             "sendChatAction": self._send_chat_action,
+            "copyMessages": self._copy_messages, "sendMediaGroup": self._send_media_group,
+            "sendVideo": self._file_sender("video"), "sendVoice": self._file_sender("voice"),
+            "sendAudio": self._file_sender("audio"),
+            "sendAnimation": self._file_sender("animation"),
+            "sendVideoNote": self._file_sender("video_note"),
+            "sendSticker": self._file_sender("sticker"),
+            "setMessageReaction": self._set_message_reaction,
+            "createForumTopic": self._create_forum_topic,
+            "editForumTopic": self._edit_forum_topic,
+            "closeForumTopic": self._close_forum_topic,
+            "reopenForumTopic": self._reopen_forum_topic,
+            "deleteForumTopic": self._delete_forum_topic,
             "close": _returns_true, "logOut": _returns_true,
         }  # fmt: skip
 
@@ -1984,7 +2400,7 @@ class FakeTelegram:
         text, entities = self._text(p)
         markup = self._reply_markup(p)
         self._check_flood(chat_id)
-        content = self._reply_to(p, chat_id)
+        content = self._placement(p, chat_id)
         self._with_text(content, "text", text, entities)
         return self._bot_message(chat_id, content, markup)
 
@@ -1993,7 +2409,7 @@ class FakeTelegram:
         caption, entities = self._caption(p)
         markup = self._reply_markup(p)
         self._check_flood(chat_id)
-        content = self._reply_to(p, chat_id)
+        content = self._placement(p, chat_id)
         content["photo"] = self._photo_param(p.get("photo"))
         self._with_text(content, "caption", caption, entities)
         return self._bot_message(chat_id, content, markup)
@@ -2003,7 +2419,7 @@ class FakeTelegram:
         caption, entities = self._caption(p)
         markup = self._reply_markup(p)
         self._check_flood(chat_id)
-        content = self._reply_to(p, chat_id)
+        content = self._placement(p, chat_id)
         content["document"] = self._document_param(p.get("document"))
         self._with_text(content, "caption", caption, entities)
         return self._bot_message(chat_id, content, markup)
@@ -2012,27 +2428,229 @@ class FakeTelegram:
         from_chat = self._chat_id(p, "from_chat_id")
         return self._message(from_chat, _int(p, "message_id"), missing)
 
-    def _copy_message(self, p: JSON) -> JSON:
-        chat_id = self._writable_chat(p)
-        source = self._source_message(p, "message to copy not found")
-        content = self._reply_to(p, chat_id)
-        content |= _content_of(source)
-        if p.get("caption") is not None:
+    def _copied_content(self, source: JSON, p: JSON) -> JSON:
+        """The content a copy carries; `caption` replaces the caption of captioned kinds and
+        is ignored for text, stickers and video notes, as Telegram does."""
+        content = _content_of(source)
+        if p.get("caption") is not None and any(k in content for k in CAPTIONED_KINDS):
+            content.pop("caption", None)
             content.pop("caption_entities", None)
             caption, entities = self._caption(p)
             self._with_text(content, "caption", caption, entities)
+        return content
+
+    def _copy_message(self, p: JSON) -> JSON:
+        chat_id = self._writable_chat(p)
+        source = self._source_message(p, "message to copy not found")
+        if _is_service(source):
+            raise bad_request("message can't be copied")
+        content = self._placement(p, chat_id)
+        content |= self._copied_content(source, p)
         self._check_flood(chat_id)
         message = self._bot_message(chat_id, content, self._reply_markup(p))
         return {"message_id": message["message_id"]}
+
+    def _copy_messages(self, p: JSON) -> list[JSON]:
+        """Copies of the messages that exist (missing ones are skipped, as on Telegram); an
+        album stays one album under a new media_group_id. Counts as one send for flood."""
+        chat_id = self._writable_chat(p)
+        from_chat = self._chat_id(p, "from_chat_id")
+        ids = p.get("message_ids")
+        if not isinstance(ids, list) or not ids:
+            raise bad_request("message_ids is empty")
+        if len(ids) > 100:
+            raise bad_request("too many messages to copy")
+        if any(not isinstance(i, int) for i in ids) or ids != sorted(set(ids)):
+            raise bad_request("message identifiers must be in strictly increasing order")
+        existing = self.messages.get(from_chat, {})
+        sources = [existing[i] for i in ids if i in existing and not _is_service(existing[i])]
+        if not sources:
+            raise bad_request("there are no messages to copy")
+        placement = self._placement(p, chat_id)
+        self._check_flood(chat_id)
+        albums: dict[str, str] = {}
+        copied = []
+        for source in sources:
+            content = copy.deepcopy(placement) | _content_of(source)
+            if p.get("remove_caption"):
+                content.pop("caption", None)
+                content.pop("caption_entities", None)
+            if group := source.get("media_group_id"):
+                content["media_group_id"] = albums.setdefault(group, str(next(self._media_groups)))
+            message = self._bot_message(chat_id, content, None, note=False)
+            copied.append({"message_id": message["message_id"]})
+        self._note_send(chat_id)
+        return copied
 
     def _forward_message(self, p: JSON) -> JSON:
         chat_id = self._writable_chat(p)
         source = self._source_message(p, "message to forward not found")
         origin = {"type": "user", "sender_user": source["from"], "date": source["date"]}
-        content: JSON = {"forward_origin": origin}
+        content = self._placement(p, chat_id)
+        content["forward_origin"] = origin
         content |= _content_of(source)
         self._check_flood(chat_id)
         return self._bot_message(chat_id, content, None)
+
+    def _file_sender(self, kind: str) -> Callable[[JSON], JSON]:
+        """sendVideo, sendVoice, ...: a file (upload or file_id of that kind) in `p[kind]`."""
+
+        def send(p: JSON) -> JSON:
+            chat_id = self._writable_chat(p)
+            caption, entities = self._caption(p) if kind in CAPTIONED_KINDS else (None, None)
+            markup = self._reply_markup(p)
+            self._check_flood(chat_id)
+            content = self._placement(p, chat_id)
+            content |= self._file_content(kind, p.get(kind), p)
+            self._with_text(content, "caption", caption, entities)
+            return self._bot_message(chat_id, content, markup)
+
+        return send
+
+    def _file_content(self, kind: str, value: Any, p: JSON) -> JSON:
+        if kind == "photo":
+            return {"photo": self._photo_param(value)}
+        if kind == "document":
+            return {"document": self._document_param(value)}
+        media = self._media_param(kind, value, p)
+        if kind == "animation":
+            return {"animation": media, "document": _animation_document(media)}
+        return {kind: media}
+
+    def _media_param(self, kind: str, value: Any, p: Mapping[str, Any]) -> JSON:
+        if isinstance(value, Upload):
+            _check_upload_size(value)
+            if kind == "sticker":
+                return self._new_sticker("🙂", value.data)
+            meta: JSON = {"file_name": value.filename} if value.filename else {}
+            if kind in ("voice", "video_note"):
+                meta = {}  # Telegram keeps no file name for these
+            for key in ("duration", "width", "height"):
+                if p.get(key):
+                    meta[key] = p[key]
+            return self._register_media(kind, value.data, **meta)
+        stored = self.files.get(value) if isinstance(value, str) else None
+        if stored is not None and stored.kind == kind:
+            return self._document_obj(stored)
+        title = "".join(word.capitalize() for word in kind.split("_"))
+        if stored is not None:
+            raise bad_request(f"can't use file of type {stored.kind.capitalize()} as {title}")
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def _send_media_group(self, p: JSON) -> list[JSON]:
+        chat_id = self._writable_chat(p)
+        media = p.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise bad_request("wrong number of media specified: must be 2-10")
+        kinds = [str(item.get("type")) for item in media]
+        if any(kind not in ALBUM_KINDS for kind in kinds):
+            raise bad_request("media must be photos, videos, documents or audios")
+        for alone in ("document", "audio"):
+            if alone in kinds and set(kinds) != {alone}:
+                raise bad_request(f"{alone} can't be mixed with other media types")
+        items = []
+        for item in media:
+            value = item.get("media")
+            if isinstance(value, str) and value.startswith("attach://"):
+                value = p.get(value.removeprefix("attach://"))
+            caption, entities = self._caption(item)
+            items.append((self._file_content(item["type"], value, item), caption, entities))
+        placement = self._placement(p, chat_id)
+        self._check_flood(chat_id)
+        group_id = str(next(self._media_groups))
+        sent = []
+        for content, caption, entities in items:
+            content = copy.deepcopy(placement) | {"media_group_id": group_id} | content
+            self._with_text(content, "caption", caption, entities)
+            sent.append(self._bot_message(chat_id, content, None))
+        return sent
+
+    def _set_message_reaction(self, p: JSON) -> bool:
+        chat_id = self._writable_chat(p)
+        message = self._message(chat_id, _int(p, "message_id"), "message to react not found")
+        reaction = p.get("reaction") or []
+        if not isinstance(reaction, list):
+            raise bad_request("can't parse reaction types JSON object")
+        if len(reaction) > 1:
+            raise bad_request("REACTIONS_TOO_MANY")  # bots may set one reaction
+        for item in reaction:
+            if item.get("type") == "emoji" and item.get("emoji") not in REACTION_EMOJI:
+                raise bad_request("REACTION_INVALID")
+        key = (chat_id, message["message_id"])
+        if reaction:
+            self.reactions[key] = copy.deepcopy(reaction)
+        else:
+            self.reactions.pop(key, None)
+        return True
+
+    # --- forum topics
+
+    def _forum(self, p: JSON) -> int:
+        chat_id = self._writable_chat(p)
+        if not self.chats[chat_id].get("is_forum"):
+            raise bad_request("the chat is not a forum")
+        return chat_id
+
+    def _managed_topic(self, p: JSON, right: str, verb: str) -> tuple[int, _Topic]:
+        chat_id = self._forum(p)
+        topic = self.forum_topics[chat_id].get(_int(p, "message_thread_id") or 0)
+        if topic is None or topic.state == "deleted":
+            raise bad_request("message thread not found")
+        own = topic.creator_id == self.bot_id and right == "can_manage_topics"
+        if not own and not self._bot_can(chat_id, right):
+            raise bad_request(f"not enough rights to {verb} the topic")
+        return chat_id, topic
+
+    def _create_forum_topic(self, p: JSON) -> JSON:
+        chat_id = self._forum(p)
+        if not self._bot_can(chat_id, "can_manage_topics"):
+            raise bad_request("not enough rights to create a topic")
+        name = str(p.get("name") or "").strip()
+        if not name:
+            raise bad_request("title must be non-empty")
+        color = _int(p, "icon_color")
+        if color is not None and color not in TOPIC_ICON_COLORS:
+            raise bad_request("invalid icon_color specified")
+        emoji_id = str(p.get("icon_custom_emoji_id") or "") or None
+        color = TOPIC_ICON_COLORS[0] if color is None else color
+        message = self._open_topic(chat_id, self.bot_user, name, color, emoji_id)
+        return self.forum_topics[chat_id][message["message_id"]].obj()
+
+    def _edit_forum_topic(self, p: JSON) -> bool:
+        chat_id, topic = self._managed_topic(p, "can_manage_topics", "edit")
+        edited: JSON = {}
+        name = str(p.get("name") or "").strip()[:MAX_TOPIC_NAME]
+        if name and name != topic.name:
+            edited["name"] = name
+        emoji_id = p.get("icon_custom_emoji_id")
+        if emoji_id is not None and (str(emoji_id) or None) != topic.icon_custom_emoji_id:
+            edited["icon_custom_emoji_id"] = str(emoji_id)
+        if not edited:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.name = edited.get("name", topic.name)
+        if "icon_custom_emoji_id" in edited:
+            topic.icon_custom_emoji_id = edited["icon_custom_emoji_id"] or None
+        self._topic_service(chat_id, topic, self.bot_user, "forum_topic_edited", edited)
+        return True
+
+    def _close_forum_topic(self, p: JSON) -> bool:
+        return self._switch_topic(p, "closed", "forum_topic_closed", "close")
+
+    def _reopen_forum_topic(self, p: JSON) -> bool:
+        return self._switch_topic(p, "open", "forum_topic_reopened", "reopen")
+
+    def _switch_topic(self, p: JSON, state: str, service: str, verb: str) -> bool:
+        chat_id, topic = self._managed_topic(p, "can_manage_topics", verb)
+        if topic.state == state:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.state = state
+        self._topic_service(chat_id, topic, self.bot_user, service, {})
+        return True
+
+    def _delete_forum_topic(self, p: JSON) -> bool:
+        chat_id, topic = self._managed_topic(p, "can_delete_messages", "delete")
+        self._remove_topic(chat_id, topic.thread_id)
+        return True
 
     def _send_chat_action(self, p: JSON) -> bool:
         self._writable_chat(p)
@@ -2053,7 +2671,7 @@ class FakeTelegram:
 
     def _edit_caption(self, p: JSON) -> JSON:
         chat_id, message = self._edit_target(p)
-        if not any(key in message for key in ("photo", "document")):
+        if not any(key in message for key in CAPTIONED_KINDS):
             raise bad_request("there is no caption in the message to edit")
         caption, entities = self._caption(p)
         markup = self._reply_markup(p)
@@ -2087,6 +2705,8 @@ class FakeTelegram:
         own = message["from"]["id"] == self.bot_id
         if is_group and not own and not self._bot_can(chat_id, "can_delete_messages"):
             raise bad_request("message can't be deleted")
+        if "forum_topic_created" in message:
+            raise bad_request("message can't be deleted")  # deleteForumTopic removes topics
         del self.messages[chat_id][message["message_id"]]
         self.deleted.append((chat_id, message["message_id"]))
         return True
@@ -2303,12 +2923,33 @@ def _check_inline_button(button: Any) -> None:
         raise bad_request("BUTTON_URL_INVALID")
 
 
-_CONTENT_KEYS = ("text", "entities", "photo", "document", "sticker", "caption", "caption_entities")
+_CONTENT_KEYS = (
+    "text", "entities", "photo", "video", "animation", "audio", "document", "voice",
+    "video_note", "sticker", "caption", "caption_entities",
+)  # fmt: skip
+_VISUAL = ("width", "height", "duration")
 
 
 def _content_of(message: JSON) -> JSON:
     """What copyMessage/forwardMessage carry over: the content, not the envelope."""
     return {k: copy.deepcopy(message[k]) for k in _CONTENT_KEYS if k in message}
+
+
+def _animation_document(animation: JSON) -> JSON:
+    """The document field Telegram also sets on an animation message, for old clients."""
+    return {k: copy.deepcopy(v) for k, v in animation.items() if k not in _VISUAL}
+
+
+def _with_caption(content: JSON, caption: str | None) -> None:
+    """A person's caption; one starting with "/" is a command, as in text."""
+    if caption is not None:
+        content["caption"] = caption
+        if entities := _command_entities(caption):
+            content["caption_entities"] = entities
+
+
+def _is_service(message: JSON) -> bool:
+    return any(key in message for key in TOPIC_SERVICE_KEYS)
 
 
 def _check_upload_size(upload: Upload) -> None:
@@ -2349,19 +2990,16 @@ def group_document(
     caption: str | None = None,
     *,
     file_size: int | None = None,
+    reply_to: JSON | int | None = None,
+    thread_id: int | None = None,
 ) -> JSON:
     """A document posted in a group; a caption starting with "/" is a command. `file_size`
     overrides what Telegram reports (a huge file without storing its bytes)."""
-    chat = core._group(chat_id)
-    sender = core._user(user)
-    if core.member_status(chat_id, sender["id"]) == "left":
-        core.set_member_status(chat_id, sender["id"], "member")
+    sender = core._group_sender(chat_id, user)
+    content = core._incoming_placement(chat_id, reply_to, thread_id)
     document = core._register_document(data, file_name, mime_type)
     if file_size is not None:
         document["file_size"] = file_size
-    content: JSON = {"document": document}
-    if caption is not None:
-        content["caption"] = caption
-        if entities := _command_entities(caption):
-            content["caption_entities"] = entities
-    return core._incoming(chat["id"], sender, content)
+    content["document"] = document
+    _with_caption(content, caption)
+    return core._incoming(chat_id, sender, content)

@@ -29,8 +29,10 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
+    ReactionTypeEmoji,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -758,3 +760,290 @@ async def test_aiogram_over_http_times_out_on_a_held_request(
     assert not await core.wait_until(lambda: core.calls_of("sendMessage"), 2.5)
     assert core.sent_log() == []
     await close_http_bot(bot)
+
+
+# --------------------------------------------------------------------------- issue 14: forums
+
+
+FORUM_ID = -1009876543210
+
+
+def forum(core: FakeTelegram, **bot_rights: bool) -> None:
+    core.make_group(FORUM_ID, "Tanya Jawab", is_forum=True, **bot_rights)
+
+
+async def test_forum_topic_created_by_the_bot_holds_its_messages(
+    bot: Bot, core: FakeTelegram
+) -> None:
+    forum(core)
+    assert (await bot.get_chat(FORUM_ID)).is_forum is True
+    topic = await bot.create_forum_topic(FORUM_ID, "Sari (5001)")
+    service = core.messages[FORUM_ID][topic.message_thread_id]
+    assert service["forum_topic_created"] == {"name": "Sari (5001)", "icon_color": 0x6FB9F0}
+    assert service["chat"]["is_forum"] is True
+
+    inside = await bot.send_message(FORUM_ID, "Q1", message_thread_id=topic.message_thread_id)
+    general = await bot.send_message(FORUM_ID, "umum")
+    assert (inside.message_thread_id, inside.is_topic_message) == (topic.message_thread_id, True)
+    assert inside.reply_to_message is not None
+    assert inside.reply_to_message.forum_topic_created is not None
+    assert general.message_thread_id is None and general.is_topic_message is None
+    # A reply to a message in the topic lands in the topic without message_thread_id.
+    answer = await bot.send_message(FORUM_ID, "A1", reply_to_message_id=inside.message_id)
+    assert answer.message_thread_id == topic.message_thread_id
+    assert [m["text"] for m in core.sent_in_topic(FORUM_ID, topic.message_thread_id)] == [
+        "Q1",
+        "A1",
+    ]
+    with pytest.raises(TelegramBadRequest, match="message can't be deleted"):
+        await bot.delete_message(FORUM_ID, topic.message_thread_id)
+
+
+async def test_forum_topics_are_edited_closed_reopened_and_deleted(
+    bot: Bot, core: FakeTelegram
+) -> None:
+    forum(core)
+    thread = (await bot.create_forum_topic(FORUM_ID, "Lama")).message_thread_id
+    await bot.send_message(FORUM_ID, "isi", message_thread_id=thread)
+    assert await bot.edit_forum_topic(FORUM_ID, thread, name="Baru")
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NOT_MODIFIED"):
+        await bot.edit_forum_topic(FORUM_ID, thread, name="Baru")
+    assert await bot.close_forum_topic(FORUM_ID, thread)
+    assert core.topics(FORUM_ID)[0] | {"icon_color": 0} == {
+        "message_thread_id": thread, "name": "Baru", "icon_color": 0, "state": "closed",
+    }  # fmt: skip
+    # An admin that manages topics still posts in a closed topic; without the right it can't.
+    await bot.send_message(FORUM_ID, "admin", message_thread_id=thread)
+    core.set_member_status(FORUM_ID, core.bot_id, "administrator", can_manage_topics=False)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_CLOSED"):
+        await bot.send_message(FORUM_ID, "tutup", message_thread_id=thread)
+    core.set_member_status(FORUM_ID, core.bot_id, "administrator", can_manage_topics=True)
+    assert await bot.reopen_forum_topic(FORUM_ID, thread)
+    assert await bot.delete_forum_topic(FORUM_ID, thread)
+    assert core.sent_in_topic(FORUM_ID, thread) == [] and thread not in core.messages[FORUM_ID]
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(FORUM_ID, "hilang", message_thread_id=thread)
+    assert core.topics(FORUM_ID)[0]["state"] == "deleted"
+
+
+async def test_topics_need_a_forum_and_the_right(bot: Bot, core: FakeTelegram) -> None:
+    core.make_group(GROUP_ID, "Biasa")
+    with pytest.raises(TelegramBadRequest, match="Bad Request: the chat is not a forum"):
+        await bot.create_forum_topic(GROUP_ID, "x")
+    forum(core, can_manage_topics=False)
+    with pytest.raises(TelegramBadRequest, match="not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM_ID, "x")
+    core.set_member_status(FORUM_ID, core.bot_id, "administrator", can_manage_topics=True)
+    long = await bot.create_forum_topic(FORUM_ID, "n" * 200, icon_color=0xFB6F5F)
+    assert (len(long.name), long.icon_color) == (128, 0xFB6F5F)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(FORUM_ID, "x", message_thread_id=999)
+
+
+def test_person_posts_in_a_topic_reply_to_is_the_topic_root(core: FakeTelegram) -> None:
+    bot = make_bot(core)
+    forum(core)
+    created = core.user_creates_topic(FORUM_ID, 7, "Topik warga")
+    thread = created["message"]["message_id"]
+    assert created["message"]["message_thread_id"] == thread
+    first = core.group_text(FORUM_ID, USER_ID, "halo", thread_id=thread)
+    reply = core.group_photo(FORUM_ID, 8, png(), "lihat", reply_to=first["message"])
+    general = core.group_text(FORUM_ID, 8, "di General")
+    for update in (created, first, reply, general):
+        Update.model_validate(update, context={"bot": bot})
+    message = first["message"]
+    assert (message["message_thread_id"], message["is_topic_message"]) == (thread, True)
+    assert "forum_topic_created" in message["reply_to_message"]  # not a real reply
+    assert reply["message"]["message_thread_id"] == thread
+    assert reply["message"]["reply_to_message"]["message_id"] == message["message_id"]
+    assert "message_thread_id" not in general["message"]
+
+    closed = core.user_closes_topic(FORUM_ID, thread, 7)
+    assert closed["message"]["forum_topic_closed"] == {} and core.topics(FORUM_ID)[0]["state"]
+    assert core.user_reopens_topic(FORUM_ID, thread, 7)["message"]["forum_topic_reopened"] == {}
+    core.user_deletes_topic(FORUM_ID, thread)
+    assert core.topics(FORUM_ID)[0]["state"] == "deleted"
+    with pytest.raises(ValueError, match="no topic"):
+        core.group_text(FORUM_ID, USER_ID, "late", thread_id=thread)
+
+
+def test_reply_in_a_plain_supergroup_has_a_thread_id_but_is_no_topic(
+    core: FakeTelegram,
+) -> None:
+    core.make_group(GROUP_ID, "Biasa")
+    root = core.group_text(GROUP_ID, USER_ID, "root")["message"]
+    reply = core.group_text(GROUP_ID, 2, "reply", reply_to=root)["message"]
+    assert reply["message_thread_id"] == root["message_id"]
+    assert "is_topic_message" not in reply
+
+
+# --------------------------------------------------------------------------- issue 14: kinds
+
+
+def test_every_incoming_kind_validates_in_aiogram(core: FakeTelegram) -> None:
+    bot = make_bot(core)
+    core.make_group(GROUP_ID, "Komunitas")
+    kinds = ["voice", "video", "video_note", "audio", "animation", "document", "sticker", "photo"]
+    for kind in kinds:
+        private = Update.model_validate(
+            core.private_media(USER_ID, kind, "cap"), context={"bot": bot}
+        ).message
+        group = Update.model_validate(
+            core.group_media(GROUP_ID, 2, kind, "cap"), context={"bot": bot}
+        ).message
+        assert private is not None and group is not None
+        expected = "animation" if kind == "animation" else kind
+        assert private.content_type == group.content_type == expected
+        has_caption = kind not in ("video_note", "sticker")
+        assert (private.caption == "cap") is has_caption
+        if kind in ("voice", "video", "video_note", "audio", "animation"):
+            assert core.file_bytes(getattr(private, kind).file_id) == f"fake {kind}".encode()
+    animation = core.private_media(USER_ID, "animation")["message"]
+    assert animation["document"]["file_id"] == animation["animation"]["file_id"]
+    bot_msg = core.handle("sendMessage", {"chat_id": USER_ID, "text": "Pertanyaan?"})
+    answer = core.private_text(USER_ID, "Jawaban", reply_to=bot_msg)["message"]
+    assert answer["reply_to_message"]["text"] == "Pertanyaan?"
+
+
+def test_albums_share_one_media_group_id(core: FakeTelegram) -> None:
+    bot = make_bot(core)
+    core.make_group(GROUP_ID, "Komunitas")
+    private = core.private_album(USER_ID, ["photo", ("video", b"v"), "photo"], caption="trip")
+    group = core.group_album(GROUP_ID, 2, ["document", "document"])
+    for update in private + group:
+        Update.model_validate(update, context={"bot": bot})
+    groups = {u["message"]["media_group_id"] for u in private}
+    assert len(groups) == 1 and groups != {group[0]["message"]["media_group_id"]}
+    assert [u["message"].get("caption") for u in private] == ["trip", None, None]
+    assert "video" in private[1]["message"]
+    with pytest.raises(ValueError):
+        core.private_album(USER_ID, ["photo"])
+
+
+def test_a_person_edits_a_text_or_a_caption(core: FakeTelegram) -> None:
+    bot = make_bot(core)
+    core.make_group(GROUP_ID, "Komunitas")
+    text = core.private_text(USER_ID, "salah ketik")
+    photo = core.group_photo(GROUP_ID, 2, png(), "lama")
+    edited_text = core.edited(text, "benar")
+    edited_photo = core.edited(photo["message"], "baru")
+    assert update_kinds([edited_text, edited_photo]) == ["edited_message", "edited_message"]
+    parsed = Update.model_validate(edited_text, context={"bot": bot}).edited_message
+    assert parsed is not None and parsed.text == "benar" and parsed.edit_date is not None
+    assert edited_photo["edited_message"]["caption"] == "baru"
+    message_id = text["message"]["message_id"]
+    assert core.messages[USER_ID][message_id]["text"] == "benar"
+
+
+# --------------------------------------------------------------------------- issue 14: copies
+
+
+async def test_copy_message_works_for_every_kind(bot: Bot, core: FakeTelegram) -> None:
+    forum(core)
+    thread = (await bot.create_forum_topic(FORUM_ID, "Sari")).message_thread_id
+    kinds = ["voice", "video", "video_note", "audio", "animation", "document", "sticker", "photo"]
+    for kind in kinds:
+        source = core.private_media(USER_ID, kind, "asli")["message"]
+        copied = await bot.copy_message(
+            FORUM_ID, USER_ID, source["message_id"], caption="<b>baru</b>",
+            message_thread_id=thread, protect_content=True,
+            reply_markup=keyboard(("Jawab", "answer:1")),
+        )  # fmt: skip
+        stored = core.messages[FORUM_ID][copied.message_id]
+        assert stored[kind] == source[kind]
+        assert stored.get("caption") == (None if kind in ("video_note", "sticker") else "baru")
+        assert (stored["message_thread_id"], stored["has_protected_content"]) == (thread, True)
+        assert core.buttons(stored) == [("Jawab", "answer:1")]
+    assert len(core.sent_in_topic(FORUM_ID, thread)) == len(kinds)
+    text = core.private_text(USER_ID, "teks")["message"]
+    await bot.copy_message(FORUM_ID, USER_ID, text["message_id"], caption="ignored")
+    assert core.last_sent(FORUM_ID)["text"] == "teks"  # type: ignore[index]
+
+
+async def test_copied_messages_can_be_edited_and_reacted_to(bot: Bot, core: FakeTelegram) -> None:
+    core.make_group(GROUP_ID, "Admin")
+    question = core.private_text(USER_ID, "Kapan buka?")["message"]
+    voice = core.private_media(USER_ID, "voice", "dengar")["message"]
+    copied_text = await bot.copy_message(GROUP_ID, USER_ID, question["message_id"])
+    copied_voice = await bot.copy_message(GROUP_ID, USER_ID, voice["message_id"])
+    await bot.edit_message_text(
+        "Kapan buka? (dijawab)", chat_id=GROUP_ID, message_id=copied_text.message_id
+    )
+    await bot.edit_message_caption(
+        chat_id=GROUP_ID, message_id=copied_voice.message_id, caption="x"
+    )
+    assert core.messages[GROUP_ID][copied_voice.message_id]["caption"] == "x"
+    assert core.messages[GROUP_ID][copied_text.message_id]["text"] == "Kapan buka? (dijawab)"
+
+    thumbs = [ReactionTypeEmoji(emoji="👍")]
+    assert await bot.set_message_reaction(USER_ID, question["message_id"], thumbs)
+    assert core.reactions_on(USER_ID, question["message_id"]) == ["👍"]
+    with pytest.raises(TelegramBadRequest, match="REACTION_INVALID"):
+        await bot.set_message_reaction(
+            USER_ID, question["message_id"], [ReactionTypeEmoji(emoji="❤️")]
+        )
+    two = [ReactionTypeEmoji(emoji="👍"), ReactionTypeEmoji(emoji="🔥")]
+    with pytest.raises(TelegramBadRequest, match="REACTIONS_TOO_MANY"):
+        await bot.set_message_reaction(USER_ID, question["message_id"], two)
+    assert await bot.set_message_reaction(USER_ID, question["message_id"], [])
+    assert core.reactions_on(USER_ID, question["message_id"]) == []
+
+
+async def test_copy_messages_keeps_albums_and_skips_missing(bot: Bot, core: FakeTelegram) -> None:
+    core.make_group(GROUP_ID, "Admin")
+    album = core.private_album(USER_ID, ["photo", "video"], caption="dua")
+    single = core.private_text(USER_ID, "dan teks")["message"]
+    ids = [u["message"]["message_id"] for u in album] + [single["message_id"], 999]
+    copied = await bot.copy_messages(GROUP_ID, USER_ID, ids)
+    assert len(copied) == 3
+    stored = [core.messages[GROUP_ID][c.message_id] for c in copied]
+    new_group = stored[0]["media_group_id"]
+    assert new_group == stored[1]["media_group_id"] != album[0]["message"]["media_group_id"]
+    assert "media_group_id" not in stored[2] and stored[0]["caption"] == "dua"
+    without = await bot.copy_messages(GROUP_ID, USER_ID, ids[:2], remove_caption=True)
+    assert "caption" not in core.messages[GROUP_ID][without[0].message_id]
+    with pytest.raises(TelegramBadRequest, match="increasing"):
+        await bot.copy_messages(GROUP_ID, USER_ID, list(reversed(ids[:2])))
+    with pytest.raises(TelegramBadRequest, match="there are no messages to copy"):
+        await bot.copy_messages(GROUP_ID, USER_ID, [999])
+    core.block_user(USER_ID)
+    other = core.user(77, started=True)["id"]
+    source = core.private_text(other, "x")["message"]["message_id"]
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.copy_message(USER_ID, other, source)
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.copy_messages(USER_ID, other, [source])
+
+
+async def test_copies_count_against_flood_limits_copy_messages_once() -> None:
+    core, _ = limited_core()
+    core.user(USER_ID, "Sari", started=True)
+    core.make_group(GROUP_ID, "Admin")
+    bot = make_bot(core)
+    source = core.private_text(USER_ID, "q")["message"]["message_id"]
+    core.limits.group_messages = 3
+    await bot.copy_messages(GROUP_ID, USER_ID, [source])
+    await bot.copy_message(GROUP_ID, USER_ID, source)
+    await bot.copy_message(GROUP_ID, USER_ID, source)
+    with pytest.raises(TelegramRetryAfter):
+        await bot.copy_message(GROUP_ID, USER_ID, source)
+    with pytest.raises(TelegramRetryAfter):
+        await bot.copy_messages(GROUP_ID, USER_ID, [source])
+    assert len(core.sent_log(GROUP_ID)) == 3
+
+
+async def test_send_media_group_and_file_sends(bot: Bot, core: FakeTelegram) -> None:
+    forum(core)
+    thread = (await bot.create_forum_topic(FORUM_ID, "Album")).message_thread_id
+    media = [
+        InputMediaPhoto(media=BufferedInputFile(png(), "a.png"), caption="<i>satu</i>"),
+        InputMediaPhoto(media=BufferedInputFile(png(color="red"), "b.png")),
+    ]
+    sent = await bot.send_media_group(FORUM_ID, media, message_thread_id=thread)
+    assert len({m.media_group_id for m in sent}) == 1 and sent[0].caption == "satu"
+    assert all(m.message_thread_id == thread for m in sent)
+    voice = core.private_media(USER_ID, "voice")["message"]["voice"]["file_id"]
+    resent = await bot.send_voice(FORUM_ID, voice, caption="suara")
+    assert resent.voice is not None and resent.voice.file_id == voice
+    with pytest.raises(TelegramBadRequest, match="can't use file of type Voice as Video"):
+        await bot.send_video(FORUM_ID, voice)
