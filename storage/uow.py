@@ -19,6 +19,7 @@ from storage.repos.ledger import LedgerRepository
 from storage.repos.members import MemberRepository
 from storage.repos.memberships import MembershipRepository
 from storage.repos.methods import MethodRepository
+from storage.repos.numbers import NumbersRepository
 from storage.repos.outbox import OutboxRepository
 from storage.repos.payments import PaymentRepository
 from storage.repos.proofs import ProofRepository
@@ -43,6 +44,7 @@ class UnitOfWork:
     audit: AuditRepository
     outbox: OutboxRepository
     questions: QuestionRepository
+    numbers: NumbersRepository
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.questions = QuestionRepository(self.session)
+        self.numbers = NumbersRepository(self.session)
         return self
 
     async def __aexit__(
