@@ -51,6 +51,7 @@ from aiogram.exceptions import (
 )
 from aiolimiter import AsyncLimiter
 
+from bot.group_commit import GroupCommit
 from handlers.admin.announcements.views import copy_post, progress_markup, progress_text
 from kernel.clock import Clock
 from kernel.i18n import Translator
@@ -71,12 +72,11 @@ SOURCE_GONE = ("message to copy not found", "no messages to copy", "message_id_i
 Outcome = tuple[str, str] | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Pending:
     announcement_id: int
     recipient: ClaimedRecipient
     outcome: tuple[str, str]
-    done: asyncio.Future[None] = field(repr=False)
 
 
 class Outcomes:
@@ -85,48 +85,28 @@ class Outcomes:
 
     def __init__(self, service: AnnouncementService) -> None:
         self.service = service
-        self._queue: list[_Pending] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._outcomes: GroupCommit[_Pending] = GroupCommit(self._write, "announcement-outcomes")
 
     async def record(
         self, announcement_id: int, recipient: ClaimedRecipient, outcome: tuple[str, str]
     ) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(announcement_id, recipient, outcome, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write(), name="announcement-outcomes")
-        await done
+        await self._outcomes.add(_Pending(announcement_id, recipient, outcome))
 
-    async def _write(self) -> None:
-        await asyncio.sleep(0)  # outcomes of workers finishing in this same turn join in
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                by_announcement: dict[int, list[_Pending]] = {}
-                for item in batch:
-                    by_announcement.setdefault(item.announcement_id, []).append(item)
-                for announcement_id, items in by_announcement.items():
-                    await self.service.record(
-                        announcement_id,
-                        [i.recipient.id for i in items if i.outcome[0] == "sent"],
-                        [(i.recipient.id, i.outcome[1]) for i in items if i.outcome[0] == "failed"],
-                        [
-                            (i.recipient.id, i.recipient.chat_id, i.outcome[1])
-                            for i in items
-                            if i.outcome[0] == "blocked"
-                        ],
-                    )
-            except BaseException as error:  # a worker must never wait for a lost write
-                failed = error if isinstance(error, Exception) else RuntimeError("stopped")
-                for item in batch + self._queue:
-                    if not item.done.done():
-                        item.done.set_exception(failed)
-                if not isinstance(error, Exception):
-                    raise
-                continue
-            for item in batch:
-                if not item.done.done():
-                    item.done.set_result(None)
+    async def _write(self, batch: list[_Pending]) -> None:
+        by_announcement: dict[int, list[_Pending]] = {}
+        for item in batch:
+            by_announcement.setdefault(item.announcement_id, []).append(item)
+        for announcement_id, items in by_announcement.items():
+            await self.service.record(
+                announcement_id,
+                [i.recipient.id for i in items if i.outcome[0] == "sent"],
+                [(i.recipient.id, i.outcome[1]) for i in items if i.outcome[0] == "failed"],
+                [
+                    (i.recipient.id, i.recipient.chat_id, i.outcome[1])
+                    for i in items
+                    if i.outcome[0] == "blocked"
+                ],
+            )
 
 
 @dataclass

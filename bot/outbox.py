@@ -52,6 +52,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.group_commit import GroupCommit
 from kernel.clock import Clock
 from kernel.i18n import Translator
 from kernel.notices import Notice
@@ -80,35 +81,17 @@ class SentMarks:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow = uow
         self.clock = clock
-        self._queue: list[tuple[int, int | None, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._marks: GroupCommit[tuple[int, int | None]] = GroupCommit(
+            self._write, "outbox-sent-marks"
+        )
 
     async def mark(self, row_id: int, message_id: int | None) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((row_id, message_id, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write(), name="outbox-sent-marks")
-        await done
+        await self._marks.add((row_id, message_id))
 
-    async def _write(self) -> None:
-        await asyncio.sleep(0)  # marks from workers finishing in this same turn join in
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                async with self.uow() as uow:
-                    await uow.outbox.mark_sent([(r, m) for r, m, _ in batch], self.clock.now())
-                    await uow.commit()
-            except BaseException as error:  # a worker must never wait for a lost write
-                failed = error if isinstance(error, Exception) else RuntimeError("stopped")
-                for _, _, done in batch + self._queue:
-                    if not done.done():
-                        done.set_exception(failed)
-                if not isinstance(error, Exception):
-                    raise  # cancelled (the bot stops): the rows stay pending, sent again
-                continue
-            for _, _, done in batch:
-                if not done.done():
-                    done.set_result(None)
+    async def _write(self, batch: list[tuple[int, int | None]]) -> None:
+        async with self.uow() as uow:
+            await uow.outbox.mark_sent(batch, self.clock.now())
+            await uow.commit()
 
 
 class OutboxRelay:
