@@ -16,13 +16,15 @@ after a crash at most `concurrency` recipients (the calls in flight) are sent ag
 claimed rows of a sender that died return to pending when their lease runs out, and a
 clean stop releases them at once.
 
-- 429: everything waits `retry_after` and the same recipient is tried again (never
-  failed, never lost); the sending layer already waits out most of them.
+- 429: every send of the announcement waits `retry_after` (the sending layer hands it
+  straight here) and the same recipient is tried again (never failed, never lost).
 - 403: the member blocked the bot: counted as blocked, marked on the member (later
   announcements and messages skip them).
 - 400 and other 4xx: failed. "message to copy not found" (the post was deleted from
   the admin group) pauses the announcement instead of failing everyone.
-- 5xx and network errors: tried a few more times with backoff, then failed.
+- 5xx and network errors (after the sending layer's own retries): every send waits,
+  with backoff up to five minutes, and the same recipient is tried again: an outage
+  delays the announcement, it never fails members.
 
 Pause and cancel are status changes made by admins (compare-and-set); the service tells
 the sender (`poke`), which stops taking recipients, releases the ones claimed and not
@@ -52,6 +54,7 @@ from aiogram.exceptions import (
 from aiolimiter import AsyncLimiter
 
 from bot.group_commit import GroupCommit
+from bot.sending import FLOODS_TO_CALLER
 from handlers.admin.announcements.views import copy_post, progress_markup, progress_text
 from kernel.clock import Clock
 from kernel.i18n import Translator
@@ -65,7 +68,7 @@ from services.announcements import (
 log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 10.0
-SERVER_TRIES = 3  # after the sending layer's own retries
+MAX_OUTAGE_WAIT = 300.0  # between tries while Telegram answers 5xx or cannot be reached
 SOURCE_GONE = ("message to copy not found", "no messages to copy", "message_id_invalid")
 
 # (kind, detail): sent, failed, blocked; None: not tried (a pause or a stop came first).
@@ -297,7 +300,7 @@ class AnnouncementSender:
     # ------------------------------------------------------------------ one recipient
 
     async def _attempt(self, record: AnnouncementRecord, recipient: ClaimedRecipient) -> Outcome:
-        failures = 0
+        outages = 0
         while True:
             if self._stopping.is_set() or self._interrupted:
                 return None
@@ -306,6 +309,7 @@ class AnnouncementSender:
                 await self.clock.sleep(wait)
                 continue
             await self._bucket().acquire()
+            floods = FLOODS_TO_CALLER.set(True)
             try:
                 await copy_post(
                     self.bot, recipient.chat_id, record.source_chat_id,
@@ -314,20 +318,28 @@ class AnnouncementSender:
                 return ("sent", "")
             except TelegramRetryAfter as error:
                 log.warning("Announcement %s: 429, waiting %s s", record.id, error.retry_after)
-                until = self.clock.monotonic() + float(error.retry_after)
-                self._paused_until = max(self._paused_until, until)
+                self._pause_all(float(error.retry_after))
             except TelegramForbiddenError as error:
                 return ("blocked", error.message)
             except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as error:
-                failures += 1
-                if failures >= SERVER_TRIES:
-                    return ("failed", f"{type(error).__name__}: {error}")
-                await self.clock.sleep(2.0**failures)
+                # Telegram (or the way to it) is down: everyone waits and this member is
+                # tried again; an outage never turns members into failures.
+                outages += 1
+                delay = min(2.0**outages, MAX_OUTAGE_WAIT)
+                log.warning("Announcement %s: %s; all sends wait %.0f s", record.id,
+                            type(error).__name__, delay)  # fmt: skip
+                self._pause_all(delay)
             except TelegramBadRequest as error:
                 if any(sign in error.message.lower() for sign in SOURCE_GONE):
                     await self._source_gone(record)
                     return None
                 return ("failed", error.message)
+            finally:
+                FLOODS_TO_CALLER.reset(floods)
+
+    def _pause_all(self, seconds: float) -> None:
+        until = self.clock.monotonic() + seconds
+        self._paused_until = max(self._paused_until, until)
 
     async def _source_gone(self, record: AnnouncementRecord) -> None:
         log.error("Announcement %s: its post was deleted; pausing it", record.id)

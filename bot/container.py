@@ -166,8 +166,9 @@ def build_container(
     )
     relay.actions.update(QuestionRelay(bot, questions, i18n, clock, settings.ADMIN_CHAT_ID).table())
     announcements = AnnouncementService(
-        uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, rate=settings.ANNOUNCE_RATE
-    )
+        uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, rate=settings.ANNOUNCE_RATE,
+        reads=relay.reads,
+    )  # fmt: skip
     announcer = AnnouncementSender(
         bot,
         announcements,

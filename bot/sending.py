@@ -31,6 +31,7 @@ import logging
 import random
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,9 @@ NEW_MESSAGE_METHODS = frozenset(
         "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
     }
 )  # fmt: skip
+# Set by a caller that paces itself (the announcement sender): a 429 is raised to it at
+# once, so it pauses all its sends as Telegram asks of a broadcast, not one chat's.
+FLOODS_TO_CALLER: ContextVar[bool] = ContextVar("floods_to_caller", default=False)
 # Calls that must never wait or be retried here (the polling loop retries by itself).
 PASS_THROUGH = frozenset({"getUpdates"})
 # Edits of a message: the same edit twice in a row is skipped (a late or losing tap
@@ -205,6 +209,8 @@ class SendingLayer(BaseRequestMiddleware):
                 delay = float(error.retry_after)
                 if chat is not None:
                     self._paused_until[chat] = self._now() + delay
+                if FLOODS_TO_CALLER.get():
+                    raise
                 problem: Exception = error
             except Exception as error:
                 if not _retryable(error):

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     QA_SLA_MINUTES: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # Announcements: copies a second (below Telegram's 30, leaving room for replies).
     ANNOUNCE_RATE: float = Field(default=20, gt=0, le=1_000)
-    ANNOUNCE_PROGRESS_SECONDS: float = Field(default=5, ge=1, le=600)
+    ANNOUNCE_PROGRESS_SECONDS: float = Field(default=15, ge=1, le=600)
 
     @field_validator("BOT_TOKEN")
     @classmethod

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramServerError
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.sending import SendingLayer, SendLimits
+from bot.sending import FLOODS_TO_CALLER, SendingLayer, SendLimits
 from tests.kit.fake_session import make_bot
 from tests.kit.faketelegram import FakeTelegram
 
@@ -119,6 +119,26 @@ async def test_a_429_waits_what_telegram_asks_and_holds_only_that_chat(
     await first
     assert loop_time() - start >= 5
     assert [m["text"] for m in core.sent_to(USERS[0])] == ["after the flood wait"]
+
+
+@pytest.mark.looptime
+async def test_a_caller_that_paces_itself_gets_the_429_at_once(
+    core: FakeTelegram, bot: Bot
+) -> None:
+    """The announcement sender pauses all its sends on a 429 (a broadcast's flood), so
+    the layer hands the 429 to it rather than waiting for that one chat."""
+    core.fail_next("copyMessage", 429, retry_after=30)
+    source = await bot.send_message(USERS[1], "the post")
+    start = loop_time()
+    floods = FLOODS_TO_CALLER.set(True)
+    try:
+        with pytest.raises(TelegramRetryAfter) as raised:
+            await bot.copy_message(USERS[0], USERS[1], source.message_id)
+    finally:
+        FLOODS_TO_CALLER.reset(floods)
+    assert raised.value.retry_after == 30
+    assert loop_time() - start < 1
+    assert len(core.calls_of("copyMessage")) == 1
 
 
 @pytest.mark.parametrize(

@@ -38,8 +38,12 @@ class AnnouncementServiceBase(ServiceBase):
         default_language: str,
         *,
         rate: float = 20.0,
+        reads: UnitOfWorkFactory | None = None,
     ) -> None:
         super().__init__(uow, clock, zone, default_language)
+        # Where audiences are counted (a read-only connection of its own): a count over
+        # every member never holds the database's writers (SQLite has one).
+        self.reads = reads or uow
         # Copies a second (ANNOUNCE_RATE): how long a send will take is told before it.
         self.rate = rate
         # Told the id of an announcement that started, resumed, paused or was cancelled

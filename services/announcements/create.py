@@ -25,7 +25,7 @@ class Creating(AnnouncementServiceBase):
         """How many members get the post if it were sent now, and how many of the audience
         blocked the bot (skipped). The same query chooses the recipients when sending
         starts, so the number only differs by who joined, paid or blocked meanwhile."""
-        async with self.uow() as uow:
+        async with self.reads() as uow:
             return await uow.announcements.audience_size(audience, days, self.clock.now())
 
     async def confirm(
@@ -34,10 +34,11 @@ class Creating(AnnouncementServiceBase):
         """The admin confirms the preview: the announcement starts sending now (`send_at`
         None) or waits for `send_at`. An audience nobody is in is refused."""
         now = self.clock.now()
+        async with self.reads() as reading:
+            size = await reading.announcements.audience_size(draft.audience, draft.days, now)
+        if size.count == 0:
+            raise AnnouncementError(AnnouncementProblem.NO_RECIPIENTS)
         async with self.uow() as uow:
-            size = await uow.announcements.audience_size(draft.audience, draft.days, now)
-            if size.count == 0:
-                raise AnnouncementError(AnnouncementProblem.NO_RECIPIENTS)
             status = AnnouncementStatus.SENDING if send_at is None else AnnouncementStatus.SCHEDULED
             announcement_id = await uow.announcements.create(
                 created_by=admin.telegram_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from kernel.notices import Notice
 from services.announcements._base import AnnouncementServiceBase
 from storage.repos.announcements import (
     AnnouncementRecord,
@@ -144,10 +145,22 @@ class Delivery(AnnouncementServiceBase):
 
     async def pause_missing_post(self, announcement_id: int) -> bool:
         """The post was deleted from the admin group: nothing more can be copied, so the
-        announcement pauses (admins may cancel it) rather than fail every recipient."""
+        announcement pauses (admins may cancel it) rather than fail every recipient, and
+        the admins are told why."""
         async with self.uow() as uow:
             paused = await uow.announcements.transition(
                 announcement_id, (AnnouncementStatus.SENDING,), AnnouncementStatus.PAUSED
             )
+            record = await uow.announcements.get(announcement_id)
+            if paused and record is not None:
+                await uow.outbox.enqueue(
+                    Notice(
+                        chat_id=record.source_chat_id,
+                        text_key="announce.post_gone",
+                        language=self.default_language,
+                        params={"id": announcement_id},
+                    ),
+                    self.clock.now(),
+                )
             await uow.commit()
         return paused

@@ -9,6 +9,19 @@ from services.questions.views import HEADER
 
 
 class RelaySteps(QuestionBase):
+    async def is_conversation(
+        self, chat_id: int, message_id: int | None, thread_id: int | None
+    ) -> bool:
+        """Whether a message in the admin group belongs to a member's conversation: it
+        replies to a relayed question or an answer, or sits in a member's topic."""
+        async with self.uow() as uow:
+            if message_id is not None and await uow.questions.by_admin_message(chat_id, message_id):
+                return True
+            return (
+                thread_id is not None
+                and await uow.questions.by_topic(chat_id, thread_id) is not None
+            )
+
     async def topic_of(self, conversation_id: int) -> int | None:
         async with self.uow() as uow:
             conversation = await uow.questions.conversation(conversation_id)

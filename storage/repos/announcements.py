@@ -159,7 +159,16 @@ def audience_filter(audience: Audience, days: int | None, now: datetime) -> Colu
             Membership.expires_at.is_not(None), Membership.expires_at <= until
         ).exists()
     if audience is Audience.EXPIRED:
-        return and_(_held_once(), ~active.exists())
+        # A plan that ran out (expired, or still 'active' in the table past its end until
+        # the lifecycle job runs); a revoked or cancelled one is not "ended" for this.
+        ran_out = select(Membership.id).where(
+            Membership.member_id == Member.id,
+            or_(
+                Membership.status == "expired",
+                and_(Membership.status == "active", Membership.expires_at <= now),
+            ),
+        )
+        return and_(ran_out.exists(), ~active.exists())
     if audience is Audience.NEVER_PAID:
         return ~_held_once()
     leads = select(LeaderLink.id).where(

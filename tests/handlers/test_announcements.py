@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from storage.models import Announcement, Member, Membership, Plan, Tier
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
@@ -313,7 +313,8 @@ async def test_non_admins_stale_and_repeated_taps_change_nothing(app: BotUnderTe
     )
     assert "draf lama" in forged.get("text", "")
     garbage = await press(app, app.core.user(ADMIN_ID), summary, "annd:x:send::", strict=False)
-    assert garbage is not None  # answered (the stale-button answer), nothing happens
+    assert "Tombol ini sudah tidak berlaku" in garbage["text"]  # unreadable: stale answer
+    assert await announcement_count(app) == 0
     await press(app, app.core.user(ADMIN_ID), summary, data)
     again = await press(app, app.core.user(ADMIN_ID), summary, data, strict=False)
     assert "sudah dipakai" in again["text"]
@@ -366,3 +367,21 @@ async def test_a_cancelled_scheduled_announcement_is_never_sent(app: BotUnderTes
     app.container.clock.advance(hours=10)  # type: ignore[attr-defined]
     await deliver_announcements(app)
     assert not received(app, 2001, "Zoom besok")
+
+
+async def test_an_audience_emptied_after_the_preview_keeps_the_draft(app: BotUnderTest) -> None:
+    await world(app)
+    await to_preview(app, "Semua anggota")
+    # Everyone blocks the bot between the preview and "send" (as the relay records it).
+    async with app.container.uow() as work:
+        await work.session.execute(update(Member).values(blocked_bot_at=app.container.clock.now()))
+        await work.commit()
+    answer = await choose(app, "Kirim sekarang")
+    assert answer["show_alert"] and "Belum ada anggota di kelompok ini" in answer["text"]
+    assert "Kirim ke siapa?" in texts(app.core.sent_to(ADMIN_CHAT)[-1:])
+    # The draft is still there: another audience can be picked without starting over.
+    async with app.container.uow() as work:
+        await work.session.execute(update(Member).values(blocked_bot_at=None))
+        await work.commit()
+    await choose(app, "Semua anggota")
+    assert "3 anggota" in texts(app.core.sent_to(ADMIN_CHAT)[-2:])

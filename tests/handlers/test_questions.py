@@ -566,3 +566,24 @@ async def test_a_topic_name_reads_as_typed(app: BotUnderTest) -> None:
     await ask(app, tom, "halo")
     names = [t["name"] for t in app.core.topics(ADMIN_CHAT)]
     assert names == ["Tom & <Jerry> · belum punya paket · #1"]
+
+
+async def test_an_open_announcement_draft_never_takes_an_answer_to_a_member(
+    app: BotUnderTest,
+) -> None:
+    people, ani = await plain_setup(app)
+    await ask(app, ani, "kak, zoom jam berapa?")
+    question = last_in_group(app)
+    # Dewi starts an announcement and leaves it; then she answers Ani by replying.
+    await send(app, app.core.group_text(ADMIN_CHAT, people["admin"], "/announce"))
+    await reply_in_group(app, people["admin"], question, "jam 19.00 kak")
+    assert texts_to(app, ANI)[-1] == "💬 Tim Admin:\njam 19.00 kak"
+
+
+async def test_an_announcement_draft_left_for_half_an_hour_is_dropped(app: BotUnderTest) -> None:
+    people, _ = await plain_setup(app)
+    await send(app, app.core.group_text(ADMIN_CHAT, people["admin"], "/announce"))
+    app.container.clock.advance(minutes=31)  # type: ignore[attr-defined]
+    before = len(app.core.sent_to(ADMIN_CHAT))
+    await send(app, app.core.group_text(ADMIN_CHAT, people["admin"], "rapat jam 3 ya"))
+    assert len(app.core.sent_to(ADMIN_CHAT)) == before  # not taken as a post: no reply

@@ -142,6 +142,8 @@ async def community(uow: UnitOfWorkFactory) -> None:
     waiting = await add_member(uow, 108)  # a payment waiting: never held a plan
     await hold(uow, waiting, "vip", status="pending")
     gone = await add_member(uow, 109, blocked=True)  # never paid, blocked the bot
+    revoked = await add_member(uow, 110)  # VIP revoked by an admin: not "ended", nor new
+    await hold(uow, revoked, "vip", status="cancelled")
     await lead(uow, basic, newcomer)
     await lead(uow, basic, gone)
 
@@ -152,7 +154,7 @@ async def community(uow: UnitOfWorkFactory) -> None:
 @pytest.mark.parametrize(
     ("audience", "days", "count", "blocked"),
     [
-        (Audience.EVERYONE, None, 8, 1),
+        (Audience.EVERYONE, None, 9, 1),
         (Audience.BASIC, None, 1, 0),
         (Audience.VIP, None, 3, 0),
         (Audience.EXPIRING, 7, 1, 0),

@@ -36,7 +36,7 @@ def build_router() -> Router:
     router.message.register(control.history_command, Command("announcements"))
     router.message.register(compose.album_part, StateFilter(compose.Compose), compose.AlbumPart())
     for step, handler in compose.STEPS:
-        router.message.register(handler, StateFilter(step))
+        router.message.register(handler, StateFilter(step), compose.ComposeInput())
     router.callback_query.register(compose.on_compose_button, ComposeCallback.filter())
     router.callback_query.register(control.on_control, AnnouncementControlCallback.filter())
     router.callback_query.register(control.on_history_page, HistoryCallback.filter())

@@ -34,12 +34,12 @@ from handlers.admin.announcements.views import (
     days_markup,
     no_buttons_markup,
     number,
-    shown_at,
     time_left,
 )
 from handlers.common.admin_command import AdminCall, actor, admin_command
 from handlers.common.admins import AdminGate
 from handlers.common.config import HandlerConfig
+from handlers.common.dates import local_time
 from handlers.common.filters import allowed
 from kernel.clock import Clock
 from kernel.i18n import Translator
@@ -48,6 +48,7 @@ from services.announcements import (
     MAX_DAYS,
     MIN_DAYS,
     AnnouncementError,
+    AnnouncementProblem,
     AnnouncementService,
     Audience,
     Draft,
@@ -55,6 +56,7 @@ from services.announcements import (
     parse_link_buttons,
     parse_send_time,
 )
+from services.questions import QuestionService
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +88,44 @@ def example_time(clock: Clock, zone: ZoneInfo) -> str:
     return f"{tomorrow:%d-%m-%Y} 19:00"
 
 
+DRAFT_KEPT = timedelta(minutes=30)
+
+
+def _thread(message: Message) -> int | None:
+    return message.message_thread_id if message.is_topic_message else None
+
+
 @admin_command()
-async def announce_command(call: AdminCall, state: FSMContext) -> None:
+async def announce_command(call: AdminCall, state: FSMContext, clock: Clock) -> None:
     await state.clear()
     await state.set_state(Compose.post)
-    await state.update_data(draft=call.message.message_id % 1_000_000)
+    await state.update_data(
+        draft=call.message.message_id % 1_000_000,
+        thread=_thread(call.message),
+        started=clock.now().timestamp(),
+    )
     await call.say("announce.ask_post", most=MAX_BUTTONS)
+
+
+class ComposeInput(Filter):
+    """A message that is the admin's next step of their draft: typed where /announce was
+    (the same topic), within DRAFT_KEPT of it, and not part of a member's conversation
+    (an answer to a member is never taken as a post, even with a draft left open). A
+    draft left longer is dropped, and the message goes on to the other features."""
+
+    async def __call__(
+        self, message: Message, state: FSMContext, clock: Clock, questions: QuestionService
+    ) -> bool:
+        data = await state.get_data()
+        if clock.now().timestamp() - float(data.get("started", 0)) > DRAFT_KEPT.total_seconds():
+            await state.clear()
+            return False
+        if _thread(message) != data.get("thread"):
+            return False
+        replied = message.reply_to_message
+        return not await questions.is_conversation(
+            message.chat.id, replied.message_id if replied else None, _thread(message)
+        )
 
 
 class AlbumPart(Filter):
@@ -245,7 +279,7 @@ async def typed_when(
             "announce.scheduled",
             lang,
             id=record.id,
-            when=shown_at(send_at, config.zone),
+            when=local_time(send_at, config.zone),
             audience=audience_name(record.audience, record.audience_days, i18n, lang),
         )
     )
@@ -395,7 +429,13 @@ async def on_compose_button(
     try:
         record = await announcements.confirm(draft, actor(query.from_user))
     except AnnouncementError as error:
+        # Nothing was sent: the draft stays, and with nobody left in the audience (they
+        # left or blocked the bot since the preview) another audience is asked for.
+        await state.set_state(current)
+        await state.set_data(data)
         await query.answer(problem(error, i18n, lang), show_alert=True)
+        if error.problem is AnnouncementProblem.NO_RECIPIENTS:
+            await _ask_audience(message, state, i18n, lang)
         return
     await query.answer()
     await _close(bot, message, None)

@@ -4,7 +4,6 @@ the audience buttons, and the post copied as members get it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -18,6 +17,7 @@ from handlers.admin.announcements.callbacks import (
     ComposeCallback,
     HistoryCallback,
 )
+from handlers.common.dates import local_time
 from kernel.i18n import Translator
 from services.announcements import (
     AnnouncementRecord,
@@ -96,13 +96,9 @@ def time_left(seconds: float, i18n: Translator, lang: str) -> str:
 def status_name(record: AnnouncementRecord, i18n: Translator, lang: str, zone: ZoneInfo) -> str:
     if record.status is S.SCHEDULED and record.scheduled_at is not None:
         return i18n.t(
-            "announce.status_scheduled_at", lang, when=shown_at(record.scheduled_at, zone)
+            "announce.status_scheduled_at", lang, when=local_time(record.scheduled_at, zone)
         )
     return i18n.t(f"announce.status_{record.status.value}", lang)
-
-
-def shown_at(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%d-%m-%Y %H:%M}"
 
 
 def progress_text(
@@ -182,7 +178,7 @@ def history_text(page: HistoryPage, i18n: Translator, lang: str, zone: ZoneInfo)
                 "announce.history_line",
                 lang,
                 id=record.id,
-                when=shown_at(record.scheduled_at or record.created_at, zone),
+                when=local_time(record.scheduled_at or record.created_at, zone),
                 status=status_name(record, i18n, lang, zone),
                 audience=audience_name(record.audience, record.audience_days, i18n, lang),
                 sent=number(record.sent, lang),
