@@ -105,6 +105,10 @@ from bench.announce import announce_bench  # noqa: E402
 
 BENCHMARKS["announce"] = announce_bench
 
+from bench.numbers import numbers_bench  # noqa: E402
+
+BENCHMARKS["numbers"] = numbers_bench
+
 
 def main(argv: list[str]) -> int:
     names = argv or list(BENCHMARKS)

@@ -14,16 +14,13 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
-import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
-
+from bench.timing import counting_engine, interleaved, table
 from kernel.actor import Actor
 from kernel.admin_input import MemberRef
 from kernel.clock import SystemClock
@@ -31,7 +28,7 @@ from services.leaders import LeaderService
 from services.members.lookup import MemberLookupService
 from services.payments import PaymentService
 from services.reports import ReportService
-from storage.database import create_engine, create_session_factory
+from storage.database import create_session_factory
 from storage.migrate import alembic_config, upgrade
 from storage.uow import UnitOfWorkFactory
 
@@ -244,13 +241,7 @@ async def scale(folder: Path) -> str:
 
 
 async def _measure(path: Path, note: str) -> str:
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
-    statements = [0]
-
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _count(*args: Any) -> None:
-        if not str(args[2]).startswith("BEGIN"):
-            statements[0] += 1
+    engine, statements = counting_engine(path)
 
     uow = UnitOfWorkFactory(create_session_factory(engine))
     clock = SystemClock()
@@ -300,26 +291,11 @@ async def _measure(path: Path, note: str) -> str:
         ("/member by telegram id", member_by_id),
         ("/member by @username", member_by_name),
     ]
-    timings: dict[str, list[float]] = {name: [] for name, _ in views}
-    counts: dict[str, int] = {}
-    for name, call in views:  # warm up, and count statements once
-        statements[0] = 0
-        await call()
-        counts[name] = statements[0]
-    for round_ in range(ROUNDS):
-        order = views if round_ % 2 == 0 else views[::-1]
-        for name, call in order:
-            started = time.perf_counter()
-            await call()
-            timings[name].append(time.perf_counter() - started)
+    timings, counts = await interleaved(views, statements, ROUNDS)
     await engine.dispose()
-    base = statistics.median(timings[views[0][0]])
     lines = [
         f"scale: {MEMBERS:,} members, {MEMBERS * REPORTS_PER_MEMBER:,} reports and their "
         f"commissions and ledger ({note}); medians of {ROUNDS} interleaved rounds",
-        f"  {'what':34} {'median ms':>10} {'SQL':>6} {'ratio':>9}",
+        *table(views, timings, counts),
     ]
-    for name, _ in views:
-        median = statistics.median(timings[name])
-        lines.append(f"  {name:34} {median * 1000:10.2f} {counts[name]:6d} {median / base:8.1f}x")
     return "\n".join(lines)

@@ -37,6 +37,7 @@ PRIVATE_COMMANDS = (
     "language",
 )
 ADMIN_COMMANDS = (
+    "menu",
     "pending",
     "questions",
     "signature",
@@ -71,6 +72,8 @@ ADMIN_COMMANDS = (
     "accountnote",
     "announce",
     "announcements",
+    "numbers",
+    "export",
 )
 
 

@@ -27,10 +27,12 @@ from services.affiliates import AffiliateService
 from services.announcements import AnnouncementService
 from services.catalog import CatalogService
 from services.dashboard import DashboardService
+from services.exports import ExportService
 from services.leaders import LeaderService
 from services.ledger import LedgerService
 from services.members import MemberLookupService, MemberService
 from services.memberships import LifecycleService, MembershipService
+from services.numbers import NumbersService
 from services.payments import PaymentService
 from services.questions import QuestionService
 from services.reports import ReportService
@@ -71,15 +73,19 @@ class Container:
     questions: QuestionService
     announcements: AnnouncementService
     announcer: AnnouncementSender
+    numbers: NumbersService
+    exports: ExportService
 
     read_engine: AsyncEngine | None = None
+    report_engine: AsyncEngine | None = None
     memory_trim: MemoryTrim | None = None
 
     async def close(self) -> None:
         await self.bot.session.close()
         await self.engine.dispose()
-        if self.read_engine is not None:
-            await self.read_engine.dispose()
+        for engine in (self.read_engine, self.report_engine):
+            if engine is not None:
+                await engine.dispose()
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -119,9 +125,12 @@ def build_container(
     # behind the writes of updates being handled (a member's message goes out as soon as
     # the approval that queued it commits). Not for an in-memory SQLite database, which
     # another connection could not see.
-    read_engine = None
+    read_engine = report_engine = None
     if not is_sqlite(settings.DATABASE_URL) or sqlite_file(settings.DATABASE_URL):
         read_engine = create_read_engine(settings.DATABASE_URL)
+        # Long reads (the owner's numbers, exports, counting an audience: seconds at 100k
+        # members) on a connection of their own, so the relay's reads never wait for them.
+        report_engine = create_read_engine(settings.DATABASE_URL)
     clock = clock or SystemClock()
     i18n = Translator.load(settings.DEFAULT_LANGUAGE)
     bot = bot or make_bot(settings)
@@ -146,6 +155,7 @@ def build_container(
         reads=UnitOfWorkFactory(create_session_factory(read_engine)) if read_engine else None,
     )
     uow.on_outbox_commit = relay.wake
+    long_reads = UnitOfWorkFactory(create_session_factory(report_engine)) if report_engine else uow
     members = MemberService(uow, clock, settings.DEFAULT_LANGUAGE)
     relay.on_blocked = members.forget
     # The bot layer knows how buttons are packed; services only ask for them.
@@ -167,7 +177,7 @@ def build_container(
     relay.actions.update(QuestionRelay(bot, questions, i18n, clock, settings.ADMIN_CHAT_ID).table())
     announcements = AnnouncementService(
         uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, rate=settings.ANNOUNCE_RATE,
-        reads=relay.reads,
+        reads=long_reads,
     )  # fmt: skip
     announcer = AnnouncementSender(
         bot,
@@ -192,6 +202,7 @@ def build_container(
         announcements=announcements,
         announcer=announcer,
         read_engine=read_engine,
+        report_engine=report_engine,
         members=members,
         payments=PaymentService(
             uow,
@@ -236,5 +247,9 @@ def build_container(
         group_actions=group_actions,
         sending=sending,
         questions=questions,
+        # Both only read, for seconds at 100k members: never holding the writers (SQLite
+        # has one) nor the relay.
+        numbers=NumbersService(long_reads, clock, settings.zone, settings.DEFAULT_LANGUAGE),
+        exports=ExportService(long_reads, clock, settings.zone, settings.DEFAULT_LANGUAGE),
         memory_trim=MemoryTrim(clock.monotonic),
     )

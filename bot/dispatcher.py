@@ -142,6 +142,8 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         lifecycle=container.lifecycle,
         group_actions=container.group_actions,
         questions=container.questions,
+        numbers=container.numbers,
+        exports=container.exports,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

@@ -14,6 +14,7 @@ from storage.repos.affiliates import AffiliateRepository
 from storage.repos.announcements import AnnouncementRepository
 from storage.repos.audit import AuditRepository
 from storage.repos.catalog import CatalogRepository
+from storage.repos.exports import ExportRepository
 from storage.repos.leaders import LeaderRepository
 from storage.repos.ledger import LedgerRepository
 from storage.repos.members import MemberRepository
@@ -45,6 +46,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     questions: QuestionRepository
     numbers: NumbersRepository
+    exports: ExportRepository
 
     def __init__(
         self,
@@ -72,6 +74,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.questions = QuestionRepository(self.session)
         self.numbers = NumbersRepository(self.session)
+        self.exports = ExportRepository(self.session)
         return self
 
     async def __aexit__(

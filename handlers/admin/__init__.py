@@ -3,13 +3,16 @@ leaders and affiliate accounts.
 
 payments.py  payment cards (Approve / Reject) and /pending
 reports/     report cards (Validate / Adjust / Reject) and /reports
-members.py   /member, /grant, /revoke
+members.py   /grant, /revoke
+console/     the admin home (/start, /help, /menu), member search (/member) and card
 catalog.py   plans, prices and payment methods (the owner only)
 ledger.py    /ledger, /payout, /structures, /addstructure
 leaders.py   /setleader, /leaderhistory
 accounts/    affiliate accounts, with the guided /addaccount and the CSV import
 questions.py members' questions: answers, status buttons, /questions, /signature
 announcements/ /announce (compose, preview, send or schedule) and /announcements
+numbers/     /numbers: the owner's numbers for a period, with charts
+exports.py   /export: members, payments, payouts or commissions of a period as CSV
 
 Commands share one scaffold (handlers/common/admin_command.py: the admin check, the
 arguments, the usage and problem replies); payment and report cards share one card
@@ -24,9 +27,12 @@ from handlers.admin import (
     accounts,
     announcements,
     catalog,
+    console,
+    exports,
     leaders,
     ledger,
     members,
+    numbers,
     payments,
     questions,
     reports,
@@ -45,6 +51,9 @@ def routers() -> list[Router]:
         leaders.build_router(),
         accounts.build_router(),
         announcements.build_router(),
+        numbers.build_router(),
+        exports.build_router(),
+        console.build_router(),
         # Last: an admin's reply to a relayed question is an answer, unless a step above
         # (a reject reason, a wizard's answer) took it.
         questions.build_router(),

@@ -1,4 +1,5 @@
-"""Members in the admin group: /member (lookup), /grant and /revoke a membership by hand.
+"""Members in the admin group: /grant and /revoke a membership by hand, and the lines of
+the member card (/member and the card screen are the console's: handlers/admin/console).
 
 MEMBER is a Telegram id or @username. Each command answers in the sender's language
 and says exactly what format it expects when the input is wrong.
@@ -13,14 +14,14 @@ from aiogram import Router
 from aiogram.filters import Command
 
 from domain.membership import MembershipStatus
-from handlers.common.admin_command import AdminCall, admin_command, fields, shown_day, words
+from handlers.common.admin_command import AdminCall, admin_command, fields, shown_day
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat
 from kernel.admin_input import parse_member_ref
 from kernel.i18n import Translator
 from kernel.names import plan_name
-from services.members import MemberCard, MemberLookupService, MembershipLine
-from services.memberships import MembershipService
+from services.members import MemberCard, MembershipLine
+from services.memberships import GrantResult, MembershipService, RevokeResult
 
 
 def membership_text(line: MembershipLine, i18n: Translator, lang: str, zone: ZoneInfo) -> str:
@@ -85,16 +86,41 @@ def card_lines(card: MemberCard, i18n: Translator, lang: str, zone: ZoneInfo) ->
     return lines
 
 
-@admin_command("tools.usage_member", args=words(1))
-async def member_card(
-    call: AdminCall, member_lookup: MemberLookupService, config: HandlerConfig
-) -> None:
-    card = await member_lookup.member_card(parse_member_ref(call.args[0]))
-    await call.reply_lines(card_lines(card, call.i18n, call.lang, config.zone))
-
-
 def _reason(parts: list[str]) -> str:
     return parts[2] if len(parts) == 3 else ""
+
+
+def granted_text(
+    done: GrantResult, reason: str, i18n: Translator, lang: str, zone: ZoneInfo
+) -> str:
+    """What admins read after a grant (typed or tapped)."""
+    key = "tools.granted_until"
+    if done.renewed:
+        key = "tools.extended"
+    elif done.expires_at is None:
+        key = "tools.granted_lifetime"
+    return i18n.t(
+        key,
+        lang,
+        plan=plan_name(done.plan),
+        name=done.name,
+        telegram_id=done.telegram_id,
+        reason=reason.strip(),
+        until=shown_day(done.expires_at, zone),
+        old=shown_day(done.old_expires_at, zone),
+    )
+
+
+def revoked_text(done: RevokeResult, reason: str, i18n: Translator, lang: str) -> str:
+    """What admins read after a revocation (typed or tapped)."""
+    return i18n.t(
+        "tools.revoked",
+        lang,
+        plan=plan_name(done.plan),
+        name=done.name,
+        telegram_id=done.telegram_id,
+        reason=reason.strip(),
+    )
 
 
 @admin_command("tools.usage_grant", args=fields(2, maxsplit=2))
@@ -102,20 +128,7 @@ async def grant(call: AdminCall, memberships: MembershipService, config: Handler
     reason = _reason(call.args)
     ref, plan = parse_member_ref(call.args[0]), call.args[1]
     done = await memberships.grant(ref, plan, reason, call.actor)
-    key = "tools.granted_until"
-    if done.renewed:
-        key = "tools.extended"
-    elif done.expires_at is None:
-        key = "tools.granted_lifetime"
-    await call.say(
-        key,
-        plan=plan_name(done.plan),
-        name=done.name,
-        telegram_id=done.telegram_id,
-        reason=reason.strip(),
-        until=shown_day(done.expires_at, config.zone),
-        old=shown_day(done.old_expires_at, config.zone),
-    )
+    await call.message.reply(granted_text(done, reason, call.i18n, call.lang, config.zone))
 
 
 @admin_command("tools.usage_revoke", args=fields(2, maxsplit=2))
@@ -123,19 +136,12 @@ async def revoke(call: AdminCall, memberships: MembershipService) -> None:
     reason = _reason(call.args)
     ref, plan = parse_member_ref(call.args[0]), call.args[1]
     done = await memberships.revoke(ref, plan, reason, call.actor)
-    await call.say(
-        "tools.revoked",
-        plan=plan_name(done.plan),
-        name=done.name,
-        telegram_id=done.telegram_id,
-        reason=reason.strip(),
-    )
+    await call.message.reply(revoked_text(done, reason, call.i18n, call.lang))
 
 
 def build_router() -> Router:
     router = Router(name="admin_members")
     router.message.filter(InAdminChat())
-    router.message.register(member_card, Command("member"))
     router.message.register(grant, Command("grant"))
     router.message.register(revoke, Command("revoke"))
     return router

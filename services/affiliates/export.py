@@ -3,8 +3,6 @@ is stored; an export can be imported again."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from domain.affiliates import AccountFilter
@@ -12,11 +10,7 @@ from services.affiliates._base import ServiceBase
 from services.affiliates._common import cards_of
 from services.affiliates.csv_format import EXPORT_COLUMNS
 from services.affiliates.views import AccountCard
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and len(text) > 1 else text
+from services.csv_safe import CsvFile, spreadsheet_safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +40,10 @@ class Exporting(ServiceBase):
         return AccountsExport(total, self._csv(cards))
 
     def _csv(self, cards: list[AccountCard]) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(EXPORT_COLUMNS)
+        file = CsvFile(EXPORT_COLUMNS)
         for card in cards:
-            writer.writerow(self._cells(card))
-        return out.getvalue().encode("utf-8-sig")
+            file.add(self._cells(card))
+        return file.data()
 
     def _cells(self, card: AccountCard) -> list[object]:
         verified = card.yellow_cart_verified_at

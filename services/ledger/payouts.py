@@ -56,7 +56,37 @@ def _checked(method: str, reference: str | None, amount: int | None) -> tuple[st
     return details.method, details.reference
 
 
+@dataclass(frozen=True, slots=True)
+class Owed:
+    telegram_id: int
+    name: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class OwedPage:
+    """One page of the members a payout is owed to, and how many and how much in all."""
+
+    members: tuple[Owed, ...]
+    count: int
+    total: int
+
+
 class Payouts(LedgerServiceBase):
+    async def owed(self, offset: int, limit: int) -> OwedPage:
+        """Members with a balance available (earned and not paid yet), the most owed
+        first: whom the admins still have to pay."""
+        async with self.uow() as uow:
+            page, count, total = await uow.ledger.owed_page(limit, offset)
+        members = tuple(Owed(m.telegram_id, m.full_name, amount) for m, amount in page)
+        return OwedPage(members, count, total)
+
+    async def recent_methods(self, limit: int = 6) -> list[str]:
+        """How admins paid members lately (BCA, DANA ...), the most recent first: the
+        choices a guided payout offers as buttons."""
+        async with self.uow() as uow:
+            return await uow.ledger.recent_payout_methods(limit)
+
     async def payout(
         self,
         member_id: int,

@@ -16,6 +16,7 @@ from services.members.lookup import (
     FoundMember,
     MemberCard,
     MemberLookupService,
+    MemberMatches,
     MembershipLine,
     PaymentLine,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "FoundMember",
     "MemberCard",
     "MemberLookupService",
+    "MemberMatches",
     "MemberService",
     "MemberView",
     "MembershipLine",

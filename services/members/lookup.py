@@ -7,8 +7,9 @@ from datetime import datetime
 
 from domain.catalog import Plan, Tier
 from domain.membership import MembershipStatus, effective_tier, remaining_days
+from domain.people import Person
 from domain.states import PaymentStatus
-from kernel.admin_input import MemberRef
+from kernel.admin_input import MemberRef, parse_member_ref
 from services.base import AdminServiceBase
 from services.member_ref import find_member
 from storage.repos.members import CardMembership
@@ -23,6 +24,18 @@ class FoundMember:
     telegram_id: int
     name: str
     username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberMatches:
+    """One page of the members an admin's search finds, and how many it finds in all."""
+
+    total: int
+    members: tuple[FoundMember, ...]
+
+
+def _found(member: Person) -> FoundMember:
+    return FoundMember(member.id, member.telegram_id, member.full_name, member.username)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +99,20 @@ class MemberLookupService(AdminServiceBase):
         """Who an admin means (raises MEMBER_NOT_FOUND): for commands of other features."""
         async with self.uow() as uow:
             member = await find_member(uow, ref)
-            return FoundMember(member.id, member.telegram_id, member.full_name, member.username)
+            return _found(member)
+
+    async def search(self, text: str, offset: int, limit: int) -> MemberMatches:
+        """The members an admin may mean by `text`: a Telegram id or an @username finds
+        that one member (as `resolve`: BAD_MEMBER_REF, MEMBER_NOT_FOUND); anything else
+        is a part of a name or a username, matched case-insensitively (`ani` finds
+        "Ani Lestari" and @kania_shop), ordered by first name."""
+        given = " ".join(text.split())
+        async with self.uow() as uow:
+            if given.isdigit() or given.startswith("@"):
+                one = await find_member(uow, parse_member_ref(given))
+                return MemberMatches(1, () if offset > 0 else (_found(one),))
+            page, total = await uow.members.search(given, limit, offset)
+            return MemberMatches(total, tuple(_found(m) for m in page))
 
     async def member_card(self, ref: MemberRef) -> MemberCard:
         """The member's profile, effective tier, memberships (active first, then the rest

@@ -89,6 +89,11 @@ class Tickets(QuestionBase):
             await uow.commit()
         return view
 
+    async def waiting_count(self) -> int:
+        """How many questions wait for an answer (the admin home's count)."""
+        async with self.uow() as uow:
+            return await uow.questions.count_open()
+
     async def waiting(self, limit: int = 30) -> tuple[int, list[Waiting]]:
         """How many questions wait for an answer, and the first `limit`: VIP (the highest
         tier) first, then the longest waiting (of the WAITING_SORTED oldest: more than

@@ -31,6 +31,11 @@ class BalanceScreen:
 
 
 class Queries(ReportServiceBase):
+    async def waiting_count(self) -> int:
+        """How many reports wait for an admin's validation (the admin home's count)."""
+        async with self.uow() as uow:
+            return await uow.reports.count_submitted()
+
     async def history(self, member_id: int, limit: int = 15) -> tuple[list[ReportView], int]:
         """A member's latest reports, newest first, and how many they have in all."""
         async with self.uow() as uow:

@@ -73,6 +73,10 @@ class Commission(Base):
         Index(
             "ix_commissions_leader_member_share", "leader_member_id", "member_id", "leader_share"
         ),
+        # A leader's earnings in a period, summed from the index alone (/numbers).
+        Index(
+            "ix_commissions_leader_created_share", "leader_member_id", "created_at", "leader_share"
+        ),
         CheckConstraint(
             "member_share >= 0 AND leader_share >= 0 AND owner_share >= 0", name="not_negative"
         ),
@@ -116,4 +120,9 @@ class LedgerEntry(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
-    __table_args__ = (UniqueConstraint("commission_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("commission_id", "kind"),
+        # Payouts of a period and the ledger added up to a day (the payout rate of
+        # /numbers), each from the index alone.
+        Index("ix_ledger_entries_kind_created_amount", "kind", "created_at", "amount"),
+    )

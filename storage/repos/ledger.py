@@ -245,6 +245,38 @@ class LedgerRepository:
         member = await self.session.get(Member, member_id, with_for_update=True)
         return None if member is None else to_person(member)
 
+    async def owed_page(self, limit: int, offset: int) -> tuple[list[tuple[Person, int]], int, int]:
+        """Members whose ledger adds up to more than zero (a payout owed), the most owed
+        first, `limit` from `offset`; and how many are owed and how much in all."""
+        owed = (
+            select(LedgerEntry.member_id, func.sum(LedgerEntry.amount).label("owed"))
+            .group_by(LedgerEntry.member_id)
+            .having(func.sum(LedgerEntry.amount) > 0)
+            .subquery()
+        )
+        count, total = (
+            await self.session.execute(
+                select(func.count(), func.coalesce(func.sum(owed.c.owed), 0)).select_from(owed)
+            )
+        ).one()
+        rows = await self.session.execute(
+            select(Member, owed.c.owed)
+            .join(owed, owed.c.member_id == Member.id)
+            .order_by(owed.c.owed.desc(), Member.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        page = [(to_person(member), int(amount)) for member, amount in rows.all()]
+        return page, int(count), int(total)
+
+    async def recent_payout_methods(self, limit: int) -> list[str]:
+        """The methods of earlier payouts, the most recently used first, each once."""
+        last_used = func.max(Payout.id)
+        found = await self.session.execute(
+            select(Payout.method).group_by(Payout.method).order_by(last_used.desc()).limit(limit)
+        )
+        return [str(method) for method in found.scalars()]
+
     async def payout_by_request_key(self, request_key: str | None) -> PayoutRecord | None:
         found = await self.session.execute(select(Payout).where(Payout.request_key == request_key))
         row = found.scalar_one_or_none()

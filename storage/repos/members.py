@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,6 +102,25 @@ class MemberRepository:
         )
         row = result.scalar_one_or_none()
         return None if row is None else to_person(row)
+
+    async def search(self, text: str, limit: int, offset: int) -> tuple[list[Person], int]:
+        """Members whose name or username contains `text` (case-insensitive; `%` and `_`
+        match themselves), by first name then id, `limit` from `offset`, and how many
+        match in all (two queries; a scan, fine for an admin's search)."""
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        name = func.lower(Member.first_name + " " + func.coalesce(Member.last_name, ""))
+        username = func.lower(func.coalesce(Member.username, ""))
+        matches = or_(name.like(pattern, escape="\\"), username.like(pattern, escape="\\"))
+        total = await self.session.scalar(select(func.count()).select_from(Member).where(matches))
+        rows = await self.session.execute(
+            select(Member)
+            .where(matches)
+            .order_by(func.lower(Member.first_name), Member.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [to_person(row) for row in rows.scalars()], int(total or 0)
 
     async def by_ids(self, member_ids: Collection[int]) -> dict[int, Person]:
         if not member_ids:

@@ -303,6 +303,13 @@ class ReportRepository:
         pending_count, pending_claimed = pending.one()
         return ReportTally(int(validated.scalar_one()), int(pending_count), int(pending_claimed))
 
+    async def count_submitted(self) -> int:
+        """How many reports wait for validation."""
+        found = await self.session.execute(
+            select(func.count()).select_from(Report).where(Report.status == ReportStatus.SUBMITTED)
+        )
+        return int(found.scalar_one())
+
     async def count_validated(self) -> int:
         found = await self.session.execute(
             select(func.count()).select_from(Report).where(Report.status == ReportStatus.VALIDATED)

@@ -104,5 +104,5 @@ async def test_admins_get_their_own_command_menu_in_the_admin_group(
     ]
     assert admin_menus, bot_process.log()
     names = [c["command"] for c in admin_menus[0].params["commands"]]
-    assert names[:2] == ["pending", "questions"] and "setprice" in names
+    assert names[:2] == ["menu", "pending"] and "setprice" in names
     assert all("pending" not in str(c.params["commands"]) for c in calls if c not in admin_menus)

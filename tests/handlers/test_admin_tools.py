@@ -170,8 +170,8 @@ async def test_member_with_bad_input_says_what_is_accepted(world: World) -> None
     usage = await world.say(ADMIN, "/member")
     assert usage.startswith("Format: /member ID_TELEGRAM atau /member @username")
     assert await world.say(ADMIN, "/member 1001 1002") == usage
-    bad = await world.say(ADMIN, "/member ani-kreator!")
-    assert bad.startswith("“ani-kreator!” bukan ID Telegram atau @username.")
+    bad = await world.say(ADMIN, "/member @ani-kreator!")
+    assert bad.startswith("“@ani-kreator!” bukan ID Telegram atau @username.")
     unknown = await world.say(ADMIN, "/member 4242")
     assert unknown.startswith("Member 4242 tidak ditemukan.")
     assert "/start" in unknown
