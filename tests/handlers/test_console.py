@@ -395,6 +395,26 @@ async def test_forged_and_stale_buttons_change_nothing(app: BotUnderTest) -> Non
     assert await count(app, AdminAction) == 0
 
 
+async def test_a_grant_then_a_revoke_on_the_same_card_both_happen(app: BotUnderTest) -> None:
+    group = await people(app)
+    admin = group["admin"]
+    card = await say(app, admin, f"/member {ANI}")
+    await tap(app, admin, card, "Beri paket")
+    await tap(app, admin, current(app, card), "VIP Seumur Hidup")
+    await tap(app, admin, current(app, card), "Dibayar di luar bot")
+    assert (await tap(app, admin, current(app, card), "Ya, berikan"))["text"] == "Selesai."
+    # Back on the same (edited) message, a second change is a new one, not "done already".
+    await tap(app, admin, current(app, card), "Kartu member")
+    await tap(app, admin, current(app, card), "Cabut paket")
+    await tap(app, admin, current(app, card), "VIP Seumur Hidup")
+    reason = next(label for label, _ in app.core.buttons(current(app, card)) if label != "Batal")
+    await tap(app, admin, current(app, card), reason)
+    answer = await tap(app, admin, current(app, card), "Ya, cabut")
+    assert answer["text"] == "Selesai."
+    [row] = await memberships_of(app, ANI)
+    assert row.status == "cancelled"
+
+
 async def test_the_same_confirmation_tapped_twice_grants_once(app: BotUnderTest) -> None:
     group = await people(app)
     await say(app, group["owner"], "/addplan vip 30 150rb")
@@ -687,6 +707,24 @@ async def test_the_same_payout_confirmation_tapped_twice_pays_once(app: BotUnder
     assert first["text"] == "Selesai."
     assert second["text"] == "Sudah dilakukan; tidak ada yang diulang."
     assert [p.amount for p in await payouts(app)] == [1_000, 2_000]
+
+
+async def test_a_second_payout_from_the_same_card_is_a_new_payout(app: BotUnderTest) -> None:
+    group = await people(app)
+    admin = group["admin"]
+    await earned(app, admin, ANI, 200_000)
+    card = await say(app, admin, f"/member {ANI}")
+    for amount in ("2rb", "3rb"):  # the card's screen is edited in place both times
+        await tap(app, admin, current(app, card), "Payout")
+        await tap(app, admin, current(app, card), "Ketik nominal")
+        await say(app, admin, amount)
+        await tap(app, admin, current(app, card), "Ketik metode")
+        await say(app, admin, "BCA")
+        await tap(app, admin, current(app, card), "Tanpa referensi")
+        answer = await tap(app, admin, current(app, card), "Ya, bayar")
+        assert answer["text"] == "Selesai."
+        await tap(app, admin, current(app, card), "Kartu member")
+    assert [p.amount for p in await payouts(app)] == [2_000, 3_000]
 
 
 async def test_a_payout_beyond_the_balance_or_of_nothing_pays_nothing(app: BotUnderTest) -> None:

@@ -85,10 +85,16 @@ async def choose_plan(
     lang: str,
     member_lookup: MemberLookupService,
     catalog: CatalogService,
+    fsm_storage: BaseStorage,
+    bot: Bot,
 ) -> None:
-    """Grant: the plans on sale; revoke: the plans the member holds now."""
+    """Grant: the plans on sale; revoke: the plans the member holds now. A new change
+    begins on this (edited) screen: the earlier one's "done" no longer applies to it."""
     if not await allowed(query, admins, i18n, lang):
         return
+    if isinstance(query.message, Message):
+        memo = ConsoleMemo(fsm_storage, bot.id, query.message.chat.id)
+        await memo.forget(DONE, query.message.message_id)
     member = callback_data.member
     try:
         card = await member_lookup.member_card(MemberRef(telegram_id=member))

@@ -26,3 +26,10 @@ class ConsoleMemo:
         data = await self.storage.get_data(self.key)
         value = (data.get(kind) or {}).get(str(message_id))
         return None if value is None else str(value)
+
+    async def forget(self, kind: str, message_id: int) -> None:
+        data = await self.storage.get_data(self.key)
+        kept: dict[str, str] = dict(data.get(kind) or {})
+        if kept.pop(str(message_id), None) is not None:
+            data[kind] = kept
+            await self.storage.set_data(self.key, data)

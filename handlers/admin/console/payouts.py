@@ -10,6 +10,7 @@ a screen whose choices are forgotten, or a button naming another member, is stal
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -192,7 +193,9 @@ async def start_payout(
         await query.answer(text, show_alert=True)
         return
     await query.answer()
-    flow: Flow = {"member": member, "name": found.name}
+    # The token tells this payout from a later one started on the same (edited) screen:
+    # a double tap of one confirmation pays once, a second payout is a new one.
+    flow: Flow = {"member": member, "name": found.name, "token": secrets.token_hex(4)}
     memo = ConsoleMemo(fsm_storage, bot.id, query.message.chat.id)
     await _keep(memo, query.message.message_id, flow)
     text, markup = PayScreens(flow, i18n, lang).amount(available)
@@ -286,7 +289,7 @@ async def pay(
             flow["method"],
             flow["reference"],
             actor(query.from_user),
-            request_key=f"console:{message.chat.id}:{message.message_id}",
+            request_key=f"console:{message.chat.id}:{message.message_id}:{flow.get('token')}",
         )
     except (LedgerServiceError, AdminToolError) as error:
         await query.answer()
