@@ -19,9 +19,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers.admin.console.asked import answer_of, ask
 from handlers.common.admin_command import AdminCall, admin_command, refusal_text
 from handlers.common.admins import AdminGate
 from handlers.common.filters import InAdminChat, allowed
+from kernel.dates import DateText, day_param
 from kernel.i18n import Translator
 from services.exports import ExportError, ExportKind, ExportService, parse_days
 from services.numbers import NumbersError, Period, PeriodKind
@@ -66,8 +68,8 @@ def _kind_name(kind: ExportKind) -> dict[str, str]:
     return {"key": f"exports.kind_name.{kind.value}"}
 
 
-def _day(day: date) -> str:
-    return f"{day:%d-%m-%Y}"
+def _day(day: date) -> DateText:
+    return day_param(day)
 
 
 @admin_command()
@@ -105,9 +107,9 @@ async def on_export_button(
             await panel.edit_text(text, reply_markup=periods_markup(kind, i18n, lang))
         return
     if period is PeriodKind.CUSTOM:
-        await state.set_state(ExportDates.waiting)
-        await state.update_data(kind=kind.value)
-        await panel.answer(i18n.t("exports.ask_dates", lang, kind=_kind_name(kind)))
+        await query.answer()
+        asked = await panel.answer(i18n.t("exports.ask_dates", lang, kind=_kind_name(kind)))
+        await ask(state, ExportDates.waiting, asked, kind=kind.value)
         return
     await state.clear()
     await query.answer(i18n.t("exports.preparing", lang))
@@ -136,10 +138,6 @@ async def _send(
     )
 
 
-def _is_cancel(text: str) -> bool:
-    return text.split("@", 1)[0].split(" ", 1)[0] == "/cancel"
-
-
 async def typed_dates(
     message: Message,
     state: FSMContext,
@@ -148,18 +146,16 @@ async def typed_dates(
     i18n: Translator,
     lang: str,
 ) -> None:
-    text = (message.text or "").strip()
-    if _is_cancel(text):
-        await state.clear()
-        await message.reply(i18n.t("exports.cancelled", lang))
+    """The dates typed for a custom period. A reply to another message (an answer to a
+    member's question) or another command is not taken for them (console/asked.py)."""
+    typed = await answer_of(message, state, admins, i18n, lang, "exports.cancelled")
+    if typed is None:
         return
-    if not await allowed(message, admins, i18n, lang):
-        await state.clear()
-        return
-    if not text or text.startswith("/"):
+    text, asked = (typed[0] or "").strip(), typed[1]
+    if not text:
         await message.reply(i18n.t("exports.dates_as_text", lang))
         return
-    kind = ExportKind((await state.get_data())["kind"])
+    kind = ExportKind(asked["kind"])
     try:
         period = exports.custom_period(*parse_days(text))
     except (ExportError, NumbersError) as error:

@@ -20,7 +20,6 @@ from storage.repos.exports import (
     PaymentExportRow,
     PayoutExportRow,
 )
-from storage.uow import UnitOfWork
 
 # Rows read per query: a chunk of 100k members is never in memory at once.
 CHUNK = 1000
@@ -58,7 +57,7 @@ class ExportService(NumbersServiceBase):
     ) -> ExportFile:
         """The rows of `kind` whose instant falls in `period` (members: joined; payments:
         opened; payouts: paid; commissions: made, i.e. the report validated), oldest id
-        first, read in chunks of `CHUNK` in one transaction and written as they come.
+        first, read in chunks of `CHUNK` (a transaction each) and written as they come.
 
         Dates are shown in the zone as `YYYY-MM-DD HH:MM`, rupiah and ids as plain
         integers, names and usernames as typed (spreadsheet-safe), cells separated by
@@ -66,18 +65,19 @@ class ExportService(NumbersServiceBase):
         header = (label(f"exports.col_{kind.value}.{column}") for column in COLUMNS[kind])
         file = CsvFile(header, delimiter)
         cells = _CELLS[kind]
-        async with self.uow() as uow:
-            async for row in self._rows(uow, kind, period):
-                file.add(cells(self, row, label))
+        async for row in self._rows(kind, period):
+            file.add(cells(self, row, label))
         return ExportFile(file_name(kind, period), file.rows, file.data() if file.rows else b"")
 
-    async def _rows(
-        self, uow: UnitOfWork, kind: ExportKind, period: Period
-    ) -> AsyncIterator[object]:
-        read: Callable[[Chunk], Awaitable[list[Any]]] = getattr(uow.exports, kind.value)
+    async def _rows(self, kind: ExportKind, period: Period) -> AsyncIterator[object]:
+        """Chunk after chunk, each read in a short transaction of its own (keyset by id:
+        a row added meanwhile cannot shift the pages), so a large export never holds
+        the connection others read on."""
         after = 0
         while True:
-            rows = await read(Chunk(period.start, period.end, after, CHUNK))
+            async with self.uow() as uow:
+                read: Callable[[Chunk], Awaitable[list[Any]]] = getattr(uow.exports, kind.value)
+                rows = await read(Chunk(period.start, period.end, after, CHUNK))
             for row in rows:
                 yield row
             if len(rows) < CHUNK:

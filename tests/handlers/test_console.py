@@ -727,6 +727,52 @@ async def test_a_second_payout_from_the_same_card_is_a_new_payout(app: BotUnderT
     assert [p.amount for p in await payouts(app)] == [2_000, 3_000]
 
 
+async def test_paying_all_pays_the_balance_the_admin_saw(app: BotUnderTest) -> None:
+    group = await people(app)
+    admin = group["admin"]
+    await earned(app, admin, ANI, 200_000)
+    seen = (await app.container.ledger.balance_for(ANI)).available  # type: ignore[union-attr]
+    card = await say(app, admin, f"/member {ANI}")
+    await tap(app, admin, card, "Payout")
+    await tap(app, admin, current(app, card), "Semua")
+    await tap(app, admin, current(app, card), "Ketik metode")
+    await say(app, admin, "BCA")
+    await tap(app, admin, current(app, card), "Tanpa referensi")
+    assert format_rupiah(seen) in current(app, card)["text"]
+    # Another report is validated before the admin confirms: it is not paid unseen.
+    app.container.clock.advance(days=1)  # type: ignore[attr-defined]
+    reports = app.container.reports
+    view = await reports.submit(ANI, reports.today(), figures(100_000), shots())
+    await reports.validate(view.id, view.version, Actor(OWNER_ID, "Owner"))
+    grown = (await app.container.ledger.balance_for(ANI)).available  # type: ignore[union-attr]
+    assert grown > seen
+
+    await tap(app, admin, current(app, card), "Ya, bayar")
+
+    assert [p.amount for p in await payouts(app)] == [seen]
+    assert (await app.container.ledger.balance_for(ANI)).available > 0  # type: ignore[union-attr]
+
+
+async def test_a_typed_step_left_with_a_button_is_not_taken_later(app: BotUnderTest) -> None:
+    group = await people(app)
+    admin = group["admin"]
+    await earned(app, admin, ANI, 200_000)
+    card = await say(app, admin, f"/member {ANI}")
+    await tap(app, admin, card, "Payout")
+    await tap(app, admin, current(app, card), "Semua")
+    await tap(app, admin, current(app, card), "Ketik metode")
+    await tap(app, admin, current(app, card), "Kartu member")  # leaves the typed step
+    await tap(app, admin, current(app, card), "Payout")  # a new payout on the same screen
+
+    answer = await say(app, admin, "BCA")
+
+    assert answer["text"] == "Tombol ini sudah tidak berlaku. Ketik /start untuk menu terbaru."
+    assert await payouts(app) == []
+    before = len(app.core.sent_to(ADMIN_CHAT))
+    await send(app, app.core.group_text(ADMIN_CHAT, admin, "rapat jam 3"))
+    assert len(app.core.sent_to(ADMIN_CHAT)) == before  # the wait is over: chatter left alone
+
+
 async def test_a_payout_beyond_the_balance_or_of_nothing_pays_nothing(app: BotUnderTest) -> None:
     group = await people(app)
     admin = group["admin"]

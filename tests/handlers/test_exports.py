@@ -63,7 +63,7 @@ async def test_an_admin_exports_this_months_members_with_buttons_only(
     assert (await tap(app, admin, periods, "Bulan ini")).get("text") == "Menyiapkan file…"
     [sent] = documents(app)
     assert sent["document"]["file_name"] == "members_2026-01.csv"
-    assert "Ekspor member · 01-01-2026 s/d 31-01-2026 · 2 baris" in sent["caption"]
+    assert "Ekspor member · 1 Jan 2026 s/d 31 Jan 2026 · 2 baris" in sent["caption"]
     header, *rows = rows_of(app, sent)
     assert header[:3] == ["ID member", "ID Telegram", "Nama"]
     assert [(row[1], row[2]) for row in rows] == [(str(ANI), "Ani"), (str(BUDI), "'=1+1")]
@@ -89,7 +89,7 @@ async def test_typed_dates_are_checked_and_an_empty_period_sends_no_file(
     assert "akhir sebelum tanggal awal" in await say(app, admin, "30-01-2026 01-01-2026")
     assert "belum dimulai" in await say(app, admin, "01-02-2026 05-02-2026")
     empty = await say(app, admin, "01-01-2026 s/d 09-01-2026")
-    assert "Tidak ada data di periode ini" in empty and "01-01-2026 s/d 09-01-2026" in empty
+    assert "Tidak ada data di periode ini" in empty and "1 Jan 2026 s/d 9 Jan 2026" in empty
     assert documents(app) == []
     # The question has been answered: later talk in the group is not read as dates.
     assert await say(app, admin, "01-01-2026") == ""
@@ -116,6 +116,29 @@ async def test_cancel_ends_the_dates_question(app: BotUnderTest) -> None:
     await tap(app, admin, current(app, kinds), "Tanggal sendiri")
     assert "dibatalkan" in await say(app, admin, "/cancel")
     assert await say(app, admin, "01-01-2026") == ""
+
+
+async def test_waiting_for_dates_never_takes_an_answer_to_a_member(app: BotUnderTest) -> None:
+    admin = admin_group(app)["admin"]
+    ani = await start(app, ANI, "Ani")
+    await send(app, app.core.private_text(ani, "kak, kapan zoom?"))
+    while await app.container.relay.run_once():
+        pass
+    question = next(m for m in app.core.sent_to(ADMIN_CHAT) if "kapan zoom" in m.get("text", ""))
+    await command(app, admin, "/export")
+    kinds = panel(app)
+    await tap(app, admin, kinds, "Member")
+    await tap(app, admin, current(app, kinds), "Tanggal sendiri")
+
+    await send(app, app.core.group_text(ADMIN_CHAT, admin, "Kamis jam 7 ya", reply_to=question))
+    while await app.container.relay.run_once():
+        pass
+
+    told = app.core.last_sent(ANI)
+    assert told is not None and told["text"] == "💬 Tim Admin:\nKamis jam 7 ya"
+    # The dates are still awaited.
+    await say(app, admin, "dari 05-01-2026 sampai 10-01-2026")
+    assert len(documents(app)) == 1
 
 
 async def test_others_cannot_export_and_forged_buttons_are_stale(app: BotUnderTest) -> None:

@@ -102,7 +102,8 @@ class PayCallback(CallbackData, prefix="conp"):
 
     step: PayStep
     member: TelegramId
-    choice: Annotated[int, Field(ge=0, le=20)] = 0
+    # The method picked, or the confirmation's fingerprint (payouts.fingerprint).
+    choice: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
 
 
 class OwedCallback(CallbackData, prefix="cono"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import zlib
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -61,7 +62,9 @@ class PayTyping(StatesGroup):
     reference = State()
 
 
-Flow = dict[str, Any]  # member, name, amount ("all" or rupiah), method, reference, methods
+# member, name, token, amount (rupiah; with all=True when it was "everything available"),
+# method, reference, methods
+Flow = dict[str, Any]
 
 
 def _button(builder: InlineKeyboardBuilder, text: str, data: Any) -> None:
@@ -74,9 +77,22 @@ def _way_back(builder: InlineKeyboardBuilder, member: int, i18n: Translator, lan
 
 
 def _amount_shown(flow: Flow, available: int, i18n: Translator, lang: str) -> str:
-    if flow.get("amount") == "all":
-        return str(i18n.t("console.pay_all_amount", lang, available=available))
+    if flow.get("all"):
+        return str(i18n.t("console.pay_all_amount", lang, available=int(flow["amount"])))
     return format_rupiah(int(flow["amount"]))
+
+
+def _everything(flow: Flow, available: int) -> None:
+    """ "All": the balance as it is now, fixed, so what is paid is what the admin saw (a
+    commission validated meanwhile is not paid without being shown)."""
+    flow["amount"], flow["all"] = available, True
+
+
+def fingerprint(flow: Flow) -> int:
+    """What the confirmation shows (amount, method, reference), as a number carried by its
+    button: a confirmation drawn before the flow changed pays nothing."""
+    shown = f"{flow.get('amount')}|{flow.get('method')}|{flow.get('reference')}"
+    return zlib.crc32(shown.encode()) & 0x7FFFFFFF
 
 
 class PayScreens:
@@ -138,7 +154,7 @@ class PayScreens:
     def confirm(self, available: int) -> tuple[str, InlineKeyboardMarkup]:
         t, lang = self.i18n.t, self.lang
         builder = InlineKeyboardBuilder()
-        _button(builder, t("console.pay_do", lang), self._data(PayStep.DO))
+        _button(builder, t("console.pay_do", lang), self._data(PayStep.DO, fingerprint(self.flow)))
         card = MemberCallback(action=MemberAction.CARD, member=self.member)
         _button(builder, t("console.cancel", lang), card)
         builder.adjust(1)
@@ -234,17 +250,20 @@ async def on_pay(
     if step in typed:
         waiting, prompt, most = typed[step]
         await query.answer()
-        await ask(state, waiting, message, member=member)
+        await ask(state, waiting, message, member=member, token=flow.get("token"))
         builder = InlineKeyboardBuilder()
         _way_back(builder, member, i18n, lang)
         text = i18n.t(f"console.pay_{prompt}_prompt", lang, name=flow["name"], max=most)
         await show(query, text, builder.as_markup())
         return
     if step is PayStep.DO:
+        if callback_data.choice != fingerprint(flow):
+            await query.answer(i18n.t("error.stale_button", lang), show_alert=True)
+            return
         await pay(query, message, flow, ledger, memo, i18n, lang)
         return
     if step is PayStep.ALL:
-        flow["amount"] = "all"
+        _everything(flow, available)
         flow["methods"] = await ledger.recent_methods(METHODS_OFFERED)
         shown = screens.method(available)
     elif step is PayStep.METHOD:
@@ -285,7 +304,7 @@ async def pay(
     try:
         done = await ledger.payout_to(
             MemberRef(telegram_id=member),
-            None if flow["amount"] == "all" else int(flow["amount"]),
+            int(flow["amount"]),
             flow["method"],
             flow["reference"],
             actor(query.from_user),
@@ -336,9 +355,15 @@ async def typed_step(
     memo = ConsoleMemo(fsm_storage, bot.id, message.chat.id)
     flow = await _recall(memo, screen, member)
     available = await _available(ledger, member)
+    needs = {PayTyping.method.state: "amount", PayTyping.reference.state: "method"}.get(step or "")
     if flow is None or available is None:
         await state.clear()
         await message.reply(i18n.t("console.member_gone", lang))
+        return
+    if asked.get("token") != flow.get("token") or (needs is not None and needs not in flow):
+        # The admin left this step with a button (another payout began on the screen).
+        await state.clear()
+        await message.reply(i18n.t("error.stale_button", lang))
         return
     screens = PayScreens(flow, i18n, lang)
     if step == PayTyping.amount.state:
@@ -347,7 +372,10 @@ async def typed_step(
         except ReplyInstead as instead:
             await message.reply(instead.text)
             return
-        flow["amount"] = "all" if amount is None else amount
+        if amount is None:
+            _everything(flow, available)
+        else:
+            flow["amount"], flow["all"] = amount, False
         flow["methods"] = await ledger.recent_methods(METHODS_OFFERED)
         shown = screens.method(available)
     else:
