@@ -764,13 +764,26 @@ async def test_a_typed_step_left_with_a_button_is_not_taken_later(app: BotUnderT
     await tap(app, admin, current(app, card), "Kartu member")  # leaves the typed step
     await tap(app, admin, current(app, card), "Payout")  # a new payout on the same screen
 
-    answer = await say(app, admin, "BCA")
-
-    assert answer["text"] == "Tombol ini sudah tidak berlaku. Ketik /start untuk menu terbaru."
-    assert await payouts(app) == []
     before = len(app.core.sent_to(ADMIN_CHAT))
+    await send(app, app.core.group_text(ADMIN_CHAT, admin, "BCA"))
     await send(app, app.core.group_text(ADMIN_CHAT, admin, "rapat jam 3"))
-    assert len(app.core.sent_to(ADMIN_CHAT)) == before  # the wait is over: chatter left alone
+
+    assert len(app.core.sent_to(ADMIN_CHAT)) == before  # not taken: no answer, no error
+    assert await payouts(app) == []
+    assert "Berapa yang dibayar?" in current(app, card)["text"]  # the new payout waits
+
+
+async def test_a_search_left_with_a_button_does_not_search_later_chatter(
+    app: BotUnderTest,
+) -> None:
+    group = await people(app)
+    admin = group["admin"]
+    panel = await say(app, admin, "/menu")
+    await tap(app, admin, panel, "Cari member")
+    await tap(app, admin, current(app, panel), "Panel")  # changed their mind
+    before = len(app.core.sent_to(ADMIN_CHAT))
+    await send(app, app.core.group_text(ADMIN_CHAT, admin, "ani sudah transfer belum ya"))
+    assert len(app.core.sent_to(ADMIN_CHAT)) == before
 
 
 async def test_a_payout_beyond_the_balance_or_of_nothing_pays_nothing(app: BotUnderTest) -> None:

@@ -20,16 +20,44 @@ exists), and every screen has a way back to the panel."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiogram import Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import TelegramObject
 
 from handlers.admin.console import account, changes, home, leader, owed, payouts, search
 from handlers.common.filters import InAdminChat
+
+# The console's typed steps: a tap on any console button ends the one the admin left.
+_WAITS = frozenset(
+    group.__name__
+    for group in (search.MemberSearch, changes.ReasonTyping, payouts.PayTyping, leader.LeaderTyping)
+)
+
+
+async def _leave_typed_step(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """A console button tapped while the console waited for this admin's typing: the
+    wait is over (the button leads elsewhere, or asks again), so a later message of
+    theirs is not taken for the old question (a search run on chatter, a reason)."""
+    state: FSMContext | None = data.get("state")
+    if state is not None:
+        current = await state.get_state()
+        if current is not None and current.split(":", 1)[0] in _WAITS:
+            await state.clear()
+    return await handler(event, data)
 
 
 def build_router() -> Router:
     router = Router(name="admin_console")
     router.message.filter(InAdminChat())
     router.callback_query.filter(InAdminChat())
+    router.callback_query.middleware(_leave_typed_step)
     # The typed steps first (a search, a reason), then the commands and the taps.
     search.register(router)
     changes.register(router)
