@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from aiogram import Bot
@@ -159,9 +159,14 @@ def build_container(
     members = MemberService(uow, clock, settings.DEFAULT_LANGUAGE)
     relay.on_blocked = members.forget
     # The bot layer knows how buttons are packed; services only ask for them.
-    from handlers.common.callbacks import MenuAction, MenuCallback, report_buttons, review_buttons
+    from handlers.admin.card_links import payment_card_buttons, report_card_buttons
+    from handlers.common.callbacks import MenuAction, MenuCallback, PlanCallback
 
-    group = group_config(settings, MenuCallback(action=MenuAction.SHOP).pack())
+    group = replace(
+        group_config(settings, MenuCallback(action=MenuAction.SHOP).pack()),
+        quote_callback=lambda plan_id: PlanCallback(plan_id=plan_id).pack(),
+        menu_callback=MenuCallback(action=MenuAction.HOME).pack(),
+    )
     access = AccessService(uow, clock, group)
     group_actions = GroupActions(bot, access, i18n)
     relay.actions.update(group_actions.table())
@@ -210,7 +215,7 @@ def build_container(
             settings.zone,
             settings.DEFAULT_LANGUAGE,
             admin_chat_id=settings.ADMIN_CHAT_ID,
-            review_buttons=review_buttons,
+            review_buttons=payment_card_buttons,
             group=group,
         ),
         admins=AdminGate(
@@ -229,7 +234,7 @@ def build_container(
             settings.zone,
             settings.DEFAULT_LANGUAGE,
             admin_chat_id=settings.ADMIN_CHAT_ID,
-            card_buttons=report_buttons,
+            card_buttons=report_card_buttons,
         ),
         ledger=LedgerService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
         leaders=LeaderService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),

@@ -19,6 +19,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.outbox import Action, Outcome
 from handlers.common.telegram_errors import is_gone, is_untouchable, lacks_rights
 from kernel.actions import DELETE_ACTION, INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
+from kernel.dates import moment_param
 from kernel.i18n import Translator
 from services.access import AccessService, InviteSkip
 from storage.repos.outbox import QueuedMessage
@@ -72,7 +73,33 @@ class GroupActions:
         return ("failed", str(getattr(error, "message", error)))
 
     async def invite(self, row: QueuedMessage) -> Outcome:
-        """Make (or reuse) the member's personal join-request link and send it to them."""
+        """Make (or reuse) the member's personal join-request link and send it to them.
+        An invite that opens with an approval or a grant (`lead`) still tells that when
+        no invite is needed any more."""
+        outcome = await self._invite(row)
+        lead = row.params.get("lead")
+        if outcome[0] != "skipped" or not isinstance(lead, dict):
+            return outcome
+        text = self.i18n.t(str(lead["key"]), row.language, **lead.get("params", {}))
+        rows = (row.buttons or {}).get("rows", [])
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(
+                        text=self.i18n.t(spec["text_key"], row.language),
+                        callback_data=spec.get("callback_data"),
+                    )
+                    for spec in spec_row
+                ]
+                for spec_row in rows
+            ]
+        )
+        message = await self.bot.send_message(
+            row.chat_id, text, reply_markup=markup if rows else None
+        )
+        return ("sent", message.message_id)
+
+    async def _invite(self, row: QueuedMessage) -> Outcome:
         chat_id = self.config.chat_id
         if chat_id is None or row.member_id is None:
             return ("skipped", _SKIPPED[InviteSkip.NO_GROUP])
@@ -93,8 +120,8 @@ class GroupActions:
                 return await self._refused(error, "access.right_invite")
             link = created.invite_link
             await self.access.invite_made(row.member_id, link, turn.at, expires)
-        until = f"{expires.astimezone(self.config.zone):%d-%m-%Y %H:%M}"
-        text = self.i18n.t(row.text_key, row.language, until=until)
+        until = moment_param(expires, self.config.zone)
+        text = self.i18n.t(row.text_key, row.language, **{**row.params, "until": until})
         button = InlineKeyboardButton(
             text=self.i18n.t("access.invite_button", row.language), url=link
         )

@@ -2,10 +2,11 @@
 (`id.toml` and per-feature `id.<feature>.toml`, likewise for `en`).
 
 Templates use str.format fields; `{amount:rp}` renders an int as rupiah
-(`Rp 1.250.000`). A parameter given as `{"key": ..., "params": {...}}` is
-itself translated first (a plan's name: tier name + duration); a list of them becomes
-one line each. String values
-are HTML-escaped, once (messages use HTML parse mode and names are typed by
+(`Rp 1.250.000`); `{count:plural:report|reports}` renders the count with the English
+form that agrees with it ("1 report", "2 reports"; Indonesian needs none). A parameter
+given as `{"key": ..., "params": {...}}` is itself translated first (a plan's name:
+tier name + duration); a list of them becomes one line each. String values are
+HTML-escaped, once (messages use HTML parse mode and names are typed by
 people), and stripped of bidirectional override characters (a name typed with
 U+202E would otherwise disguise the text around it); templates themselves may
 hold markup.
@@ -65,10 +66,24 @@ def join(pieces: Iterable[str], separator: str = "\n") -> str:
     return _Translated(escape(separator).join(escape(piece) for piece in pieces))
 
 
+def _plural(value: Any, forms: str) -> str:
+    """`{count:plural:report|reports}`: the count, then the form that agrees with it
+    ("1 report", "3 reports"; the forms may carry a verb: `row has|rows have`)."""
+    one, _, other = forms.partition("|")
+    try:
+        single = int(value) == 1
+    except (TypeError, ValueError):
+        single = False
+    shown = escape(value) if isinstance(value, str) else str(value)
+    return f"{shown} {one if single else other or one}"
+
+
 class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "rp":
             return format_rupiah(int(value))
+        if format_spec.startswith("plural:"):
+            return _plural(value, format_spec.removeprefix("plural:"))
         if isinstance(value, str):
             value = escape(value)
         return str(super().format_field(value, format_spec))

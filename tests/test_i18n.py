@@ -92,7 +92,7 @@ def test_a_translated_text_inside_another_is_escaped_only_once() -> None:
 def test_the_english_vip_facilities_inside_the_catalog_say_q_and_a_once() -> None:
     translator = Translator.load()
     facilities = translator.t("facilities.vip", "en")
-    offer = translator.t("shop.offer", "en", plan="VIP", price="x", facilities=facilities)
+    offer = translator.t("shop.tier_block", "en", tier="VIP", facilities=facilities)
     assert "Q&amp;A" in offer and "&amp;amp;" not in offer
 
 

@@ -3,9 +3,11 @@ leaders and affiliate accounts.
 
 payments.py  payment cards (Approve / Reject) and /pending
 reports/     report cards (Validate / Adjust / Reject) and /reports
+card_links.py the buttons of both cards, with "👤 Member" opening the console's member card
 members.py   /grant, /revoke
 console/     the admin home (/start, /help, /menu), member search (/member) and card
 catalog.py   plans, prices and payment methods (the owner only)
+setup/       the owner's guided flows: add a method or a plan, change a price, add a structure
 ledger.py    /ledger, /payout, /structures, /addstructure
 leaders.py   /setleader, /leaderhistory
 accounts/    affiliate accounts, with the guided /addaccount and the CSV import
@@ -36,6 +38,7 @@ from handlers.admin import (
     payments,
     questions,
     reports,
+    setup,
 )
 
 
@@ -46,6 +49,7 @@ def routers() -> list[Router]:
         payments.build_router(),
         reports.build_router(),
         members.build_router(),
+        setup.build_router(),  # before catalog and ledger: /plans, /addplan alone
         catalog.build_router(),
         ledger.build_router(),
         leaders.build_router(),

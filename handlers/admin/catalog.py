@@ -11,6 +11,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command
+from aiogram.types import InlineKeyboardMarkup
 
 from domain.money import MoneyParseError
 from domain.states import PaymentMethodKind
@@ -24,6 +25,7 @@ from handlers.common.admin_command import (
     words,
 )
 from handlers.common.filters import InAdminChat
+from handlers.common.spaced import method_with_bars
 from kernel.admin_input import parse_duration, parse_method, parse_price
 from kernel.i18n import Translator
 from kernel.names import plan_name
@@ -46,10 +48,12 @@ def price(call: AdminCall, given: str) -> int:
 
 
 @admin_command(owner=True)
-async def plans_list(call: AdminCall, catalog: CatalogService) -> None:
+async def plans_list(
+    call: AdminCall, catalog: CatalogService, list_markup: InlineKeyboardMarkup | None = None
+) -> None:
     rows = await catalog.plans()
     if not rows:
-        await call.say("plans.empty")
+        await call.reply_lines([call.t("plans.empty")], list_markup)
         return
     lines = [call.t("plans.title", count=len(rows))]
     lines += [
@@ -62,7 +66,7 @@ async def plans_list(call: AdminCall, catalog: CatalogService) -> None:
         )
         for row in rows
     ]
-    await call.reply_lines(lines)
+    await call.reply_lines(lines, list_markup)
 
 
 @admin_command("plans.usage_setprice", args=fields(2, maxsplit=1), owner=True)
@@ -116,14 +120,16 @@ def method_text(row: MethodRow, i18n: Translator, lang: str) -> str:
 
 
 @admin_command(owner=True)
-async def methods_list(call: AdminCall, catalog: CatalogService) -> None:
+async def methods_list(
+    call: AdminCall, catalog: CatalogService, list_markup: InlineKeyboardMarkup | None = None
+) -> None:
     rows = await catalog.methods()
     if not rows:
-        await call.say("methods.empty")
+        await call.reply_lines([call.t("methods.empty")], list_markup)
         return
     lines = [call.t("methods.title", count=len(rows))]
     lines += [method_text(row, call.i18n, call.lang) for row in rows]
-    await call.reply_lines(lines)
+    await call.reply_lines(lines, list_markup)
 
 
 @admin_command("methods.usage_addmethod", args=whole_line, owner=True)
@@ -132,7 +138,9 @@ async def add_method(call: AdminCall, catalog: CatalogService) -> None:
     photos = call.message.photo
     photo = max(photos, key=lambda size: size.width * size.height) if photos else None
     row = await catalog.add_method(
-        parse_method(call.args), call.actor, qris_file_id=photo.file_id if photo else None
+        parse_method(method_with_bars(call.args)),
+        call.actor,
+        qris_file_id=photo.file_id if photo else None,
     )
     await call.say("methods.added", code=row.code, label=row.label)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.filters import Command
+from aiogram.types import InlineKeyboardMarkup
 
 from domain.commission import FULL_BP, PercentParseError, parse_percent
 from domain.money import MAX_AMOUNT, MoneyParseError, format_rupiah, parse_rupiah
@@ -26,7 +27,9 @@ from handlers.common.admin_command import (
     words,
 )
 from handlers.common.filters import InAdminChat
+from handlers.common.spaced import payout_words
 from kernel.admin_input import parse_member_ref
+from kernel.dates import day_param
 from services.ledger import LedgerService, LedgerServiceError
 from services.members import MemberLookupService
 
@@ -85,7 +88,10 @@ async def ledger_command(call: AdminCall, ledger: LedgerService) -> None:
 
 
 def payout_args(text: str) -> list[str] | None:
-    """MEMBER | AMOUNT or all | METHOD [| REFERENCE]."""
+    """MEMBER | AMOUNT or all | METHOD [| REFERENCE], or the same with spaces
+    (handlers/common/spaced.py)."""
+    if "|" not in text:
+        return payout_words(text)
     parts = [p.strip() for p in text.split("|")]
     if len(parts) not in (3, 4) or not all(parts[:3]) or len(parts[0].split()) != 1:
         return None
@@ -143,10 +149,12 @@ async def payout_command(
 
 
 @admin_command()
-async def structures_command(call: AdminCall, ledger: LedgerService) -> None:
+async def structures_command(
+    call: AdminCall, ledger: LedgerService, list_markup: InlineKeyboardMarkup | None = None
+) -> None:
     rows = await ledger.structures()
     if not rows:
-        await call.say("structures.empty")
+        await call.reply_lines([call.t("structures.empty")], list_markup)
         return
     lines = [call.t("structures.title")]
     for row in rows:
@@ -158,14 +166,14 @@ async def structures_command(call: AdminCall, ledger: LedgerService) -> None:
                 member=percent_text(row.member_bp),
                 leader=percent_text(row.leader_bp),
                 owner=percent_text(row.owner_bp),
-                start=f"{row.effective_from:%d-%m-%Y}",
-                end=f"{row.effective_to:%d-%m-%Y}"
+                start=day_param(row.effective_from),
+                end=day_param(row.effective_to)
                 if row.effective_to
                 else {"key": "structures.open_ended"},
             )
         )
     lines.append(call.t("structures.footer"))
-    await call.reply_lines(lines)
+    await call.reply_lines(lines, list_markup)
 
 
 def structure_args(text: str) -> list[str] | None:
@@ -211,7 +219,7 @@ async def add_structure_command(call: AdminCall, ledger: LedgerService) -> None:
         member=percent_text(row.member_bp),
         leader=percent_text(row.leader_bp),
         owner=percent_text(row.owner_bp),
-        start=f"{row.effective_from:%d-%m-%Y}",
+        start=day_param(row.effective_from),
     )
 
 

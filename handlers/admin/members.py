@@ -18,6 +18,7 @@ from handlers.common.admin_command import AdminCall, admin_command, fields, show
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat
 from kernel.admin_input import parse_member_ref
+from kernel.dates import moment_param
 from kernel.i18n import Translator
 from kernel.names import plan_name
 from services.members import MemberCard, MembershipLine
@@ -78,7 +79,7 @@ def card_lines(card: MemberCard, i18n: Translator, lang: str, zone: ZoneInfo) ->
                 plan=plan_name(p.plan),
                 amount=p.amount,
                 status={"key": f"tools.pay_status_{p.status.value}"},
-                date=f"{p.created_at.astimezone(zone):%d-%m-%Y %H:%M}",
+                date=moment_param(p.created_at, zone),
             )
         )
     if not card.payments:

@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.states import PaymentStatus, ProofRejectReason
 from handlers.admin.accounts.views import offer_markup
+from handlers.admin.card_links import payment_card_buttons
 from handlers.common.admin_command import AdminCall, actor, admin_command, shown_at
 from handlers.common.admins import AdminGate
 from handlers.common.callbacks import (
@@ -23,7 +24,6 @@ from handlers.common.callbacks import (
     RejectReason,
     ReviewAction,
     ReviewCallback,
-    review_buttons,
 )
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import InAdminChat, allowed
@@ -50,9 +50,12 @@ class RejectNote(StatesGroup):
 
 
 def review_markup(
-    request_id: int, proof_id: int, i18n: Translator, config: HandlerConfig
+    card: ReviewCard, i18n: Translator, config: HandlerConfig
 ) -> InlineKeyboardMarkup:
-    return buttons_markup(review_buttons(request_id, proof_id), i18n, config)
+    """Approve / Reject and 👤 Member under the card of `card.proof_id`."""
+    member = card.params.get("telegram_id")
+    rows = payment_card_buttons(card.request_id, card.proof_id or 0, member)
+    return buttons_markup(rows, i18n, config)
 
 
 def card_reasons(
@@ -174,7 +177,7 @@ async def on_review(
         markup = (
             card_reasons(request_id, proof_id, i18n, config)
             if action is ReviewAction.REJECT
-            else review_markup(request_id, proof_id, i18n, config)
+            else review_markup(card, i18n, config)
         )
         await swap_buttons(bot, chat_id, message_id, markup, PAYMENT_CARD.name)
         return
@@ -311,7 +314,7 @@ async def open_card(
     await query.answer()
     chat_id = config.admin_chat_id
     text = caption(card, i18n, config)
-    markup = review_markup(card.request_id, card.proof_id, i18n, config)
+    markup = review_markup(card, i18n, config)
     if card.photo_file_id:
         await bot.send_photo(chat_id, card.photo_file_id, caption=text, reply_markup=markup)
     elif card.document_file_id:

@@ -39,12 +39,13 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram.filters import CommandObject
-from aiogram.types import Message, User
+from aiogram.types import InlineKeyboardMarkup, Message, User
 
 from handlers.common.admins import AdminGate
 from handlers.common.filters import allowed
 from kernel.actor import Actor
 from kernel.admin_input import AdminToolError, MemberRef
+from kernel.dates import DateText, local_day_param, moment_param
 from kernel.i18n import Translator
 from kernel.refusal import Refusal
 from services.members import MemberLookupService
@@ -67,16 +68,21 @@ def actor(user: User) -> Actor:
     return Actor(user.id, user.full_name)
 
 
-def shown_at(moment: datetime | None, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%d-%m-%Y %H:%M}" if moment else "-"
+def shown_at(moment: datetime | None, zone: ZoneInfo) -> DateText:
+    """`2 Des 2026 19.00` in the reader's language (a parameter of a text)."""
+    return moment_param(moment, zone)
 
 
-def shown_day(moment: datetime | None, zone: ZoneInfo) -> str:
-    return "-" if moment is None else f"{moment.astimezone(zone):%d-%m-%Y}"
+def shown_day(moment: datetime | None, zone: ZoneInfo) -> DateText:
+    """`2 Des 2026` in the reader's language (a parameter of a text)."""
+    return local_day_param(moment, zone)
 
 
-async def reply_lines(message: Message, lines: Sequence[str]) -> None:
-    """Reply with the lines, in as few messages as Telegram's length limit allows."""
+async def reply_lines(
+    message: Message, lines: Sequence[str], markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Reply with the lines, in as few messages as Telegram's length limit allows (the
+    last one with `markup`, if given)."""
     chunk: list[str] = []
     size = 0
     for line in lines:
@@ -87,7 +93,7 @@ async def reply_lines(message: Message, lines: Sequence[str]) -> None:
         chunk.append(line)
         size += len(line) + 1
     if chunk:
-        await message.reply("\n".join(chunk))
+        await message.reply("\n".join(chunk), reply_markup=markup)
 
 
 def refusal_text(
@@ -180,8 +186,10 @@ class AdminCall:
         """Reply with one translated text."""
         await self.message.reply(self.t(key, **params))
 
-    async def reply_lines(self, lines: Sequence[str]) -> None:
-        await reply_lines(self.message, lines)
+    async def reply_lines(
+        self, lines: Sequence[str], markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        await reply_lines(self.message, lines, markup)
 
 
 def admin_command(

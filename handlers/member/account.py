@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from domain.money import format_rupiah
 from domain.states import ReportStatus
 from handlers.common.callbacks import MenuAction, MenuCallback
+from kernel.dates import day_param
 from kernel.i18n import Translator
 from services.leaders import LeaderService
 from services.reports import ReportService, ReportView, reason_param
@@ -46,7 +47,7 @@ def _back(i18n: Translator, lang: str) -> Any:
 
 
 def report_line(view: ReportView, i18n: Translator, lang: str) -> str:
-    day = f"{view.report_date:%d-%m-%Y}"
+    day = day_param(view.report_date)
     claimed = format_rupiah(view.figures.commission)
     if view.status == ReportStatus.VALIDATED:
         amount = view.validated_amount if view.validated_amount is not None else 0

@@ -38,6 +38,7 @@ from services.payments import (
     PaymentError,
     PaymentProblem,
     PaymentService,
+    PaymentView,
 )
 
 
@@ -64,6 +65,10 @@ async def buy(
                 await show_open_request(query, payments, i18n, lang)
             return
         await query.answer(payment_problem_text(error, i18n, lang), show_alert=True)
+        return
+    if choice.request.method_id is not None:  # one method only: no choice to make
+        (method,) = choice.methods
+        await send_instructions(query, choice.request, method, i18n, lang, can_change=False)
         return
     text, markup = method_screen(choice.request, list(choice.methods), i18n, lang)
     await reply(query, text, markup)
@@ -167,6 +172,20 @@ async def choose_method(
         text = method_problem_text(error, callback_data.request_id, i18n, lang)
         await query.answer(text, show_alert=True)
         return
+    await send_instructions(query, view, method, i18n, lang, can_change=True)
+
+
+async def send_instructions(
+    query: CallbackQuery,
+    view: PaymentView,
+    method: MethodView,
+    i18n: Translator,
+    lang: str,
+    *,
+    can_change: bool,
+) -> None:
+    """Where and how much to transfer (the QRIS picture first), with Cancel and, when
+    there is another method to pick, Change method."""
     await query.answer()
     if query.message is None:
         return
@@ -175,10 +194,11 @@ async def choose_method(
             method.qris_file_id, caption=i18n.t("shop.qris_caption", lang, label=method.label)
         )
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=i18n.t("shop.change_method_button", lang),
-        callback_data=ChangeMethodCallback(request_id=view.id),
-    )
+    if can_change:
+        builder.button(
+            text=i18n.t("shop.change_method_button", lang),
+            callback_data=ChangeMethodCallback(request_id=view.id),
+        )
     cancel_row(builder, i18n, lang, view.id)
     builder.adjust(1)
     text = i18n.t(

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.states import PaymentStatus
-from domain.tiers import NextPurchase, next_purchase
+from domain.tiers import TOP_TIER_CODE, NextPurchase, next_purchase
 from handlers.common.callbacks import (
     ChangeMethodCallback,
     CredentialsCallback,
@@ -17,6 +17,7 @@ from handlers.common.callbacks import (
     GroupCallback,
     MenuAction,
     MenuCallback,
+    PlanCallback,
 )
 from handlers.common.config import HandlerConfig
 from handlers.common.dates import local_date, local_time
@@ -26,12 +27,23 @@ from kernel.i18n import Translator
 from kernel.names import plan_name
 from services.access import GroupStatus
 from services.dashboard import DashboardService, VipDashboard
+from services.payments import Holding
 
 NEXT_PURCHASE_KEYS = {
     NextPurchase.BUY: "me.next_buy",
     NextPurchase.UPGRADE: "me.next_upgrade",
     NextPurchase.TOP: "me.next_top",
 }
+
+
+def to_renew(holdings: tuple[Holding, ...]) -> Holding | None:
+    """The temporal top-tier plan to renew (the one ending last), unless the member
+    holds the top tier for life."""
+    top = [h for h in holdings if h.plan.tier.code == TOP_TIER_CODE]
+    if any(h.expires_at is None for h in top):
+        return None
+    dated = [(h.expires_at, h) for h in top if h.expires_at is not None]
+    return max(dated, key=lambda pair: pair[0])[1] if dated else None
 
 
 def group_line(status: GroupStatus, i18n: Translator, lang: str, config: HandlerConfig) -> str:
@@ -163,7 +175,17 @@ async def show_me(
             )
         )
     lines.append("")
-    if request is None:
+    renew = to_renew(seen.holdings) if request is None else None
+    if renew is not None:  # on the top tier for a while: renewing is the next step
+        builder.button(
+            text=i18n.t("me.renew_button", lang, plan=plan_name(renew.plan)),
+            callback_data=PlanCallback(plan_id=renew.plan.id),
+        )
+        builder.button(
+            text=i18n.t("menu.shop", lang), callback_data=MenuCallback(action=MenuAction.SHOP)
+        )
+        lines.append(i18n.t("me.next_renew", lang))
+    elif request is None:
         builder.button(
             text=i18n.t("menu.shop", lang), callback_data=MenuCallback(action=MenuAction.SHOP)
         )

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.catalog import Plan
+from domain.pricing import QuoteKind
 from handlers.common.callbacks import (
     BuyCallback,
     CatalogCallback,
@@ -52,25 +53,42 @@ async def render_catalog(
         text = i18n.t("shop.nothing_to_buy", lang)
     else:
         lines = [i18n.t("shop.title", lang)]
+        tiers: dict[str, list[str]] = {}  # each tier's facilities once, its plans under it
         for offer in found.offers:
             cheapest = min(q.amount for q in offer.quotes)
             several = len(offer.quotes) > 1
+            renewal = not several and offer.quotes[0].kind is QuoteKind.RENEWAL
             name = plan_name(offer.plan)
             price_key = "shop.price_from" if several else "shop.price"
-            lines.append(
+            if renewal:  # the plan they hold: say it renews it
+                price_key = "shop.price_renew"
+            code = offer.plan.tier.code
+            if code not in tiers:
+                tiers[code] = [
+                    i18n.t(
+                        "shop.tier_block",
+                        lang,
+                        tier={"key": f"tier.{code}"},
+                        facilities=facilities(i18n, lang, offer.plan),
+                    )
+                ]
+            tiers[code].append(
                 i18n.t(
                     "shop.offer",
                     lang,
                     plan=name,
                     price={"key": price_key, "params": {"amount": cheapest}},
-                    facilities=facilities(i18n, lang, offer.plan),
                 )
             )
             label_key = "shop.offer_button_from" if several else "shop.offer_button"
+            if renewal:
+                label_key = "shop.offer_button_renew"
             builder.button(
                 text=i18n.t(label_key, lang, plan=name, amount=cheapest),
                 callback_data=PlanCallback(plan_id=offer.plan.id),
             )
+        for block in tiers.values():
+            lines += block
         text = "\n".join(lines)
     if found.unavailable:
         builder.button(

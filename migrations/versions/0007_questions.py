@@ -47,9 +47,7 @@ def upgrade() -> None:
         "qa_conversations",
         ["status", "waiting_since"],
     )
-    op.create_index(
-        "ix_qa_conversations_topic", "qa_conversations", ["topic_chat_id", "topic_id"]
-    )
+    op.create_index("ix_qa_conversations_topic", "qa_conversations", ["topic_chat_id", "topic_id"])
     op.create_table(
         "qa_messages",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from services.access.config import IN_GROUP, GroupConfig, RemovalCause
 from services.access.join import JoinDecision, Joining, JoinVerdict
-from services.access.notices import alert_admins, language_of
+from services.access.notices import alert_admins, language_of, menu_buttons, renew_buttons
 from services.access.reconcile import ReconcileResult, Reconciling
 from services.access.status import GroupStatus, InviteAnswer, StatusQueries, group_status
 from services.access.sync import (
     AccessChange,
+    access_ended_key,
+    lost_access,
     queue_invite,
     queue_removal,
     set_presence,
@@ -47,12 +49,16 @@ __all__ = [
     "ReconcileResult",
     "RemovalCause",
     "RemovalTurn",
+    "access_ended_key",
     "alert_admins",
     "group_status",
     "has_access",
     "language_of",
+    "lost_access",
+    "menu_buttons",
     "queue_invite",
     "queue_removal",
+    "renew_buttons",
     "set_presence",
     "sync_access",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -32,5 +33,11 @@ class GroupConfig:
     invite_ttl: timedelta = timedelta(hours=24)
     # Packed callback data of the button that opens the shop (renewals start there).
     renew_callback: str | None = None
+    # Packs the callback data of the button that opens one plan's quote (a reminder's
+    # renew button opens the renewal quote of the plan that is ending).
+    quote_callback: Callable[[int], str] | None = None
+    # Packed callback data of the button that opens the main menu (under approvals and
+    # grants: the member's next step).
+    menu_callback: str | None = None
     # Telegram ids never removed by the reconcile (the bot's admins and owners).
     exempt_ids: frozenset[int] = field(default_factory=frozenset)

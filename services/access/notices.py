@@ -35,6 +35,13 @@ async def alert_admins(
     return await uow.outbox.enqueue(notice, now)
 
 
+def menu_buttons(config: GroupConfig) -> tuple[tuple[Button, ...], ...]:
+    """The button under an approval or a grant: the main menu, the member's next step."""
+    if config.menu_callback is None:
+        return ()
+    return ((Button("payment.menu_button", callback_data=config.menu_callback),),)
+
+
 def renew_buttons(config: GroupConfig) -> tuple[tuple[Button, ...], ...]:
     """The button under an "access ended" message that opens the shop."""
     if config.renew_callback is None:

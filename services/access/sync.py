@@ -11,7 +11,7 @@ from domain.people import Person
 from kernel.actions import INVITE_ACTION, REMOVE_ACTION, REVOKE_ACTION
 from kernel.notices import Notice
 from services.access.config import IN_GROUP, GroupConfig, RemovalCause
-from services.access.notices import alert_admins, language_of, renew_buttons
+from services.access.notices import alert_admins, language_of, menu_buttons, renew_buttons
 from services.affiliates import release_account
 from services.entitlement import has_access
 from storage.uow import UnitOfWork
@@ -36,9 +36,17 @@ async def set_presence(
     await uow.access.set_presence(chat_id, telegram_id, status, now)
 
 
-async def queue_invite(uow: UnitOfWork, member: Person, now: datetime, config: GroupConfig) -> bool:
+async def queue_invite(
+    uow: UnitOfWork,
+    member: Person,
+    now: datetime,
+    config: GroupConfig,
+    lead: dict[str, Any] | None = None,
+) -> bool:
     """Queue a personal invite unless the member is inside, holds a live link, or one
-    is already on its way. True when one was queued."""
+    is already on its way. True when one was queued. With `lead` (a nested translation:
+    the approval or grant that gave VIP) the invite message opens with it, so the
+    member gets one message, not two."""
     if config.chat_id is None:
         return False
     if await uow.access.presence(config.chat_id, member.telegram_id) in IN_GROUP:
@@ -51,8 +59,11 @@ async def queue_invite(uow: UnitOfWork, member: Person, now: datetime, config: G
         chat_id=member.telegram_id,
         member_id=member.id,
         kind=INVITE_ACTION,
-        text_key="access.invite",
+        text_key="access.invite" if lead is None else "access.invite_after",
         language=language_of(member, config.default_language),
+        params={} if lead is None else {"lead": lead},
+        # Under the lead alone, when no invite is needed by the time it is sent.
+        buttons=() if lead is None else menu_buttons(config),
     )
     return await uow.outbox.enqueue(notice, now)
 
@@ -119,6 +130,12 @@ async def _vip_end_anchor(uow: UnitOfWork, member_id: int) -> str:
     return ended.isoformat() if ended is not None else "never"
 
 
+async def access_ended_key(uow: UnitOfWork, member_id: int) -> str:
+    """The dedupe key of the one message telling a member their VIP access ended (a
+    revocation's message takes it, so a later removal attempt says nothing more)."""
+    return f"access-removed:{member_id}:{await _vip_end_anchor(uow, member_id)}"
+
+
 async def withdraw(
     uow: UnitOfWork,
     member: Person,
@@ -151,7 +168,10 @@ async def withdraw(
             {
                 "username": account.tiktok_username,
                 "name": member.full_name,
-                "cause": {"key": f"access.cause_{cause.value}"},
+                "cause": {
+                    "key": f"access.admin_cause_{cause.value}",  # about them, to the admins
+                    "params": {"name": member.full_name},
+                },
             },
             f"account-returned:{account.id}:{member.id}:{now.isoformat()}",
             now,
@@ -170,7 +190,7 @@ async def withdraw(
                 language=language_of(member, config.default_language),
                 params=params,
                 buttons=renew_buttons(config),
-                dedupe_key=f"access-removed:{member.id}:{await _vip_end_anchor(uow, member.id)}",
+                dedupe_key=await access_ended_key(uow, member.id),
             ),
             now,
         )
@@ -185,6 +205,7 @@ async def sync_access(
     *,
     cause: RemovalCause,
     tell: bool = True,
+    lead: dict[str, Any] | None = None,
 ) -> AccessChange:
     """Bring the member's group access in line with their memberships at `now`.
 
@@ -192,7 +213,19 @@ async def sync_access(
     access: an invite is queued unless they are inside or hold a live link. Without:
     invites are revoked, a removal is queued if they are (or were let) inside, the
     affiliate account returns to the pool, and, with `tell`, the member is told why
-    (`cause`) with a button to renew. Running it again changes nothing."""
+    (`cause`) with a button to renew. Running it again changes nothing. `lead` opens
+    the invite message (see `queue_invite`)."""
     if await has_access(uow, member.id, now):
-        return AccessChange(invited=await queue_invite(uow, member, now, config))
+        return AccessChange(invited=await queue_invite(uow, member, now, config, lead))
     return await withdraw(uow, member, now, config, cause, tell)
+
+
+def lost_access(change: AccessChange) -> dict[str, Any] | None:
+    """What a member lost with their VIP, as one line (a nested translation) for the
+    message that tells them why; None when nothing was taken back."""
+    if not change.withdrew:
+        return None
+    key = "access.lost_removed" if change.removal_queued else "access.lost_ended"
+    if change.released_account:
+        return {"key": key + "_with_account", "params": {"username": change.released_account}}
+    return {"key": key}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.affiliates import CartRefusal, cart_refusal
 from kernel.actor import Actor
+from kernel.dates import day_param
 from services.affiliates._base import ServiceBase
 from services.affiliates._common import card_of, find_account, target
 from services.affiliates.parsing import AccountRef, parse_notes
@@ -33,7 +34,7 @@ class Details(ServiceBase):
             raise AffiliateError(
                 AffiliateProblem.ALREADY_VERIFIED,
                 username=found.tiktok_username,
-                at=f"{self._day(found.yellow_cart_verified_at):%d-%m-%Y}",
+                at=day_param(self._day(found.yellow_cart_verified_at)),
             )
         if refusal is CartRefusal.NOT_VERIFIED:
             raise AffiliateError(AffiliateProblem.NOT_VERIFIED, username=found.tiktok_username)

@@ -94,6 +94,11 @@ def parse_filter(text: str | None) -> AccountFilter | None:
     return _FILTER_WORDS.get(given)
 
 
+def _field_name(field: AccountField) -> dict[str, str]:
+    """The field as the admin reads it (translated), in a TOO_LONG problem."""
+    return {"key": f"affiliates.field_{field.value}"}
+
+
 def parse_field(which: AccountField, text: str | None) -> str | None:
     """One typed field (account id, shop id, shop name, notes) cleaned and checked against
     its limit (`domain.affiliates.checked_field`): TOO_LONG names the field and the limit."""
@@ -101,7 +106,7 @@ def parse_field(which: AccountField, text: str | None) -> str | None:
         return checked_field(which, text)
     except FieldTooLong as error:
         raise AffiliateError(
-            AffiliateProblem.TOO_LONG, field=error.field.value, max=error.limit
+            AffiliateProblem.TOO_LONG, field=_field_name(error.field), max=error.limit
         ) from None
 
 
@@ -111,5 +116,5 @@ def parse_notes(text: str | None) -> str | None:
         return checked_notes(text)
     except FieldTooLong as error:
         raise AffiliateError(
-            AffiliateProblem.TOO_LONG, field=error.field.value, max=error.limit
+            AffiliateProblem.TOO_LONG, field=_field_name(error.field), max=error.limit
         ) from None

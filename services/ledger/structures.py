@@ -9,6 +9,7 @@ from domain import commission as split_rules
 from domain.commission import StructureError, earliest_new_structure
 from domain.reports import jakarta_day
 from kernel.actor import Actor
+from kernel.dates import day_param
 from services.ledger._base import LedgerProblem, LedgerServiceBase, LedgerServiceError
 from storage.errors import Conflict
 
@@ -60,7 +61,7 @@ class Structures(LedgerServiceBase):
         now = self.clock.now()
         earliest = earliest_new_structure(jakarta_day(now, self.zone))
         if effective_from < earliest:
-            raise LedgerServiceError(LedgerProblem.STARTS_IN_PAST, earliest=f"{earliest:%d-%m-%Y}")
+            raise LedgerServiceError(LedgerProblem.STARTS_IN_PAST, earliest=day_param(earliest))
         async with self.uow() as uow:
             tier_id = await uow.ledger.lock_tier(tier_code)
             if tier_id is None:
@@ -78,7 +79,7 @@ class Structures(LedgerServiceBase):
                 conflict = error.conflict
                 raise LedgerServiceError(
                     LedgerProblem.OVERLAP,
-                    start=f"{conflict.effective_from:%d-%m-%Y}" if conflict else "-",
+                    start=day_param(conflict.effective_from) if conflict else "-",
                 ) from None
             for (row_id, before), after in zip(known, updated, strict=False):
                 if before != after:
@@ -99,6 +100,6 @@ class Structures(LedgerServiceBase):
                 await uow.commit()
             except Conflict:
                 raise LedgerServiceError(
-                    LedgerProblem.OVERLAP, start=f"{effective_from:%d-%m-%Y}"
+                    LedgerProblem.OVERLAP, start=day_param(effective_from)
                 ) from None
             return view

@@ -100,7 +100,7 @@ class Reminding(LifecycleServiceBase):
                 text_key="lifecycle.remind_last_day" if days == 1 else "lifecycle.remind_days",
                 language=member.language(self.config.default_language),
                 params=params,
-                buttons=self._buttons(),
+                buttons=self._renew_buttons(row.plan_id),
                 dedupe_key=reminder_key(membership_id, days, expires_at),
             )
             queued = await uow.outbox.enqueue(notice, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from domain.catalog import Plan
 from domain.membership import MembershipStatus
@@ -13,7 +13,14 @@ from domain.people import Person
 from kernel.actor import Actor
 from kernel.admin_input import AdminProblem, AdminToolError, MemberRef, parse_reason
 from kernel.names import plan_name
-from services.access import RemovalCause, sync_access
+from services.access import (
+    RemovalCause,
+    access_ended_key,
+    lost_access,
+    menu_buttons,
+    renew_buttons,
+    sync_access,
+)
 from services.catalog import named_plan
 from services.member_ref import find_member
 from services.memberships._base import MembershipServiceBase
@@ -61,15 +68,28 @@ class Revoking(MembershipServiceBase):
                 reason=reason,
                 membership_id=row.id,
             )
+            # What the member lost with it goes in the same message: one, not two.
+            change = await sync_access(
+                uow, member, now, self.group, cause=RemovalCause.REVOKED, tell=False
+            )
+            lost = lost_access(change)
+            params: dict[str, Any] = {"plan": plan_name(plan), "reason": reason}
+            key, dedupe_key = "tools.notice_revoked", f"membership:{row.id}:revoked"
+            if lost is not None:  # the one "VIP access ended" message, told here
+                key, dedupe_key = (
+                    "tools.notice_revoked_access",
+                    await access_ended_key(uow, member.id),
+                )
+                params["access"] = lost
             await uow.outbox.tell_member(
                 member,
                 self.default_language,
-                "tools.notice_revoked",
-                {"plan": plan_name(plan), "reason": reason},
-                f"membership:{row.id}:revoked",
+                key,
+                params,
+                dedupe_key,
                 now,
+                buttons=renew_buttons(self.group) if lost else menu_buttons(self.group),
             )
-            await sync_access(uow, member, now, self.group, cause=RemovalCause.REVOKED)
             result = RevokeResult(member.telegram_id, member.full_name, plan, row.id, now)
             await uow.commit()
             return result

@@ -39,9 +39,10 @@ class TrendsReport(NumbersServiceBase):
     async def trends(self, period: Period, months: int = 12, weeks: int = 12) -> Trends:
         """Revenue (approved payments, by approval time) of the `months` calendar months
         and new members of the `weeks` weeks (Monday first) ending with the period's last
-        day (today, while the period runs), in the zone; a bar with nothing in it is 0. VIP retention of the same months
-        counts the temporal VIP terms that ended in each (see `Retention`). Bars count up
-        to now: the part of the last one still ahead holds nothing yet."""
+        day (today, while the period runs), in the zone; a bar with nothing in it is 0.
+        VIP retention of the same months counts the temporal VIP terms that ended in each
+        (see `Retention`). Bars count up to now: the part of the last one still ahead
+        holds nothing yet."""
         now = self.clock.now()
         # A running period (this month) ends its weeks today, not with empty weeks ahead.
         last_week_day = min(period.last_day, now.astimezone(self.zone).date())

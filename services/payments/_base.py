@@ -31,7 +31,7 @@ class PaymentServiceBase(ServiceBase):
         # Who may be in the discussion group follows every membership change.
         self.group = group or GroupConfig(None, admin_chat_id or 0, default_language, zone)
         # The bot layer packs the Approve / Reject buttons; services stay Telegram-free.
-        self.review_buttons: ReviewButtons = review_buttons or (lambda _request, _proof: ())
+        self.review_buttons: ReviewButtons = review_buttons or (lambda *_ids: ())
 
     async def _member(self, uow: UnitOfWork, telegram_id: int) -> Person:
         member = await uow.members.by_telegram_id(telegram_id)

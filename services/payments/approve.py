@@ -4,13 +4,13 @@ proof, the member's message and the group access that follows."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from domain.states import PaymentStatus
 from kernel.actor import Actor
+from kernel.dates import local_day_param
 from kernel.names import plan_name
-from services.access import RemovalCause, sync_access
+from services.access import RemovalCause, menu_buttons, sync_access
 from services.memberships.activation import Activation, activate
 from services.payments._base import PaymentServiceBase
 from services.payments._shared import decision_of, payment_target
@@ -70,9 +70,27 @@ class Approving(PaymentServiceBase):
         await uow.proofs.accept_submitted(request.id, admin_telegram_id, now)
         member = await uow.members.by_id(request.member_id)
         assert member is not None
-        await self._tell_approved(uow, request, membership, now)
-        # An upgrade ends its base in this same transaction: the new plan decides.
-        await sync_access(uow, member, now, self.group, cause=RemovalCause.DOWNGRADED)
+        key, params = await self._approved(uow, request, membership)
+        # An upgrade ends its base in this same transaction: the new plan decides. A new
+        # VIP's invite opens with the approval: one message, not two.
+        change = await sync_access(
+            uow,
+            member,
+            now,
+            self.group,
+            cause=RemovalCause.DOWNGRADED,
+            lead={"key": key, "params": params},
+        )
+        if not change.invited:
+            await uow.outbox.tell_member(
+                member,
+                self.default_language,
+                key,
+                params,
+                f"payment:{request.id}:approved",
+                now,
+                buttons=menu_buttons(self.group),
+            )
         return Decision(
             request.id,
             True,
@@ -83,14 +101,15 @@ class Approving(PaymentServiceBase):
             admin.name,
         )
 
-    async def _tell_approved(
-        self, uow: UnitOfWork, request: PaymentRecord, membership: Activation, now: datetime
-    ) -> None:
+    async def _approved(
+        self, uow: UnitOfWork, request: PaymentRecord, membership: Activation
+    ) -> tuple[str, dict[str, Any]]:
+        """The approval message to the member: its key and params."""
         found = await uow.catalog.plan(request.plan_id)
         assert found is not None
         params: dict[str, Any] = {"plan": plan_name(found[0]), "request": request.id}
         key = "payment.approved_lifetime"
         if membership.expires_at is not None:
             key = "payment.approved_until"
-            params["until"] = f"{membership.expires_at.astimezone(self.zone):%d-%m-%Y}"
-        await self._tell(uow, request.member_id, key, params, f"payment:{request.id}:approved", now)
+            params["until"] = local_day_param(membership.expires_at, self.zone)
+        return key, params

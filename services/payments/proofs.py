@@ -47,7 +47,7 @@ class Proofs(PaymentServiceBase):
                         text_key=card.text_key,
                         language=self.default_language,
                         params=card.params,
-                        buttons=self.review_buttons(request.id, proof_id),
+                        buttons=self.review_buttons(request.id, proof_id, member.telegram_id),
                         photo_file_id=card.photo_file_id,
                         document_file_id=card.document_file_id,
                         dedupe_key=f"payment:{request.id}:card:{proof_id}",

@@ -67,7 +67,10 @@ class Purchasing(PaymentServiceBase):
         Refuses NO_METHODS before anything else when no method is active (nothing is
         opened then), and OPEN_REQUEST with the open request and the methods (a
         `MethodChoice`) as its detail; after a lost race (two taps at once) the detail is
-        None and the request that won is read afresh."""
+        None and the request that won is read afresh.
+
+        With a single active method there is nothing to choose: the new request is
+        set to that method at once (its view has `method_id`)."""
         now = self.clock.now()
         async with self.uow() as uow:
             methods = await active_methods(uow)
@@ -79,6 +82,11 @@ class Purchasing(PaymentServiceBase):
                 choice = MethodChoice(await view_of(uow, open_request), methods)
                 raise PaymentError(PaymentProblem.OPEN_REQUEST, choice)
             view = await _open_purchase(uow, member, plan_id, mode, now)
+            if len(methods) == 1:
+                await uow.payments.set_method(view.id, methods[0].id, now)
+                changed = await uow.payments.get(view.id)
+                assert changed is not None
+                view = await view_of(uow, changed)
             await uow.commit()
             return MethodChoice(view, methods)
 

@@ -16,8 +16,8 @@ from kernel.notices import Button
 from services.affiliates import Offer as AccountOffer
 
 ButtonRows = tuple[tuple[Button, ...], ...]
-# The bot layer packs the Approve / Reject buttons of a card (request id, proof id).
-ReviewButtons = Callable[[int, int], ButtonRows]
+# The bot layer packs the buttons of a card (request id, proof id, member's Telegram id).
+ReviewButtons = Callable[[int, int, int], ButtonRows]
 
 
 class PaymentProblem(StrEnum):

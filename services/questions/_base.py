@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from domain.membership import effective_tier
 from domain.people import Person
 from kernel.clock import Clock
+from kernel.dates import DateText, local_day_param, moment_param
 from kernel.names import plan_name
 from kernel.notices import Button
 from services.base import ServiceBase
@@ -36,8 +37,8 @@ class QuestionBase(ServiceBase):
             ((Button("menu.shop", callback_data=shop_callback),),) if shop_callback else ()
         )
 
-    def _date(self, moment: datetime) -> str:
-        return f"{moment.astimezone(self.zone):%d-%m-%Y %H:%M}"
+    def _date(self, moment: datetime) -> DateText:
+        return moment_param(moment, self.zone)
 
     async def _card(self, uow: UnitOfWork, member: Person, now: datetime) -> dict[str, Any]:
         """Who is asking, for the admins: name, @username, id, tier and the plans held
@@ -49,7 +50,7 @@ class QuestionBase(ServiceBase):
                 "key": "qa.plan_until" if m.expires_at is not None else "qa.plan_lifetime",
                 "params": {
                     "plan": plan_name(m.plan),
-                    "until": f"{m.expires_at.astimezone(self.zone):%d-%m-%Y}"
+                    "until": local_day_param(m.expires_at, self.zone)
                     if m.expires_at is not None
                     else "",
                 },

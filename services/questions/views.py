@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kernel.dates import DateText
+
 # How a message is copied to the other side (and so how an edit of it is carried):
 TEXT = "text"  # a text message: sent again as text, under a header or a signature
 CAPTION = "caption"  # media with a caption (photo, video, document, voice...): copied,
@@ -41,7 +43,7 @@ class Asked(StrEnum):
 @dataclass(frozen=True, slots=True)
 class AskResult:
     outcome: Asked
-    muted_until: str | None = None
+    muted_until: DateText | None = None
 
 
 class Answered(StrEnum):
@@ -57,7 +59,7 @@ class ConversationView:
     id: int
     status: str
     member_name: str
-    muted_until: str | None
+    muted_until: DateText | None
 
 
 class StatusChange(StrEnum):

@@ -19,7 +19,8 @@ from services.base import ServiceBase
 from storage.repos.reports import ReportRecord
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
-CardButtons = Callable[[int, int], Sequence[Sequence[Button]]]
+# The bot layer packs a card's buttons (report id, version, member's Telegram id).
+CardButtons = Callable[[int, int, int], Sequence[Sequence[Button]]]
 
 
 class ReportProblem(StrEnum):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
+from domain.states import ReportStatus
 from kernel.actor import Actor
 from services.reports._base import ReportError, ReportProblem
-from services.reports.review import Reviewing
+from services.reports.review import Outcome, Reviewing
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +30,39 @@ class PendingList:
     total: int
 
 
+class Skipped(StrEnum):
+    """Why "validate all" left a listed report as it was."""
+
+    VALIDATED = "validated"  # validated meanwhile (by someone, `by`)
+    REJECTED = "rejected"  # rejected meanwhile (`by`)
+    REPLACED = "replaced"  # the member sent a new version after the list was made
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLine:
+    """One listed report after "validate all": validated now, or why it was skipped."""
+
+    report_id: int
+    skipped: Skipped | None = None
+    by: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class BatchResult:
     validated: int
     skipped: int
     first_use: bool
+    lines: tuple[BatchLine, ...] = ()
+
+
+def _line(outcome: Outcome) -> BatchLine:
+    if outcome.applied:
+        return BatchLine(outcome.report_id)
+    if outcome.status == ReportStatus.VALIDATED:
+        return BatchLine(outcome.report_id, Skipped.VALIDATED, outcome.decided_by_name)
+    if outcome.status == ReportStatus.REJECTED:
+        return BatchLine(outcome.report_id, Skipped.REJECTED, outcome.decided_by_name)
+    return BatchLine(outcome.report_id, Skipped.REPLACED)
 
 
 class Batches(Reviewing):
@@ -72,8 +102,8 @@ class Batches(Reviewing):
                 raise ReportError(ReportProblem.NOT_FOUND)
             first_use = await uow.reports.use_batch(batch_id, admin.telegram_id, now)
             await uow.commit()
-        validated = 0
-        for report_id, version in items:
-            outcome = await self.validate(report_id, version, admin)
-            validated += outcome.applied
-        return BatchResult(validated, len(items) - validated, first_use)
+        lines = [
+            _line(await self.validate(report_id, version, admin)) for report_id, version in items
+        ]
+        validated = sum(line.skipped is None for line in lines)
+        return BatchResult(validated, len(items) - validated, first_use, tuple(lines))

@@ -12,6 +12,7 @@ from domain.money import format_rupiah
 from domain.people import Person
 from domain.reports import Screenshot
 from domain.states import ReportStatus
+from kernel.dates import day_param
 from kernel.notices import Notice
 from services.reports._base import ReportError, ReportProblem, ReportServiceBase
 from storage.repos.reports import ReportRecord
@@ -50,7 +51,7 @@ async def card_of(uow: UnitOfWork, row: ReportRecord, member: Person, now: datet
         "name": member.full_name,
         "username": f"@{member.username}" if member.username else "-",
         "telegram_id": member.telegram_id,
-        "date": f"{row.report_date:%d-%m-%Y}",
+        "date": day_param(row.report_date),
         "tier": {"key": f"tier.{tier.code}"} if tier else "-",
         "videos": figures.videos_posted,
         "links": "\n".join(links) if links else "-",
@@ -115,10 +116,10 @@ class Cards(ReportServiceBase):
                 now,
             )
         card = await card_of(uow, row, member, now)
-        buttons = tuple(
-            tuple(line)
-            for line in (self.card_buttons(row.id, row.version) if self.card_buttons else ())
+        rows = (
+            self.card_buttons(row.id, row.version, member.telegram_id) if self.card_buttons else ()
         )
+        buttons = tuple(tuple(line) for line in rows)
         first = card.first_screenshot
         await uow.outbox.enqueue(
             Notice(

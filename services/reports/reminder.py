@@ -7,6 +7,7 @@ import asyncio
 from domain.commission import earning_tiers
 from domain.membership import effective_tier
 from domain.reports import jakarta_day
+from kernel.dates import day_param
 from services.reports._base import ReportServiceBase
 
 # Members per unit of work: each chunk is one short transaction, so the bot's updates
@@ -28,7 +29,7 @@ class Reminding(ReportServiceBase):
         own, and a re-run skips whoever was already reminded."""
         now = self.clock.now()
         day = jakarta_day(now, self.zone)
-        params = {"date": f"{day:%d-%m-%Y}"}
+        params = {"date": day_param(day)}
         sent = 0
         after = 0
         earning: set[str] | None = None

@@ -18,6 +18,7 @@ from domain.reports import (
 )
 from domain.states import ReportStatus
 from kernel.actor import Actor
+from kernel.dates import day_param
 from services.ledger import CommissionResult, create_commission
 from services.reports._base import ReportError, ReportProblem, ReportServiceBase
 from services.reports.cards import ReportCard, card_of, card_of_report
@@ -189,7 +190,7 @@ class Reviewing(ReportServiceBase):
                 "key": "reports.adjusted_note",
                 "params": {"claimed": format_rupiah(row.commission_claimed)},
             }
-        common = {"date": f"{row.report_date:%d-%m-%Y}", "total": format_rupiah(total)}
+        common = {"date": day_param(row.report_date), "total": format_rupiah(total)}
         if result.split is not None:
             key, params = (
                 "reports.validated_paid",
@@ -214,7 +215,7 @@ class Reviewing(ReportServiceBase):
                 "reports.leader_share",
                 {
                     "name": member.full_name,
-                    "date": f"{row.report_date:%d-%m-%Y}",
+                    "date": day_param(row.report_date),
                     "total": format_rupiah(total),
                     "share": format_rupiah(result.split.leader),
                 },
@@ -278,7 +279,7 @@ class Reviewing(ReportServiceBase):
                 "reports.rejected"
                 if still_open(row.report_date, jakarta_day(now, self.zone))
                 else "reports.rejected_closed",
-                {"date": f"{row.report_date:%d-%m-%Y}", "reason": reason_param(reason)},
+                {"date": day_param(row.report_date), "reason": reason_param(reason)},
                 f"report:{row.id}:v{row.version}:rejected",
                 now,
             )

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from domain.membership import effective_tier
 from domain.reports import MAX_SCREENSHOTS, ReportFigures, Screenshot, jakarta_day, may_submit_for
 from domain.states import ReportStatus
+from kernel.dates import day_param
 from services.reports._base import ReportError, ReportProblem, ReportView
 from services.reports.cards import Cards
 from storage.errors import Conflict
@@ -26,7 +27,7 @@ class Submitting(Cards):
             row = await uow.reports.on_day(member.id, day)
             existing = await self._view(uow, row) if row is not None else None
             if existing is not None and existing.status == ReportStatus.VALIDATED:
-                raise ReportError(ReportProblem.ALREADY_VALIDATED, date=f"{day:%d-%m-%Y}")
+                raise ReportError(ReportProblem.ALREADY_VALIDATED, date=day_param(day))
             return day, existing
 
     async def submit(
@@ -45,7 +46,7 @@ class Submitting(Cards):
             raise ReportError(ReportProblem.TOO_MANY_SCREENSHOTS, max=MAX_SCREENSHOTS)
         now = self.clock.now()
         if not may_submit_for(day, jakarta_day(now, self.zone)):
-            raise ReportError(ReportProblem.DAY_PASSED, date=f"{day:%d-%m-%Y}")
+            raise ReportError(ReportProblem.DAY_PASSED, date=day_param(day))
         for attempt in range(2):
             try:
                 return await self._submit(telegram_id, day, figures, screenshots, now)
@@ -73,7 +74,7 @@ class Submitting(Cards):
                 row = await uow.reports.create(member.id, day, figures, now)
             else:
                 if not await uow.reports.rewrite(row.id, figures, now):
-                    raise ReportError(ReportProblem.ALREADY_VALIDATED, date=f"{day:%d-%m-%Y}")
+                    raise ReportError(ReportProblem.ALREADY_VALIDATED, date=day_param(day))
                 row = await uow.reports.get(row.id)
                 assert row is not None
                 await uow.reports.delete_screenshots(row.id)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.language import resolve_language
 from domain.people import Person
-from kernel.notices import Notice
+from kernel.notices import Button, Notice
 from storage.models import Member, OutboxMessage
 from storage.repos._rows import PlainRows, read_plain
 
@@ -109,6 +109,7 @@ class OutboxRepository:
         params: dict[str, Any],
         dedupe_key: str,
         now: datetime,
+        buttons: tuple[tuple[Button, ...], ...] = (),
     ) -> bool:
         """Queue a message to a member, in their language, once per dedupe key."""
         language = resolve_language(
@@ -120,6 +121,7 @@ class OutboxRepository:
             text_key=key,
             language=language,
             params=params,
+            buttons=buttons,
             dedupe_key=dedupe_key,
         )
         return await self.enqueue(notice, now)

@@ -50,14 +50,12 @@ async def test_basic_then_vip_through_the_real_process(bot_process: RunningBot) 
             core, ANI, lambda: core.press(ani, catalog, button(core, catalog, plan_label)), "Harga"
         )
         assert f"Yang dibayar: {amount}" in quote["text"] or f"Harga: {amount}" in quote["text"]
-        methods = await reply(
+        # The only payment method (BCA): "Lanjut bayar" goes straight to where to pay.
+        pay = await reply(
             core,
             ANI,
             lambda: core.press(ani, quote, button(core, quote, f"Lanjut bayar {amount}")),
-            "Pilih metode pembayaran",
-        )
-        pay = await reply(
-            core, ANI, lambda: core.press(ani, methods, button(core, methods, "BCA")), "Transfer"
+            "Transfer",
         )
         assert f"tepat {amount}" in pay["text"] and "1234567890" in pay["text"]
         receipt = await reply(core, ANI, lambda: core.private_photo(ani, photo), "Bukti")

@@ -20,7 +20,7 @@ ONLY_ADMINS = "Maaf, ini hanya untuk admin grup admin."
 NOT_FOUND = (
     "Laporan ini tidak ditemukan atau tombol ini bukan milik kartunya. Tidak ada yang berubah."
 )
-CARD_BUTTONS = ["✅ Validasi", "✏️ Ubah nominal", "❌ Tolak"]
+CARD_BUTTONS = ["✅ Validasi", "✏️ Ubah nominal", "❌ Tolak", "👤 Member"]
 REASON_BUTTONS = [
     "Angka tidak cocok",
     "Screenshot tidak terbaca",

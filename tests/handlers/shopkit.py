@@ -117,7 +117,8 @@ async def open_shop(app: BotUnderTest, user: JSON) -> JSON:
 async def buy_until_payment_screen(
     app: BotUnderTest, user: JSON, plan_label: str, pay_label: str = "Lanjut bayar"
 ) -> JSON:
-    """/buy → plan → pay → the only method: returns the payment instructions."""
+    """/buy → plan → pay (→ BCA when there are several methods): returns the payment
+    instructions."""
     catalog = await open_shop(app, user)
     await tap(app, user, catalog, plan_label)
     quote = app.core.last_sent(user["id"])
@@ -125,7 +126,8 @@ async def buy_until_payment_screen(
     await tap(app, user, quote, pay_label)
     methods = app.core.last_sent(user["id"])
     assert methods is not None
-    await tap(app, user, methods, "BCA")
+    if any(data and data.startswith("paym:") for _, data in app.core.buttons(methods)):
+        await tap(app, user, methods, "BCA")
     instructions = app.core.last_sent(user["id"])
     assert instructions is not None
     return instructions

@@ -78,12 +78,12 @@ async def test_balance_after_validation_and_payout(app: BotUnderTest) -> None:
     assert "Menunggu validasi: 1 laporan (Rp 85.000)" in text
     assert "Sudah dibayar: Rp 20.000" in text
     assert "Bisa dicairkan: Rp 35.000" in text
-    assert "11-01-2026: ⏳ menunggu validasi (Rp 85.000)" in text
-    assert "10-01-2026: ✅ divalidasi Rp 100.000, bagianmu Rp 55.000" in text
-    assert text.index("11-01-2026") < text.index("10-01-2026")  # newest first
+    assert "11 Jan 2026: ⏳ menunggu validasi (Rp 85.000)" in text
+    assert "10 Jan 2026: ✅ divalidasi Rp 100.000, bagianmu Rp 55.000" in text
+    assert text.index("11 Jan 2026") < text.index("10 Jan 2026")  # newest first
     # The member was told of the validation, with their share.
     told = await queued(app, SUB)
-    assert any("Bagianmu: Rp 55.000" in t and "10-01-2026" in t for t in told)
+    assert any("Bagianmu: Rp 55.000" in t and "10 Jan 2026" in t for t in told)
 
 
 async def test_the_menu_button_shows_the_balance_in_english(app: BotUnderTest) -> None:
@@ -100,7 +100,7 @@ async def test_a_rejected_report_shows_its_reason(app: BotUnderTest) -> None:
     (row,) = await report_rows(app)
     await app.container.reports.reject(row.id, row.version, ADMIN, note="screenshot buram")
     await send(app, app.core.command(ani, "/balance"))
-    assert "10-01-2026: ❌ ditolak — screenshot buram" in last_text(app, ani)
+    assert "10 Jan 2026: ❌ ditolak — screenshot buram" in last_text(app, ani)
     told = await queued(app, SUB)
     assert any("Alasan: screenshot buram" in t and "/report" in t for t in told)
 

@@ -141,9 +141,10 @@ async def test_member_shows_profile_memberships_and_payments(world: World) -> No
     assert "Tingkat efektif: Basic" in text
     lines = text.splitlines()
     assert (
-        "• Basic Seumur Hidup — aktif · mulai 10-01-2026 · seumur hidup · diberikan manual" in lines
+        "• Basic Seumur Hidup — aktif · mulai 10 Jan 2026 · seumur hidup · diberikan manual"
+        in lines
     )
-    payment = f"• #{request.id} VIP Seumur Hidup · Rp 202.000 · menunggu bukti · 10-01-2026 10:00"
+    payment = f"• #{request.id} VIP Seumur Hidup · Rp 202.000 · menunggu bukti · 10 Jan 2026 10.00"
     assert payment in lines
     assert await world.say(ADMIN, "/member 1001") == text
 
@@ -159,10 +160,12 @@ async def test_member_in_english_with_temporal_and_ended_memberships(world: Worl
     assert "Effective tier: VIP" in text
     lines = text.splitlines()
     active = lines.index("Memberships") + 1
-    assert lines[active].startswith("• VIP 30 days — active · since 12-01-2026 · until 11-02-2026")
+    assert lines[active].startswith(
+        "• VIP 30 days — active · since 12 Jan 2026 · until 11 Feb 2026"
+    )
     # A second after the grant: 29 whole days and some hours are left (rounded down).
     assert "(29 days left) · granted by hand" in lines[active]
-    assert lines[active + 1].startswith("• VIP 30 days — cancelled 10-01-2026")
+    assert lines[active + 1].startswith("• VIP 30 days — cancelled 10 Jan 2026")
     assert "— none yet —" in text  # no payment requests
 
 
@@ -201,8 +204,7 @@ async def test_grant_lifetime_records_and_tells_the_member(world: World) -> None
     )
     assert action.details["name"] == "Adi" and action.created_at == world.clock.now()
     assert await world.told(ANI) == [
-        "🎁 Kamu sekarang anggota VIP Seumur Hidup, berlaku seumur hidup (diaktifkan oleh "
-        "admin).\nKetik /start untuk menu."
+        "🎁 Kamu sekarang anggota VIP Seumur Hidup, berlaku seumur hidup (diaktifkan oleh admin)."
     ]
 
 
@@ -216,27 +218,25 @@ async def test_grant_twice_or_below_a_lifetime_changes_nothing(world: World) -> 
     assert await world.snapshot() == before
     # The member hears once, in English.
     assert await world.told(BUDI) == [
-        "🎁 You are now a VIP Lifetime member, for life (activated by an admin).\n"
-        "Type /start for the menu."
+        "🎁 You are now a VIP Lifetime member, for life (activated by an admin)."
     ]
 
 
 async def test_grant_a_temporal_plan_then_extend_it(world: World) -> None:
     await world.say(OWNER, "/addplan vip 30 150rb")
     first = await world.say(ADMIN, "/grant @ani_kreator vip_30d bayar bulan 1")
-    assert first.startswith("✅ VIP 30 hari diberikan ke Ani (1001), berlaku sampai 09-02-2026.")
+    assert first.startswith("✅ VIP 30 hari diberikan ke Ani (1001), berlaku sampai 9 Feb 2026.")
     world.clock.advance(days=10)
     second = await world.say(ADMIN, "/grant @ani_kreator vip_30d bayar bulan 2")
     assert second.startswith(
-        "✅ VIP 30 hari milik Ani (1001) diperpanjang: 09-02-2026 → 11-03-2026."
+        "✅ VIP 30 hari milik Ani (1001) diperpanjang: 9 Feb 2026 → 11 Mar 2026."
     )
     [row] = await world.memberships(ANI)
     assert row.expires_at is not None
     assert row.expires_at - row.activated_at == timedelta(days=60)  # type: ignore[operator]
     assert await world.told(ANI) == [
-        "🎁 Kamu sekarang anggota VIP 30 hari, berlaku sampai 09-02-2026 (diaktifkan oleh admin)."
-        "\nKetik /start untuk menu.",
-        "🎁 Keanggotaan VIP 30 hari kamu diperpanjang sampai 11-03-2026.\nKetik /start untuk menu.",
+        "🎁 Kamu sekarang anggota VIP 30 hari, berlaku sampai 9 Feb 2026 (diaktifkan oleh admin).",
+        "🎁 Keanggotaan VIP 30 hari kamu diperpanjang sampai 11 Mar 2026.",
     ]
 
 
@@ -310,7 +310,7 @@ async def test_revoke_ends_the_membership_and_twice_says_it_is_no_longer_active(
     before = await world.snapshot()
     again = await world.say(ADMIN, "/revoke 1001 vip_lifetime lagi")
     assert again == (
-        "Keanggotaan VIP Seumur Hidup milik Ani sudah tidak aktif (dibatalkan 10-01-2026). "
+        "Keanggotaan VIP Seumur Hidup milik Ani sudah tidak aktif (dibatalkan 10 Jan 2026). "
         "Tidak ada yang diubah."
     )
     assert await world.snapshot() == before
@@ -323,7 +323,7 @@ async def test_revoke_ends_the_membership_and_twice_says_it_is_no_longer_active(
     )
     card = await world.say(ADMIN, "/member 1001")
     assert "Tingkat efektif: tidak ada" in card
-    assert "• VIP Seumur Hidup — dibatalkan 10-01-2026" in card
+    assert "• VIP Seumur Hidup — dibatalkan 10 Jan 2026" in card
 
 
 async def test_revoke_with_bad_input_says_what_is_wrong(world: World) -> None:
@@ -375,7 +375,7 @@ async def test_owner_lists_plans_and_changes_a_price_while_quotes_keep_theirs(
 @pytest.mark.parametrize(
     ("typed", "answer"),
     [
-        ("", "Format: /setprice KODE_PAKET HARGA"),
+        ("", "✏️ Ubah harga · 1/2"),  # alone: the guided flow (handlers/admin/setup)
         ("vip_lifetime", "Format: /setprice KODE_PAKET HARGA"),
         ("vip_lifetime abc", "“abc” bukan jumlah rupiah."),
         ("vip_lifetime -5000", "Harga tidak boleh negatif (“-5000”)."),
@@ -413,7 +413,7 @@ async def test_owner_adds_plans_and_bad_ones_are_refused(world: World) -> None:
     ]
     before = await world.snapshot()
     for typed, answer in (
-        ("/addplan", "Format: /addplan TINGKAT HARI_atau_lifetime HARGA"),
+        ("/addplan", "🛒 Paket baru · 1/3"),  # alone: the guided flow
         ("/addplan vip 30", "Format: /addplan TINGKAT HARI_atau_lifetime HARGA"),
         ("/addplan gold 30 100rb", "Tingkat gold tidak ada. Pilihan: basic, vip."),
         ("/addplan vip 0 100rb", "Durasi “0” tidak bisa dipakai."),
@@ -523,7 +523,7 @@ async def test_addmethod_with_bad_input_says_what_is_expected(world: World) -> N
     await world.say(OWNER, "/addmethod bank BCA | Budi | 1234567890")
     before = await world.snapshot()
     for typed, answer in (
-        ("/addmethod", "Format:\n/addmethod bank LABEL | NAMA PEMILIK | NOMOR REKENING"),
+        ("/addmethod", "🏦 Metode bayar baru · 1/4"),  # alone: the guided flow
         ("/addmethod crypto BTC | a | 1", "Jenis “crypto” tidak dikenal."),
         ("/addmethod bank BCA 1234567890", "Format untuk bank tidak sesuai."),
         ("/addmethod bank BCA | Budi", "Format untuk bank tidak sesuai."),

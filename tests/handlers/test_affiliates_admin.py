@@ -173,9 +173,13 @@ async def test_the_guided_add_deletes_login_messages_and_stores_them_encrypted(
     assert "Username TikTok" in await command(app, admin, "/addaccount")
     assert "bukan username TikTok" in await say(app, admin, "toko ani!")
     assert "sudah ada di pool" in await say(app, admin, "@Sudah.Ada")
-    assert "TikTok account ID" in await say(app, admin, "@Toko.Ani")
-    assert "terlalu panjang" in await say(app, admin, "9" * 70)
-    assert "ID toko" in await say(app, admin, "-")
+    step = await say(app, admin, "@Toko.Ani")
+    assert "2/6 · ID akun TikTok?" in step and "account" not in step
+    too_long = await say(app, admin, "9" * 70)
+    assert "Isian ID akun TikTok terlalu panjang" in too_long
+    assert "tiktok_account_id" not in too_long
+    step = await say(app, admin, "-")
+    assert "3/6 · ID toko?" in step and "shop" not in step
     assert "Nama toko" in await say(app, admin, "SHOP-1")
     assert "Login akun" in await say(app, admin, "Toko Ani Jaya")
     login_update = app.core.group_text(ADMIN_CHAT, admin, "ani@mail.id")
@@ -328,7 +332,8 @@ async def test_status_cart_and_notes_commands(app: BotUnderTest, people: dict[st
     await deliver(app)
     alerts = [t for t in texts(app, ADMIN_CHAT) if "ditangguhkan oleh Dewi" in t]
     assert len(alerts) == 1
-    assert "ditandai terverifikasi pada 10-01-2026" in await command(app, admin, "/cartverified #1")
+    verified = await command(app, admin, "/cartverified #1")
+    assert "ditandai terverifikasi pada 10 Jan 2026" in verified
     assert "sudah terverifikasi sejak" in await command(app, admin, "/cartverified #1")
     assert "Format: /cartverified" in await command(app, admin, "/cartverified #1 mungkin")
     assert "dibatalkan" in await command(app, admin, "/cartverified #1 batal")
@@ -372,7 +377,7 @@ async def test_card_buttons_double_taps_and_forged_data(
     again = await press(app, admin, card, suspend, strict=False)  # a double tap
     assert again["show_alert"] and "memang sudah ditangguhkan" in again["text"]
     await tap(app, admin, card, "Keranjang kuning terverifikasi")
-    assert "terverifikasi 10-01-2026" in current(app, card)["text"]
+    assert "terverifikasi 10 Jan 2026" in current(app, card)["text"]
     await tap(app, admin, card, "Tarik dari pemegang")
     assert "Pemegang: belum ada" in current(app, card)["text"]
     unassign = AccountCallback(action=AccountAction.UNASSIGN, account_id=1).pack()

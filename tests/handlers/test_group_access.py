@@ -42,7 +42,11 @@ async def test_a_new_vip_gets_a_personal_join_request_link(group_app: BotUnderTe
     assert params["creates_join_request"] is True or params["creates_join_request"] == "true"
     assert "member_limit" not in params
     url = invite_url(app, ani)
-    assert "Selamat, kamu sekarang VIP" in texts(app, 501)[-1]
+    # The grant and the invite come as one message.
+    told = texts(app, 501)[-1]
+    assert "Kamu sekarang anggota VIP Seumur Hidup" in told
+    assert "Ini undangan pribadimu ke grup diskusi VIP" in told
+    assert not any("Kamu sekarang anggota" in t for t in texts(app, 501)[:-1])
     [row] = await invites(app)
     assert row.invite_link == url and row.status == InviteStatus.ISSUED
     # The link expires after INVITE_TTL_HOURS (24 by default).
@@ -143,6 +147,7 @@ async def test_revoking_vip_removes_the_member_and_tells_them(group_app: BotUnde
     ani = await vip_member(app, 501, "Ani")
     await settle(app)
     await join(app, ani, invite_url(app, ani))
+    before = len(texts(app, 501))
     await app.container.memberships.revoke(
         MemberRef(telegram_id=501), "vip_lifetime", "refund", OWNER
     )
@@ -152,8 +157,10 @@ async def test_revoking_vip_removes_the_member_and_tells_them(group_app: BotUnde
     assert unban and unban[0].params.get("only_if_banned") in (True, "true")
     # Out, but not banned: they can come back after renewing.
     assert app.core.member_status(GROUP, 501) == "left"
-    told = texts(app, 501)[-1]
-    assert "dikeluarkan dari grup diskusi VIP" in told and "dicabut admin" in told
+    # One message: the revocation with its reason and what it took away.
+    (told,) = texts(app, 501)[before:]
+    assert "Keanggotaan VIP Seumur Hidup kamu dihentikan oleh admin.\nAlasan: refund" in told
+    assert "Kamu juga dikeluarkan dari grup diskusi VIP." in told
     # Once removed, running the outbox again removes nobody a second time.
     await settle(app)
     assert len(app.core.calls_of("banChatMember")) == 1
@@ -301,7 +308,7 @@ async def test_the_vip_dashboard_shows_group_account_cart_and_commission(
         await settle(app)
         shown = await me(app, ani)
         assert "Dashboard VIP" in shown["text"]
-        assert "Undanganmu siap, berlaku sampai 11-01-2026" in shown["text"]
+        assert "Undanganmu siap, berlaku sampai 11 Jan 2026" in shown["text"]
         assert any(b.get("url") for row in shown["reply_markup"]["inline_keyboard"] for b in row)
         await join(app, ani, invite_url(app, ani))
         affiliates = app.container.affiliates
@@ -315,7 +322,7 @@ async def test_the_vip_dashboard_shows_group_account_cart_and_commission(
         text = shown["text"]
         assert "Grup diskusi: Kamu sudah di dalam grup. ✅" in text
         assert "@ani_shop · toko Toko Ani (aktif)" in text
-        assert "Keranjang kuning: ✅ terverifikasi 10-01-2026" in text
+        assert "Keranjang kuning: ✅ terverifikasi 10 Jan 2026" in text
         assert "Komisi kamu: Rp 0" in text
         labels = [b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row]
         assert "🔑 Lihat login akun TikTok" in labels
@@ -486,5 +493,5 @@ async def test_a_never_used_invite_is_not_called_a_removal(group_app: BotUnderTe
     )
     await settle(app)
     told = texts(app, 501)[-1]
-    assert "link undangan grup diskusi VIP tidak berlaku lagi" in told
+    assert "Link undangan grup diskusi VIP tidak berlaku lagi." in told
     assert "dikeluarkan" not in told

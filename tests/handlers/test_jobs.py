@@ -42,7 +42,7 @@ async def test_a_request_without_proof_is_closed_once_after_24_hours(app: BotUnd
     assert await expire_stale_payments(app.container) == 1
     assert await expire_stale_payments(app.container) == 0
     await deliver(app)
-    closing = [m for m in app.core.sent_to(601) if "ditutup" in m.get("text", "")]
+    closing = [m for m in app.core.sent_to(601) if m.get("text", "").startswith("⌛")]
     assert len(closing) == 1 and "24 jam" in closing[0]["text"]
     async with app.container.uow() as work:
         status = await work.session.scalar(select(PaymentRequest.status))
@@ -87,4 +87,7 @@ async def test_the_reminder_reaches_each_vip_without_a_report_once(app: BotUnder
     await deliver(app)
     after = {t: len(app.core.sent_to(t)) for t in (611, 612, 613)}
     assert {t: after[t] - before[t] for t in after} == {611: 1, 612: 0, 613: 0}
-    assert f"{reports.today():%d-%m-%Y}" in app.core.sent_to(611)[-1]["text"]
+    today = reports.today()
+    month = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()[today.month - 1]
+    shown = f"{today.day} {month}"
+    assert f"{shown} {today.year}" in app.core.sent_to(611)[-1]["text"]  # "10 Jan 2026"

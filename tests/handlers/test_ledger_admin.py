@@ -126,7 +126,8 @@ async def test_payout_above_available_or_of_nothing_is_refused(app: BotUnderTest
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (f"{ANI} 20000 BCA", "Format: /payout ID_atau_@username | NOMINAL | METODE | REFERENSI"),
+        (f"{ANI} 20000", "Format: /payout ID_atau_@username | NOMINAL | METODE | REFERENSI"),
+        (f"{ANI} 90rb BCA", "Rp 90.000 melebihi saldo tersedia"),  # spaces read as fields
         (f"{ANI} | 20000", "Format: /payout"),
         (f"{ANI} | | BCA", "Format: /payout"),
         ("", "Format: /payout"),
@@ -188,18 +189,18 @@ async def test_setleader_assigns_changes_and_removes_with_a_dated_history(
     await start(app, CITRA, "Citra")
     text = await command(app, people["admin"], f"/setleader {BUDI} {ANI}")
     assert text == (
-        "✅ Leader Budi (id 502) sekarang Ani, mulai 10-01-2026 10:00. Keduanya sudah diberi tahu."
+        "✅ Leader Budi (id 502) sekarang Ani, mulai 10 Jan 2026 10.00. Keduanya sudah diberi tahu."
     )
     app.container.clock.advance(days=2)  # type: ignore[attr-defined]
     text = await command(app, people["other"], f"/setleader {BUDI} {CITRA}")
     assert text == (
-        "✅ Leader Budi (id 502) diganti dari Ani ke Citra, mulai 12-01-2026 10:00."
+        "✅ Leader Budi (id 502) diganti dari Ani ke Citra, mulai 12 Jan 2026 10.00."
         " Keduanya sudah diberi tahu."
     )
     app.container.clock.advance(days=1)  # type: ignore[attr-defined]
     text = await command(app, people["admin"], f"/setleader {BUDI} none")
     assert text == (
-        "✅ Budi (id 502) tidak punya leader lagi (sebelumnya Citra), mulai 13-01-2026 10:00."
+        "✅ Budi (id 502) tidak punya leader lagi (sebelumnya Citra), mulai 13 Jan 2026 10.00."
         " Member sudah diberi tahu."
     )
     links = await leader_links(app)
@@ -207,8 +208,9 @@ async def test_setleader_assigns_changes_and_removes_with_a_dated_history(
     text = await command(app, people["admin"], f"/leaderhistory {BUDI}")
     assert text == (
         "Riwayat leader Budi (id 502), 2 catatan, terbaru dulu:\n"
-        f"• Citra (id {CITRA}) · 12-01-2026 10:00 – 13-01-2026 10:00 · diatur admin oleh id 7003\n"
-        f"• Ani (id {ANI}) · 10-01-2026 10:00 – 12-01-2026 10:00 · diatur admin oleh id 7002"
+        f"• Citra (id {CITRA}) · 12 Jan 2026 10.00 – 13 Jan 2026 10.00"
+        " · diatur admin oleh id 7003\n"
+        f"• Ani (id {ANI}) · 10 Jan 2026 10.00 – 12 Jan 2026 10.00 · diatur admin oleh id 7002"
     )
     await deliver(app)
     assert "Citra" in "\n".join(m.get("text", "") for m in app.core.sent_to(CITRA))
@@ -226,7 +228,7 @@ async def test_leaderhistory_shows_a_referral_link_open_until_now(app: BotUnderT
     text = await command(app, people["admin"], f"/leaderhistory {BUDI}")
     assert text == (
         "Riwayat leader Budi (id 502), 1 catatan, terbaru dulu:\n"
-        f"• Ani (id {ANI}) · 10-01-2026 10:00 – sekarang · lewat link referral"
+        f"• Ani (id {ANI}) · 10 Jan 2026 10.00 – sekarang · lewat link referral"
     )
 
 
@@ -317,7 +319,7 @@ async def test_structures_lists_the_seeded_split(app: BotUnderTest) -> None:
     people = admin_group(app)
     assert await command(app, people["admin"], "/structures") == (
         "Struktur komisi (member / leader / owner):\n"
-        "• VIP (vip): 55% / 5% / 40% · 20-12-2025 – seterusnya\n"
+        "• VIP (vip): 55% / 5% / 40% · 20 Des 2025 – seterusnya\n"
         "Tambah yang baru: /addstructure vip 60/5/35 2027-01-01"
     )
 
@@ -329,13 +331,13 @@ async def test_addstructure_from_a_date_keeps_the_old_split_before(
     people = admin_group(app)
     text = await command(app, people["owner"], f"/addstructure vip 52,5/5/42,5 {day}")
     assert text == (
-        "✅ Struktur baru VIP: member 52,5% / leader 5% / owner 42,5%, berlaku mulai 01-01-2027."
+        "✅ Struktur baru VIP: member 52,5% / leader 5% / owner 42,5%, berlaku mulai 1 Jan 2027."
         " Laporan bertanggal sebelumnya tetap memakai pembagian lama."
     )
     assert await command(app, people["admin"], "/structures") == (
         "Struktur komisi (member / leader / owner):\n"
-        "• VIP (vip): 55% / 5% / 40% · 20-12-2025 – 01-01-2027\n"
-        "• VIP (vip): 52,5% / 5% / 42,5% · 01-01-2027 – seterusnya\n"
+        "• VIP (vip): 55% / 5% / 40% · 20 Des 2025 – 1 Jan 2027\n"
+        "• VIP (vip): 52,5% / 5% / 42,5% · 1 Jan 2027 – seterusnya\n"
         "Tambah yang baru: /addstructure vip 60/5/35 2027-01-01"
     )
     rows = await app.container.ledger.structures()
@@ -349,8 +351,8 @@ async def test_addstructure_from_a_date_keeps_the_old_split_before(
     ("args", "expected"),
     [
         ("vip 60/5/30 2027-01-01", "Jumlah persentasenya 95%, harus tepat 100%."),
-        ("vip 60/5/35 2026-01-09", "Struktur baru paling cepat berlaku besok (11-01-2026)"),
-        ("vip 60/5/35 10-01-2026", "Struktur baru paling cepat berlaku besok (11-01-2026)"),
+        ("vip 60/5/35 2026-01-09", "Struktur baru paling cepat berlaku besok (11 Jan 2026)"),
+        ("vip 60/5/35 10-01-2026", "Struktur baru paling cepat berlaku besok (11 Jan 2026)"),
         ("gold 60/5/35 2027-01-01", "Tingkat gold tidak ada. Pilihan: basic, vip."),
         ("vip 60/5/35 2027-13-01", "“2027-13-01” bukan tanggal."),
         ("vip 60/5/35 besok", "“besok” bukan tanggal."),
@@ -373,7 +375,7 @@ async def test_addstructure_overlapping_a_later_one_is_refused(app: BotUnderTest
     await command(app, people["owner"], "/addstructure vip 60/5/35 2027-01-01")
     text = await command(app, people["owner"], "/addstructure vip 50/10/40 2026-06-01")
     assert text == (
-        "Periode ini bertabrakan dengan struktur tingkat yang sama yang mulai 20-12-2025."
+        "Periode ini bertabrakan dengan struktur tingkat yang sama yang mulai 20 Des 2025."
         " Tidak ada yang diubah."
     )
     text = await command(app, people["owner"], "/addstructure vip 50/10/40 2027-01-01")

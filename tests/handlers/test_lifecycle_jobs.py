@@ -124,7 +124,7 @@ async def test_the_reminder_reaches_the_member_with_the_end_time_and_a_renew_but
     assert await run_lifecycle(app.container) == (0, 1)
     await deliver(app)
     reminder = app.core.sent_to(BUDI)[-1]
-    assert "24 jam" in reminder["text"] and "09-02-2026 10:00 WIB" in reminder["text"]
+    assert "24 jam" in reminder["text"] and "9 Feb 2026 10.00 WIB" in reminder["text"]
     assert [text for text, _ in app.core.buttons(reminder)] == ["🔄 Perpanjang paket"]
 
 

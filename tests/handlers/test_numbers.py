@@ -145,7 +145,7 @@ async def test_this_month_says_no_data_where_nothing_can_be_divided_and_counts_u
     await february(app)
     screen = await open_numbers(app, "Bulan ini")
     shown = text_of(app, screen)
-    assert "1 Mar 2026 – 31 Mar 2026 (dihitung sampai 10 Mar 2026 12:00)" in shown
+    assert "1 Mar 2026 – 31 Mar 2026 (dihitung sampai 10 Mar 2026 12.00)" in shown
     # Citra is still Basic in March and has not converted: 0 of 1, short of the target.
     assert "Konversi Basic → VIP: 0% ⚠️ (target 30%) · 0 dari 1" in shown
     assert "Retensi VIP: belum ada data (target 80%)" in shown

@@ -106,6 +106,7 @@ async def test_a_method_labelled_with_an_ampersand_shows_it_on_its_button(
     app: BotUnderTest,
 ) -> None:
     await add_method(app, "A&B")
+    await add_method(app, "DANA", number="0812000111")  # a choice: the method buttons show
     ani = await start(app, ANI, "Ani")
     catalog = await open_shop(app, ani)
     await tap(app, ani, catalog, "Basic")

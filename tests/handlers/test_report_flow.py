@@ -32,7 +32,7 @@ from tests.kit.faketelegram import JSON
 from tests.kit.images import receipt_jpeg
 
 ANI = 601
-TODAY = "10-01-2026"  # the frozen clock: 10:00 in Jakarta
+TODAY = "10 Jan 2026"  # the frozen clock: 10:00 in Jakarta
 ELEVEN_MB = 11 * 1024 * 1024
 
 

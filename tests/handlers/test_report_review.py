@@ -110,7 +110,7 @@ async def test_validate_pays_the_member_and_the_leader_and_closes_the_card(
     assert answer == {"text": "Divalidasi. Member sudah diberi tahu."}
     closed = current(app, card)
     assert closed["caption"].endswith(
-        "✅ Divalidasi oleh Dewi pada 10-01-2026 10:00: Rp 100.000\n"
+        "✅ Divalidasi oleh Dewi pada 10 Jan 2026 10.00: Rp 100.000\n"
         "Bagi hasil: member Rp 55.000 · leader Rp 5.000 · owner Rp 40.000"
     )
     assert labels(app, closed) == []
@@ -162,7 +162,7 @@ async def test_adjust_validates_the_typed_amount(app: BotUnderTest) -> None:
     reply = await say(app, people["admin"], "Rp 80.000")
     assert reply == "Laporan #R1 divalidasi dengan nominal Rp 80.000. Member sudah diberi tahu."
     assert current(app, card)["caption"].endswith(
-        "✅ Divalidasi oleh Dewi pada 10-01-2026 10:00: Rp 80.000 (diklaim Rp 100.000)\n"
+        "✅ Divalidasi oleh Dewi pada 10 Jan 2026 10.00: Rp 80.000 (diklaim Rp 100.000)\n"
         "Bagi hasil: member Rp 44.000 · leader Rp 0 · owner Rp 36.000"
     )
     assert labels(app, current(app, card)) == []
@@ -231,7 +231,7 @@ async def test_an_amount_typed_after_another_admin_validated_changes_nothing(
     await tap(app, people["admin"], card, "Ubah nominal")
     await tap(app, people["other"], card, "Validasi")
     reply = await say(app, people["admin"], "80000")
-    assert reply.startswith("Laporan #R1 sudah divalidasi oleh Eko pada 10-01-2026")
+    assert reply.startswith("Laporan #R1 sudah divalidasi oleh Eko pada 10 Jan 2026")
     assert [r.commission_validated for r in await report_rows(app)] == [100_000]
     assert len(await commissions(app)) == 1
 
@@ -297,7 +297,7 @@ async def test_reject_with_a_listed_reason_tells_the_member_why(
     assert answer == {"text": "Ditolak. Member sudah diberi tahu."}
     closed = current(app, card)
     assert closed["caption"].endswith(
-        "❌ Ditolak oleh Dewi pada 10-01-2026 10:00.\n"
+        "❌ Ditolak oleh Dewi pada 10 Jan 2026 10.00.\n"
         "Alasan: Angka di laporan tidak sama dengan screenshot dashboard TikTok."
     )
     assert labels(app, closed) == []
@@ -387,7 +387,7 @@ async def test_the_same_tap_twice_validates_once(app: BotUnderTest) -> None:
     )
     assert answers == [
         "Divalidasi. Member sudah diberi tahu.",
-        "Laporan #R1 sudah divalidasi oleh Dewi pada 10-01-2026 10:00. Tidak ada yang berubah.",
+        "Laporan #R1 sudah divalidasi oleh Dewi pada 10 Jan 2026 10.00. Tidak ada yang berubah.",
     ]
     assert len(await commissions(app)) == 1
     assert await actions(app, "validate_report") == 1
@@ -426,7 +426,7 @@ async def test_a_second_admin_after_the_first_is_told_who_and_the_card_stays_rig
     closed = current(app, card)["caption"]
     late = await press(app, people["other"], stale, find_button(app, stale, "Tolak"), strict=False)
     assert late == {
-        "text": "Laporan #R1 sudah divalidasi oleh Dewi pada 10-01-2026 10:00."
+        "text": "Laporan #R1 sudah divalidasi oleh Dewi pada 10 Jan 2026 10.00."
         " Tidak ada yang berubah.",
         "show_alert": True,
     }
@@ -536,9 +536,9 @@ async def test_reports_lists_pending_and_validates_the_listed_ones(app: BotUnder
     text = await command(app, people["admin"], "/reports")
     assert text == (
         "Laporan menunggu validasi: 3 · daftar #L1\n"
-        "• #R1 Ani · 10-01-2026 · klaim Rp 100.000 · 2 screenshot\n"
-        "• #R2 Budi · 10-01-2026 · klaim Rp 50.000 · 1 screenshot\n"
-        "• #R3 Citra · 10-01-2026 · klaim Rp 20.000 · 1 screenshot"
+        "• #R1 Ani · 10 Jan 2026 · klaim Rp 100.000 · 2 screenshot\n"
+        "• #R2 Budi · 10 Jan 2026 · klaim Rp 50.000 · 1 screenshot\n"
+        "• #R3 Citra · 10 Jan 2026 · klaim Rp 20.000 · 1 screenshot"
     )
     listing = app.core.last_sent(ADMIN_CHAT)
     assert listing is not None
@@ -547,12 +547,18 @@ async def test_reports_lists_pending_and_validates_the_listed_ones(app: BotUnder
     await submit(app, budi, 60_000, seed=4)  # Budi replaces his report after the listing
     answer = await tap(app, people["other"], listing, "Validasi semua")
     assert answer["text"] == (
-        "Eko memvalidasi daftar ini: 2 laporan divalidasi, 1 dilewati"
-        " (sudah berubah sejak daftar dibuat)."
+        "Eko memvalidasi daftar ini: 2 laporan divalidasi, 1 dilewati (alasannya di daftar)."
     )
     assert await statuses(app) == ["validated", "submitted", "validated"]
     assert len(await commissions(app)) == 2
     assert labels(app, current(app, listing)) == []
+    assert current(app, listing)["text"] == (  # the list shows what was done and skipped
+        "Laporan menunggu validasi: 3 · daftar #L1\n"
+        "✅ #R1 Ani · 10 Jan 2026 · klaim Rp 100.000 · 2 screenshot\n"
+        "⏭ #R2 Budi · 10 Jan 2026 · klaim Rp 50.000 · 1 screenshot"
+        " — dilewati: member mengirim versi baru setelah daftar dibuat\n"
+        "✅ #R3 Citra · 10 Jan 2026 · klaim Rp 20.000 · 1 screenshot"
+    )
 
     again = await press(app, people["admin"], listing, "repall:1", strict=False)
     assert again == {
@@ -563,7 +569,7 @@ async def test_reports_lists_pending_and_validates_the_listed_ones(app: BotUnder
     assert len(await commissions(app)) == 2
 
     text = await command(app, people["admin"], "/reports")
-    assert "• #R2 Budi · 10-01-2026 · klaim Rp 60.000" in text
+    assert "• #R2 Budi · 10 Jan 2026 · klaim Rp 60.000" in text
 
 
 async def test_a_card_after_bulk_validation_says_who_validated(app: BotUnderTest) -> None:
@@ -575,11 +581,29 @@ async def test_a_card_after_bulk_validation_says_who_validated(app: BotUnderTest
     answer = await tap(app, people["other"], card, "Validasi")
     assert answer["text"].startswith("Laporan #R1 sudah divalidasi oleh Dewi")
     assert current(app, card)["caption"].endswith(
-        "✅ Divalidasi oleh Dewi pada 10-01-2026 10:00: Rp 100.000\n"
+        "✅ Divalidasi oleh Dewi pada 10 Jan 2026 10.00: Rp 100.000\n"
         "Bagi hasil: member Rp 55.000 · leader Rp 0 · owner Rp 45.000"
     )
     assert labels(app, current(app, card)) == []
     assert len(await commissions(app)) == 1
+
+
+async def test_validate_all_marks_a_report_rejected_meanwhile_as_skipped_and_why(
+    app: BotUnderTest,
+) -> None:
+    people, _, card = await setup(app)
+    await command(app, people["admin"], "/reports")
+    listing = app.core.last_sent(ADMIN_CHAT)
+    assert listing is not None
+    await tap(app, people["admin"], card, "Tolak")
+    await tap(app, people["admin"], current(app, card), "Angka tidak cocok")
+    answer = await tap(app, people["other"], listing, "Validasi semua")
+    assert "0 laporan divalidasi, 1 dilewati" in answer["text"]
+    assert current(app, listing)["text"].endswith(" — dilewati: sudah ditolak oleh Dewi")
+    assert "⏭ #R1 " in current(app, listing)["text"]
+    assert labels(app, current(app, listing)) == []
+    assert await statuses(app) == ["rejected"]
+    assert len(await commissions(app)) == 0
 
 
 async def test_reports_and_the_batch_button_are_for_admins_only(app: BotUnderTest) -> None:
@@ -620,10 +644,10 @@ async def test_reports_of_one_member_shows_their_history(app: BotUnderTest) -> N
     text = await command(app, people["other"], f"/reports {ANI}")
     assert text == (
         "Riwayat laporan Ani (id 501): 3 laporan\n"
-        "• #R3 12-01-2026 · menunggu · klaim Rp 10.000\n"
-        "• #R2 11-01-2026 · ditolak · klaim Rp 30.000 · alasan: "
+        "• #R3 12 Jan 2026 · menunggu · klaim Rp 10.000\n"
+        "• #R2 11 Jan 2026 · ditolak · klaim Rp 30.000 · alasan: "
         "Laporan ini sama dengan laporan yang sudah pernah kamu kirim.\n"
-        "• #R1 10-01-2026 · divalidasi · klaim Rp 100.000 · divalidasi Rp 80.000"
+        "• #R1 10 Jan 2026 · divalidasi · klaim Rp 100.000 · divalidasi Rp 80.000"
         " · bagian member Rp 44.000"
     )
 

@@ -51,7 +51,7 @@ LISTED_ADMIN = 7100  # in ADMIN_IDS, an ordinary member of the admin group
 ONLY_ADMINS = "Maaf, ini hanya untuk admin grup admin."
 NOT_FOUND = "Permintaan ini tidak ditemukan. Tombolnya mungkin sudah kedaluwarsa."
 STALE = "Tombol ini sudah tidak berlaku. Ketik /start untuk menu terbaru."
-REVIEW_BUTTONS = ["✅ Setujui", "❌ Tolak"]
+REVIEW_BUTTONS = ["✅ Setujui", "❌ Tolak", "👤 Member"]
 REASON_BUTTONS = [
     "Nominal tidak sesuai",
     "Bukti tidak terbaca",
@@ -308,7 +308,7 @@ async def test_a_listed_reason_reaches_the_member_in_their_language(
     answer = await tap(app, people["admin"], current(app, card), button)
     assert answer == {"text": "Ditolak. Member sudah diberi tahu."}
     closed = current(app, card)
-    assert "❌ Ditolak oleh Dewi pada 10-01-2026" in closed["caption"]
+    assert "❌ Ditolak oleh Dewi pada 10 Jan 2026" in closed["caption"]
     assert closed["caption"].endswith(f"Alasan: {reason_id}")  # the group reads Indonesian
     assert labels(app, closed) == []
     assert await statuses(app) == ["awaiting_proof"]
@@ -470,7 +470,7 @@ async def test_a_double_tap_on_a_reason_rejects_once_and_tells_the_member_once(
         app.core.callback_answers[u["callback_query"]["id"]].get("text", "") for u in both
     )
     assert answers == [
-        "Bukti ini sudah ditolak oleh Dewi pada 10-01-2026 10:00. Tidak ada yang berubah.",
+        "Bukti ini sudah ditolak oleh Dewi pada 10 Jan 2026 10.00. Tidak ada yang berubah.",
         "Ditolak. Member sudah diberi tahu.",
     ]
     assert await actions(app, "reject_payment") == 1
@@ -605,6 +605,7 @@ async def test_a_stranger_cannot_open_a_card_from_the_pending_list(app: BotUnder
 async def test_pending_shows_a_request_waiting_for_its_method(app: BotUnderTest) -> None:
     people = admin_group(app)
     await add_method(app)
+    await add_method(app, "DANA", number="0812000111")  # two methods: a choice to make
     citra = await start(app, CITRA, "Citra")
     await send(app, app.core.command(citra, "/buy"))
     catalog_message = app.core.last_sent(CITRA)
@@ -721,7 +722,7 @@ async def test_a_reason_written_after_another_admin_approved_changes_nothing(
     assert await statuses(app) == ["approved"]
 
     await send(app, app.core.group_text(ADMIN_CHAT, people["admin"], "Bukti buram"))
-    assert last_text(app, ADMIN_CHAT).startswith("Sudah disetujui oleh Eko pada 10-01-2026")
+    assert last_text(app, ADMIN_CHAT).startswith("Sudah disetujui oleh Eko pada 10 Jan 2026")
     assert "Disetujui oleh Eko" in current(app, card)["caption"]
     assert "Bukti buram" not in current(app, card)["caption"]
     assert await statuses(app) == ["approved"]

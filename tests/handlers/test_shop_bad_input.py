@@ -81,7 +81,8 @@ async def waiting_for_proof(
 
 
 async def at_method_screen(app: BotUnderTest, user: JSON, plan_label: str = "Basic") -> JSON:
-    """/buy → plan → pay: the payment-method screen (the request is open, no method yet)."""
+    """/buy → plan → pay: the payment-method screen (with two or more methods; the
+    request is open, no method yet)."""
     catalog = await open_shop(app, user)
     await tap(app, user, catalog, plan_label)
     quote = app.core.last_sent(user["id"])
@@ -288,7 +289,7 @@ async def test_an_image_sent_as_a_file_is_accepted_and_the_card_is_a_document(
     assert "Pembayaran #1" in card["caption"]
     assert len(app.core.calls_of("sendDocument")) == 1
     assert app.core.calls_of("sendPhoto") == []
-    assert labels(app, card) == ["✅ Setujui", "❌ Tolak"]
+    assert labels(app, card) == ["✅ Setujui", "❌ Tolak", "👤 Member"]
 
 
 # ---------------------------------------------------------------------- a photo at the wrong time
@@ -388,6 +389,7 @@ async def test_buying_again_while_the_open_request_waits_for_its_method_shows_th
     app: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
     await add_method(app)
+    await add_method(app, "DANA", number="0812000111")
     ani = await start(app, ANI, "Ani")
     await at_method_screen(app, ani, "Basic")
     catalog = await open_shop(app, ani)
@@ -402,7 +404,7 @@ async def test_buying_again_while_the_open_request_waits_for_its_method_shows_th
         " — menunggu pilihan metode pembayaran."
     )
     assert "Permintaan #1: Basic Seumur Hidup" in methods["text"]
-    assert labels(app, methods) == ["BCA", "✖️ Batalkan pembayaran"]
+    assert labels(app, methods) == ["BCA", "DANA", "✖️ Batalkan pembayaran"]
     assert answer.get("show_alert") is not True  # no "something went wrong" apology
     assert "failed" not in caplog.text
     assert await statuses(app) == ["awaiting_proof"]
@@ -410,6 +412,7 @@ async def test_buying_again_while_the_open_request_waits_for_its_method_shows_th
 
 async def test_a_double_tap_on_pay_opens_one_request(app: BotUnderTest) -> None:
     await add_method(app)
+    await add_method(app, "DANA", number="0812000111")
     ani = await start(app, ANI, "Ani")
     catalog = await open_shop(app, ani)
     await tap(app, ani, catalog, "Basic")
@@ -429,6 +432,7 @@ async def test_a_double_tap_on_pay_is_answered_without_an_error(
     app: BotUnderTest, caplog: pytest.LogCaptureFixture
 ) -> None:
     await add_method(app)
+    await add_method(app, "DANA", number="0812000111")
     ani = await start(app, ANI, "Ani")
     catalog = await open_shop(app, ani)
     await tap(app, ani, catalog, "Basic")
@@ -441,7 +445,7 @@ async def test_a_double_tap_on_pay_is_answered_without_an_error(
 
     assert "failed" not in caplog.text
     last = app.core.last_sent(ANI)
-    assert last is not None and labels(app, last) == ["BCA", "✖️ Batalkan pembayaran"]
+    assert last is not None and labels(app, last) == ["BCA", "DANA", "✖️ Batalkan pembayaran"]
 
 
 async def test_the_open_request_being_checked_only_offers_cancel(app: BotUnderTest) -> None:
@@ -484,6 +488,7 @@ async def test_cancel_command_with_nothing_open_says_so(app: BotUnderTest) -> No
 
 
 async def test_an_old_cancel_button_never_cancels_the_newer_request(app: BotUnderTest) -> None:
+    await add_method(app, "DANA", number="0812000111")
     ani = await waiting_for_proof(app)
     first_instructions = app.core.last_sent(ANI)
     assert first_instructions is not None
@@ -544,6 +549,7 @@ async def test_a_retired_plan_is_refused_from_an_old_catalog_and_an_old_quote(
 
 async def test_a_forged_method_is_refused_and_no_method_is_set(app: BotUnderTest) -> None:
     await add_method(app)
+    await add_method(app, "DANA", number="0812000111")
     ani = await start(app, ANI, "Ani")
     methods = await at_method_screen(app, ani)
     told_before = len(app.core.sent_to(ANI))
@@ -682,7 +688,7 @@ async def holding_vip_30_days(app: BotUnderTest) -> tuple[JSON, int, int]:
     ani = await start(app, ANI, "Ani")
     await submit_proof(app, ani, receipt_jpeg(0, 1), "VIP 30")
     await approve_latest_card(app)
-    assert "berlaku sampai 09-02-2026" in last_text(app, ANI)
+    assert "berlaku sampai 9 Feb 2026" in last_text(app, ANI)
     return ani, vip30, vip180
 
 
@@ -709,13 +715,10 @@ async def test_the_180_day_quote_offers_accumulate_and_full_price_and_freezes_th
     ]
     assert find_button(app, quote, "Akumulasi") == f"buy:{vip180}:accumulate"
 
-    await tap(app, ani, quote, "Akumulasi")
-    methods = app.core.last_sent(ANI)
-    assert methods is not None and "Total: Rp 1.250.000" in methods["text"]
+    await tap(app, ani, quote, "Akumulasi")  # one payment method: straight to where to pay
+    assert "tepat Rp 1.250.000" in last_text(app, ANI)
     (_, first) = await payment_rows(app)
     assert (first.quote_mode, first.amount, first.credit) == ("accumulate", 1_250_000, 250_000)
-    await tap(app, ani, methods, "BCA")
-    assert "tepat Rp 1.250.000" in last_text(app, ANI)
 
     # Tapping the other mode while the first is open changes nothing: the mode is frozen.
     await tap(app, ani, quote, "Harga penuh")
@@ -727,7 +730,7 @@ async def test_the_180_day_quote_offers_accumulate_and_full_price_and_freezes_th
 
     await send(app, app.core.command(ani, "/cancel"))
     await tap(app, ani, quote, "Harga penuh")
-    assert "Total: Rp 1.500.000" in last_text(app, ANI)
+    assert "tepat Rp 1.500.000" in last_text(app, ANI)
     (_, _, second) = await payment_rows(app)
     assert (second.quote_mode, second.amount, second.days_carried) == ("full", 1_500_000, 15)
 
@@ -768,6 +771,7 @@ async def test_me_with_nothing(app: BotUnderTest) -> None:
 async def test_me_follows_an_open_request_through_its_states(app: BotUnderTest) -> None:
     admin_group(app)
     await add_method(app)
+    await add_method(app, "DANA", number="0812000111")
     ani = await start(app, ANI, "Ani")
     methods = await at_method_screen(app, ani)
 
@@ -797,6 +801,7 @@ async def test_me_follows_an_open_request_through_its_states(app: BotUnderTest) 
 
 async def test_me_continue_button_brings_back_the_methods(app: BotUnderTest) -> None:
     await add_method(app)
+    await add_method(app, "DANA", number="0812000111")
     ani = await start(app, ANI, "Ani")
     await at_method_screen(app, ani)
     await send(app, app.core.command(ani, "/me"))
@@ -817,14 +822,19 @@ async def test_me_shows_a_temporal_membership_with_its_expiry_and_days_left(
     text, buttons = await me_text(app, ani)
     assert "Tingkat: VIP" in text
     # Approved on 10-01-2026 (WIB) for 30 days; 10 days (and a few seconds) later.
-    assert "• VIP 30 hari — sampai 09-02-2026 (19 hari lagi)" in text
-    assert "Kamu sudah di tingkat tertinggi." in text
+    assert "• VIP 30 hari — sampai 9 Feb 2026 (19 hari lagi)" in text
+    assert "Perpanjang VIP kamu sebelum habis: sisa harinya tidak hilang." in text
     # The VIP dashboard: no group set up in this bot, no account yet, no commission yet.
     assert "Dashboard VIP" in text
     assert "Grup diskusi: belum diatur oleh admin." in text
     assert "Akun TikTok affiliate: belum ada" in text
     assert "Komisi kamu: Rp 0 · dibayar Rp 0 · tersedia Rp 0" in text
-    assert buttons == ["💰 Rincian komisi & saldo", "🛒 Beli / Upgrade", "⬅️ Kembali"]
+    assert buttons == [
+        "💰 Rincian komisi & saldo",
+        "🔄 Perpanjang VIP 30 hari",
+        "🛒 Beli / Upgrade",
+        "⬅️ Kembali",
+    ]
     (membership,) = await membership_rows(app)
     assert membership.expires_at is not None
 
@@ -881,7 +891,7 @@ async def test_an_english_member_gets_the_flow_in_english(app: BotUnderTest) -> 
 
     methods_first = await buy_until_payment_screen(app, ann, "Basic", "Continue to pay")
     assert "Transfer exactly Rp 97.000 to:" in methods_first["text"]
-    assert labels(app, methods_first) == ["🔁 Change method", "✖️ Cancel payment"]
+    assert labels(app, methods_first) == ["✖️ Cancel payment"]  # one method: nothing to change
 
     await send(app, app.core.private_text(ann, "done, sent it"))
     assert last_text(app, ANI).startswith(

@@ -30,7 +30,7 @@ OTHER_ADMIN = Actor(9002, "Admin Dua")
 VIP_ANI, VIP_BUDI, BASIC_CITRA, LEADER_LINA, NOBODY = 1001, 1002, 1003, 1004, 1005
 
 
-def card_buttons(report_id: int, version: int) -> list[list[Button]]:
+def card_buttons(report_id: int, version: int, _member: int) -> list[list[Button]]:
     return [[Button("report_review.validate", f"rep:v:{report_id}:{version}")]]
 
 

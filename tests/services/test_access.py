@@ -145,10 +145,15 @@ async def test_revoking_vip_withdraws_everything_once(setup: Setup) -> None:
     assert removal.chat_id == ANI and removal.member_id == member_id
     [revoke] = await setup.rows("revoke_link")
     assert revoke.params == {"link": "https://t.me/+old"}
-    told = [r for r in await setup.rows("message", ANI) if r.text_key.startswith("access.")]
-    assert [r.text_key for r in told] == ["access.removed_with_account"]
-    assert told[0].params["username"] == "ani_shop"
-    assert told[0].buttons is not None
+    # One message: the revocation, with what it took away.
+    [told] = [r for r in await setup.rows("message", ANI) if "revoked" in r.text_key]
+    assert told.text_key == "tools.notice_revoked_access"
+    assert told.params["access"] == {
+        "key": "access.lost_removed_with_account",
+        "params": {"username": "ani_shop"},
+    }
+    assert told.buttons is not None
+    assert not [r for r in await setup.rows("message", ANI) if r.text_key.startswith("access.")]
     alerts = await setup.rows("message", ADMIN_CHAT)
     assert [r.text_key for r in alerts] == ["access.account_returned"]
     async with setup.uow() as work:
@@ -256,3 +261,21 @@ async def test_reconcile_removes_outsiders_once_a_day_and_spares_admins(
     clock.advance(days=1)
     assert (await setup.access.reconcile(dry_run=False)).queued == 0
     assert len(await setup.rows("group_remove")) == 2
+
+
+async def test_the_admins_read_about_the_member_not_a_message_meant_for_them(
+    setup: Setup,
+) -> None:
+    from kernel.i18n import Translator
+
+    member_id = await setup.join(ANI, "Dewi", "vip_lifetime")
+    await setup.give_account(member_id)
+    await setup.revoke(ANI, "vip_lifetime")
+
+    [alert] = await setup.rows("message", ADMIN_CHAT)
+    i18n = Translator.load()
+    text = i18n.t(alert.text_key, "id", **alert.params)
+    assert text.startswith("↩️ Akses VIP Dewi dicabut oleh admin, jadi akun TikTok")
+    assert "kamu" not in text
+    english = i18n.t(alert.text_key, "en", **alert.params)
+    assert english.startswith("↩️ An admin revoked Dewi's VIP access, so TikTok account")

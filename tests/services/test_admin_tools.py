@@ -7,7 +7,7 @@ vip_lifetime (id 2, Rp 299.000).
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from kernel.admin_input import (
     parse_method,
     parse_price,
 )
+from kernel.dates import day_param
 from services.members import MemberService, TelegramProfile
 from services.payments import PaymentService
 from storage.models import (
@@ -348,7 +349,7 @@ async def test_a_temporal_grant_starts_now_then_extends_from_the_current_expiry(
     assert events[1].new_expires_at == start + timedelta(days=60)
     told = await rows(uow, OutboxMessage)
     assert [m.text_key for m in told] == ["tools.notice_granted_until", "tools.notice_extended"]
-    assert told[1].params["until"] == "11-03-2026"
+    assert told[1].params["until"] == day_param(date(2026, 3, 11))  # "11 Mar 2026"
     assert len({m.dedupe_key for m in told}) == 2
     actions = await rows(uow, AdminAction, AdminAction.action == "membership.grant")
     assert [a.details["kind"] for a in actions] == ["granted", "renewed"]
@@ -445,7 +446,7 @@ async def test_revoking_ends_the_membership_once_and_tells_the_member(
         AdminProblem.NOT_ACTIVE, tools.revoke(ani(), "vip_lifetime", "again", OWNER)
     )
     assert twice.params["status"] == {"key": "tools.status_cancelled"}
-    assert twice.params["ended"] == "10-01-2026"
+    assert twice.params["ended"] == day_param(date(2026, 1, 10))
     assert len(await rows(uow, MembershipEvent)) == 2
     assert await count(uow, AdminAction) == 2 and await count(uow, OutboxMessage) == 2
 

@@ -119,7 +119,10 @@ def test_a_typed_field_is_checked_alone_as_the_guided_flow_asks_it() -> None:
     with pytest.raises(AffiliateError) as caught:
         parse_field(AccountField.SHOP_NAME, "x" * (SHOP_NAME_MAX + 1))
     assert caught.value.problem is AffiliateProblem.TOO_LONG
-    assert caught.value.params == {"field": "shop_name", "max": SHOP_NAME_MAX}
+    assert caught.value.params == {
+        "field": {"key": "affiliates.field_shop_name"},
+        "max": SHOP_NAME_MAX,
+    }
 
 
 # ---------------------------------------------------------------------------- adding

@@ -155,6 +155,11 @@ def render(row: OutboxMessage) -> str:
     return TRANSLATOR.t(row.text_key, row.language, **row.params)
 
 
+def shown(value: dict[str, Any]) -> str:
+    """A date parameter as an Indonesian reader sees it."""
+    return TRANSLATOR.t(value["key"], "id", **value["params"])
+
+
 def button_data(row: OutboxMessage) -> list[str | None]:
     rows = (row.buttons or {}).get("rows", [])
     return [b["callback_data"] for r in rows for b in r]
@@ -214,7 +219,7 @@ async def test_a_membership_that_ran_out_during_downtime_ends_at_its_own_time(ki
     assert told.dedupe_key == f"lifecycle-expired:{ended.id}"
     assert button_data(told) == [RENEW]
     text = render(told)
-    assert "VIP 30 days" in text and "09-02-2026 10:00 WIB" in text
+    assert "VIP 30 days" in text and "9 Feb 2026 10:00 WIB" in text
     assert await kit.lifecycle.expire_due() == 0
     assert len(await kit.to_member(BUDI, before)) == 1
 
@@ -278,10 +283,10 @@ async def test_a_renewal_before_expiry_extends_and_reminders_follow_the_new_date
     assert await kit.lifecycle.remind_expiring() == 1
     assert await kit.lifecycle.remind_expiring() == 0
     reminders = [m for m in await kit.to_member(ANI) if m.text_key.startswith("lifecycle.remind")]
-    assert [(m.text_key, m.params["until"]) for m in reminders] == [
-        ("lifecycle.remind_days", "09-02-2026 10:00 WIB"),
-        ("lifecycle.remind_days", "11-03-2026 10:00 WIB"),
-        ("lifecycle.remind_last_day", "11-03-2026 10:00 WIB"),
+    assert [(m.text_key, shown(m.params["until"])) for m in reminders] == [
+        ("lifecycle.remind_days", "9 Feb 2026 10.00 WIB"),
+        ("lifecycle.remind_days", "11 Mar 2026 10.00 WIB"),
+        ("lifecycle.remind_last_day", "11 Mar 2026 10.00 WIB"),
     ]
     kit.at(days=60)
     assert await kit.lifecycle.expire_due() == 1
@@ -332,7 +337,7 @@ async def test_reminders_come_three_days_and_one_day_before_once_each(kit: Kit) 
     assert [m.text_key for m in told] == ["lifecycle.remind_days", "lifecycle.remind_last_day"]
     assert all(button_data(m) == [RENEW] for m in told)
     assert told[0].params["days"] == 3
-    assert "09-02-2026 10:00 WIB" in render(told[0]) and "3 hari" in render(told[0])
+    assert "9 Feb 2026 10.00 WIB" in render(told[0]) and "3 hari" in render(told[0])
     assert "24 jam" in render(told[1])
     assert [m for m in await kit.to_member(BUDI) if m.text_key.startswith("lifecycle.")] == []
 

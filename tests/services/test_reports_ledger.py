@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from domain.commission import FULL_BP
 from domain.reports import ReportRejectReason
 from domain.states import ReportStatus
+from kernel.dates import day_param
 from services.leaders import LeaderProblem, LeaderServiceError
 from services.ledger import LedgerProblem, LedgerServiceError, check_ledger
 from services.members import TelegramProfile
@@ -290,7 +291,7 @@ async def test_a_structure_starts_tomorrow_at_the_earliest(world: World) -> None
         await world.ledger.add_structure("vip", 6000, 500, 3500, world.today(), ADMIN)
     assert error.value.problem is LedgerProblem.STARTS_IN_PAST
     tomorrow = world.today() + timedelta(days=1)
-    assert error.value.params == {"earliest": f"{tomorrow:%d-%m-%Y}"}
+    assert error.value.params == {"earliest": day_param(tomorrow)}
 
 
 async def test_payouts_never_exceed_what_is_available(world: World) -> None:
@@ -454,6 +455,7 @@ async def test_bulk_validation_validates_exactly_the_listed_reports(world: World
     c = await world.report(BASIC_CITRA)  # arrived since
     result = await world.reports.validate_batch(listing.batch_id, ADMIN)
     assert (result.validated, result.skipped, result.first_use) == (1, 1, True)
+    assert [(line.report_id, line.skipped) for line in result.lines] == [(a, None), (b, "replaced")]
     again = await world.reports.validate_batch(listing.batch_id, OTHER_ADMIN)
     assert (again.validated, again.first_use) == (0, False)
     async with world.uow() as work:

@@ -70,15 +70,24 @@ def _typed(day: date) -> str:
 
 
 def day_text(day: date, i18n: Translator, lang: str) -> str:
-    """`2 Des 2026`."""
-    months = i18n.t("numbers.months", lang).split(",")
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+    """`2 Des 2026` (kernel/dates.py)."""
+    month = {"key": f"dates.month_{day.month}"}
+    return i18n.t("dates.day", lang, day=day.day, month=month, year=day.year)
 
 
 def moment_text(moment: datetime, zone: ZoneInfo, i18n: Translator, lang: str) -> str:
-    """`2 Des 2026 16:05` in the zone."""
+    """`2 Des 2026 16.05` (Indonesian), `2 Dec 2026 16:05` (English) in the zone."""
     local = moment.astimezone(zone)
-    return f"{day_text(local.date(), i18n, lang)} {local:%H:%M}"
+    month = {"key": f"dates.month_{local.month}"}
+    return i18n.t(
+        "dates.moment",
+        lang,
+        day=local.day,
+        month=month,
+        year=local.year,
+        hour=local.hour,
+        minute=local.minute,
+    )
 
 
 def number_text(value: float, i18n: Translator, lang: str) -> str:

@@ -20,9 +20,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from domain.money import MoneyParseError, format_rupiah, parse_rupiah
 from domain.reports import MAX_COMMISSION, ReportRejectReason
 from domain.states import ReportStatus
+from handlers.admin.card_links import report_card_buttons
 from handlers.common.admin_command import actor, shown_at
 from handlers.common.admins import AdminGate
-from handlers.common.callbacks import ReportAction, ReportCallback, ReportReason, report_buttons
+from handlers.common.callbacks import ReportAction, ReportCallback, ReportReason
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from handlers.common.review_card import (
@@ -47,10 +48,10 @@ class ReportInput(StatesGroup):
     reason = State()  # Reject: the admin types the reason
 
 
-def card_markup(
-    report_id: int, version: int, i18n: Translator, config: HandlerConfig
-) -> InlineKeyboardMarkup:
-    return buttons_markup(report_buttons(report_id, version), i18n, config)
+def card_markup(card: ReportCard, i18n: Translator, config: HandlerConfig) -> InlineKeyboardMarkup:
+    """Validate, Adjust amount / Reject and 👤 Member under the card at `card.version`."""
+    rows = report_card_buttons(card.report_id, card.version, card.params.get("telegram_id"))
+    return buttons_markup(rows, i18n, config)
 
 
 def card_reasons(
@@ -272,7 +273,7 @@ async def _open_action(
     markup = (
         card_reasons(report_id, version, i18n, config)
         if action is ReportAction.REJECT
-        else card_markup(report_id, version, i18n, config)
+        else card_markup(card, i18n, config)
     )
     await swap_buttons(bot, message.chat.id, message.message_id, markup, REPORT_CARD.name)
 

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -19,8 +20,9 @@ from handlers.common.callbacks import BatchCallback
 from handlers.common.filters import allowed
 from handlers.common.review_card import REPORT_CARD, reason_param, swap_buttons
 from kernel.admin_input import parse_member_ref
+from kernel.dates import day_param
 from kernel.i18n import Translator
-from services.reports import ReportError, ReportService
+from services.reports import BatchResult, ReportError, ReportService
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ async def reports_command(call: AdminCall, reports: ReportService) -> None:
             report=line.report_id,
             name=line.name,
             telegram_id=line.telegram_id,
-            date=f"{line.report_date:%d-%m-%Y}",
+            date=day_param(line.report_date),
             claimed=format_rupiah(line.claimed),
             screenshots=line.screenshots,
         )
@@ -113,7 +115,7 @@ async def history(call: AdminCall, ref: str, reports: ReportService) -> None:
             call.t(
                 "reports_admin.history_line",
                 report=view.id,
-                date=f"{view.report_date:%d-%m-%Y}",
+                date=day_param(view.report_date),
                 status={"key": f"reports_admin.status_{ReportStatus(view.status).value}"},
                 claimed=format_rupiah(view.figures.commission),
                 detail=detail,
@@ -156,4 +158,46 @@ async def on_batch(
         )
         await query.answer(text)
         await message.reply(text)
+        shown = getattr(message, "html_text", None) or ""
+        if await _mark_listing(bot, message.chat.id, message.message_id, shown, result, i18n, lang):
+            return  # the edit took the button away too
     await swap_buttons(bot, message.chat.id, message.message_id, None, "Listing")
+
+
+_LISTED = re.compile(r"^• (#R(\d+)\b.*)$")
+
+
+async def _mark_listing(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    shown: str,
+    result: BatchResult,
+    i18n: Translator,
+    lang: str,
+) -> bool:
+    """The listing after "validate all": each line marked validated (✅) or skipped (⏭,
+    with why), its button gone. False when it could not be edited (buttons still to go)."""
+    outcome = {line.report_id: line for line in result.lines}
+    marked = []
+    for row in shown.split("\n"):  # already HTML: the lines are kept as they are
+        found = _LISTED.match(row)
+        line = outcome.get(int(found.group(2))) if found else None
+        if found is None or line is None:
+            marked.append(row)
+        elif line.skipped is None:
+            marked.append(f"{i18n.t('reports_admin.batch_validated_mark', lang)} {found.group(1)}")
+        else:
+            why = i18n.t(
+                f"reports_admin.batch_skipped_{line.skipped.value}", lang, by=line.by or "-"
+            )
+            mark = i18n.t("reports_admin.batch_skipped_mark", lang)
+            marked.append(
+                f"{mark} {found.group(1)}{i18n.t('reports_admin.batch_skipped', lang, why=why)}"
+            )
+    try:
+        await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text="\n".join(marked))
+    except TelegramBadRequest as error:
+        log.info("Listing %s not marked: %s", message_id, error.message)
+        return False
+    return True

@@ -11,6 +11,7 @@ from domain.states import ReportStatus
 from handlers.common.keyboards import main_menu
 from handlers.member.reports.draft import Field, close_draft
 from handlers.member.reports.screens import ask, report_problem_text
+from kernel.dates import day_param
 from kernel.i18n import Translator
 from services.reports import ReportError, ReportService
 
@@ -38,7 +39,7 @@ async def begin(
         return
     await state.set_state(None)
     await state.set_data({"day": day.isoformat(), "flow": secrets.token_hex(4), "shots": []})
-    intro = i18n.t("report_flow.intro", lang, date=f"{day:%d-%m-%Y}")
+    intro = i18n.t("report_flow.intro", lang, date=day_param(day))
     if existing is not None:
         key = (
             "report_flow.replaces_rejected"

@@ -28,6 +28,7 @@ from handlers.member.reports.draft import (
     close_draft,
 )
 from handlers.member.reports.screens import ask, edit_buttons, report_problem_text, show_summary
+from kernel.dates import day_param
 from kernel.i18n import Translator
 from services.reports import ReportError, ReportService, Screenshot
 
@@ -153,7 +154,7 @@ async def send(tap: Tap, reports: ReportService, i18n: Translator, lang: str) ->
         i18n.t(
             key,
             lang,
-            date=f"{view.report_date:%d-%m-%Y}",
+            date=day_param(view.report_date),
             commission=format_rupiah(view.figures.commission),
         ),
         reply_markup=main_menu(i18n, lang),

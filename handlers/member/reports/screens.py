@@ -23,6 +23,7 @@ from handlers.member.reports.draft import (
     ReportFlow,
     count_text,
 )
+from kernel.dates import day_param
 from kernel.i18n import Translator
 from services.reports import ReportError, ReportProblem
 
@@ -61,7 +62,7 @@ def summary_text(data: dict[str, Any], i18n: Translator, lang: str) -> str:
     return i18n.t(
         "report_flow.summary",
         lang,
-        date=f"{date.fromisoformat(data['day']):%d-%m-%Y}",
+        date=day_param(date.fromisoformat(data["day"])),
         videos=count_text(data["videos"]),
         links=i18n.join(links) if links else "-",
         views=count_text(data["views"]),
