@@ -15,10 +15,9 @@ from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.container import Container
-from bot.jobs import build_scheduler
+from bot.jobs import Scheduler, build_scheduler
 from bot.startup_checks import check_admin_group
 from bot.webhook import WebhookHandler
 from kernel.i18n import Translator
@@ -182,7 +181,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
     relay: asyncio.Task[None] | None = None
     announcer: asyncio.Task[None] | None = None
     trimming: asyncio.Task[None] | None = None
-    scheduler: AsyncIOScheduler | None = None
+    scheduler: Scheduler | None = None
     try:
         if not await _wait_for_telegram(container.bot, stop):
             return
@@ -205,7 +204,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await trimming
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         if announcer is not None:
             await container.announcer.shutdown(announcer)
         container.relay.stop()

@@ -10,7 +10,10 @@ lifecycle job has already removed whoever expired meanwhile).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 
 EXPIRE_STALE_EVERY = timedelta(minutes=10)
 QUESTIONS_CHECK_EVERY = timedelta(minutes=1)
+STOP_GRACE_SECONDS = 10.0
 
 
 async def expire_stale_payments(container: Container) -> int:
@@ -116,15 +120,50 @@ def reminder_catch_up(container: Container) -> datetime | None:
     return now if local.time() >= container.settings.reminder_time else None
 
 
-def build_scheduler(container: Container) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=container.settings.zone)
+class Scheduler(AsyncIOScheduler):  # type: ignore[misc]
+    """APScheduler's, knowing which of its jobs are running: at stop the bot waits for
+    them before it closes the database (a job cut off mid-query logged a traceback)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.running_jobs: set[asyncio.Task[Any]] = set()
+
+    def tracked(self, job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(job)
+        async def run(*args: Any) -> Any:
+            task = asyncio.current_task()
+            if task is not None:
+                self.running_jobs.add(task)
+            try:
+                return await job(*args)
+            finally:
+                if task is not None:
+                    self.running_jobs.discard(task)
+
+        return run
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """No new runs; the running ones finish (cancelled after `grace` seconds), and
+        only then the scheduler shuts down (its shutdown cancels whatever still runs)."""
+        self.pause()
+        running = set(self.running_jobs)
+        if running:
+            _done, late = await asyncio.wait(running, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        self.shutdown(wait=False)
+
+
+def build_scheduler(container: Container) -> Scheduler:
+    scheduler = Scheduler(timezone=container.settings.zone)
     once = {"args": (container,), "replace_existing": True}
     repeated = once | {"coalesce": True, "max_instances": 1}
 
     def every(job: Any, seconds: float, job_id: str) -> None:
         """Every `seconds`, first at start (which catches up after downtime)."""
         scheduler.add_job(
-            job,
+            scheduler.tracked(job),
             "interval",
             seconds=seconds,
             id=job_id,
@@ -135,7 +174,7 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
     def daily(job: Any, at: time, job_id: str) -> None:
         """Every day at `at` in the settings' zone (an hour late at most after downtime)."""
         scheduler.add_job(
-            job,
+            scheduler.tracked(job),
             "cron",
             hour=at.hour,
             minute=at.minute,
@@ -150,11 +189,13 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
     daily(remind_reports, container.settings.reminder_time, "report-reminder")
     daily(reconcile_group, container.settings.reconcile_time, "group-reconcile")
     scheduler.add_job(
-        check_rights, "date", run_date=container.clock.now(), id="group-rights-at-start", **once
-    )
+        scheduler.tracked(check_rights), "date", run_date=container.clock.now(),
+        id="group-rights-at-start", **once,
+    )  # fmt: skip
     catch_up = reminder_catch_up(container)
     if catch_up is not None:
         scheduler.add_job(
-            remind_reports, "date", run_date=catch_up, id="report-reminder-catch-up", **once
-        )
+            scheduler.tracked(remind_reports), "date", run_date=catch_up,
+            id="report-reminder-catch-up", **once,
+        )  # fmt: skip
     return scheduler

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from bot.jobs import (
@@ -91,3 +93,24 @@ async def test_the_reminder_reaches_each_vip_without_a_report_once(app: BotUnder
     month = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()[today.month - 1]
     shown = f"{today.day} {month}"
     assert f"{shown} {today.year}" in app.core.sent_to(611)[-1]["text"]  # "10 Jan 2026"
+
+
+async def test_stopping_the_scheduler_lets_a_running_job_finish_first(app: BotUnderTest) -> None:
+    """At stop the bot waits for a job mid-query before it closes the database (the
+    scheduler's own shutdown would cancel it, and the log showed a traceback)."""
+    scheduler = build_scheduler(app.container)
+    scheduler.start()
+    release, finished = asyncio.Event(), []
+
+    async def slow_job() -> None:
+        await release.wait()
+        finished.append(True)
+
+    running = asyncio.create_task(scheduler.tracked(slow_job)())
+    await asyncio.sleep(0)
+    stopping = asyncio.create_task(scheduler.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()  # waiting for the job
+    release.set()
+    await stopping
+    assert finished == [True] and not running.cancelled()
