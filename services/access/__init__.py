@@ -30,6 +30,7 @@ from services.access.sync import (
     queue_removal,
     set_presence,
     sync_access,
+    tell_with_access,
 )
 from services.access.turns import InviteSkip, InviteTurn, OutboxTurns, RemovalTurn
 from services.entitlement import ACCESS_TIER_CODE, has_access
@@ -61,6 +62,7 @@ __all__ = [
     "renew_buttons",
     "set_presence",
     "sync_access",
+    "tell_with_access",
 ]
 
 

@@ -220,6 +220,30 @@ async def sync_access(
     return await withdraw(uow, member, now, config, cause, tell)
 
 
+async def tell_with_access(
+    uow: UnitOfWork,
+    member: Person,
+    now: datetime,
+    config: GroupConfig,
+    *,
+    cause: RemovalCause,
+    key: str,
+    params: dict[str, Any],
+    dedupe_key: str,
+    language: str,
+) -> AccessChange:
+    """A membership change told to the member in one message: it opens the invite when
+    they become VIP (sync_access's `lead`), else it goes alone with the menu button."""
+    change = await sync_access(
+        uow, member, now, config, cause=cause, lead={"key": key, "params": params}
+    )
+    if not change.invited:
+        await uow.outbox.tell_member(
+            member, language, key, params, dedupe_key, now, buttons=menu_buttons(config)
+        )
+    return change
+
+
 def lost_access(change: AccessChange) -> dict[str, Any] | None:
     """What a member lost with their VIP, as one line (a nested translation) for the
     message that tells them why; None when nothing was taken back."""

@@ -14,7 +14,7 @@ from domain.pricing import grant_quote
 from kernel.actor import Actor
 from kernel.admin_input import AdminProblem, AdminToolError, MemberRef, parse_reason
 from kernel.names import plan_name
-from services.access import RemovalCause, menu_buttons, sync_access
+from services.access import RemovalCause, tell_with_access
 from services.catalog import named_plan
 from services.member_ref import find_member
 from services.memberships._base import MembershipServiceBase
@@ -99,24 +99,11 @@ class Granting(MembershipServiceBase):
             elif expires is None:
                 key = "tools.notice_granted_lifetime"
             # A new VIP's invite opens with the grant: one message, not two.
-            change = await sync_access(
-                uow,
-                member,
-                now,
-                self.group,
-                cause=RemovalCause.REVOKED,
-                lead={"key": key, "params": params},
-            )
-            if not change.invited:
-                await uow.outbox.tell_member(
-                    member,
-                    self.default_language,
-                    key,
-                    params,
-                    f"membership:{done.membership_id}:grant:{done.event_id}",
-                    now,
-                    buttons=menu_buttons(self.group),
-                )
+            await tell_with_access(
+                uow, member, now, self.group, cause=RemovalCause.REVOKED, key=key, params=params,
+                dedupe_key=f"membership:{done.membership_id}:grant:{done.event_id}",
+                language=self.default_language,
+            )  # fmt: skip
             result = GrantResult(
                 telegram_id=member.telegram_id,
                 name=name,

@@ -10,7 +10,7 @@ from domain.states import PaymentStatus
 from kernel.actor import Actor
 from kernel.dates import local_day_param
 from kernel.names import plan_name
-from services.access import RemovalCause, menu_buttons, sync_access
+from services.access import RemovalCause, tell_with_access
 from services.memberships.activation import Activation, activate
 from services.payments._base import PaymentServiceBase
 from services.payments._shared import decision_of, payment_target
@@ -73,24 +73,10 @@ class Approving(PaymentServiceBase):
         key, params = await self._approved(uow, request, membership)
         # An upgrade ends its base in this same transaction: the new plan decides. A new
         # VIP's invite opens with the approval: one message, not two.
-        change = await sync_access(
-            uow,
-            member,
-            now,
-            self.group,
-            cause=RemovalCause.DOWNGRADED,
-            lead={"key": key, "params": params},
-        )
-        if not change.invited:
-            await uow.outbox.tell_member(
-                member,
-                self.default_language,
-                key,
-                params,
-                f"payment:{request.id}:approved",
-                now,
-                buttons=menu_buttons(self.group),
-            )
+        await tell_with_access(
+            uow, member, now, self.group, cause=RemovalCause.DOWNGRADED, key=key, params=params,
+            dedupe_key=f"payment:{request.id}:approved", language=self.default_language,
+        )  # fmt: skip
         return Decision(
             request.id,
             True,
