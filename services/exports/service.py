@@ -77,7 +77,8 @@ class ExportService(NumbersServiceBase):
         while True:
             async with self.uow() as uow:
                 read: Callable[[Chunk], Awaitable[list[Any]]] = getattr(uow.exports, kind.value)
-                rows = await read(Chunk(period.start, period.end, after, CHUNK))
+                chunk = Chunk(period.start, period.end, after, CHUNK, self.clock.now())
+                rows = await read(chunk)
             for row in rows:
                 yield row
             if len(rows) < CHUNK:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, select
+from sqlalchemy import ColumnElement, Select, Table, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.membership import MembershipStatus
@@ -75,12 +75,13 @@ class MemberExportRow:
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """Which rows a read takes: ids above `after` whose instant is in [start, end), at
-    most `limit` of them."""
+    most `limit` of them; `now` is when plans are "held now" (members export)."""
 
     start: datetime
     end: datetime
     after: int
     limit: int
+    now: datetime | None = None
 
 
 # Fields in the order the reads select them (a row is built from its tuple): the people
@@ -157,7 +158,7 @@ class ExportRepository:
         if not people:
             return []
         ids = [row[0] for row in people]
-        plans = await self._held_plans(ids)
+        plans = await self._held_plans(ids, chunk.now)
         leaders = await self._leaders_of(ids)
         return [
             MemberExportRow(
@@ -170,7 +171,11 @@ class ExportRepository:
             for row in people
         ]
 
-    async def _held_plans(self, member_ids: Sequence[int]) -> dict[int, list[HeldPlan]]:
+    async def _held_plans(
+        self, member_ids: Sequence[int], now: datetime | None
+    ) -> dict[int, list[HeldPlan]]:
+        """Plans held at `now`: active, and not past their end (a membership still marked
+        active after its end, until the lifecycle job runs, is not held)."""
         statement = (
             select(
                 _memberships.member_id,
@@ -188,6 +193,9 @@ class ExportRepository:
             .where(
                 _memberships.member_id.in_(member_ids),
                 _memberships.status == MembershipStatus.ACTIVE,
+                true()
+                if now is None
+                else or_(_memberships.expires_at.is_(None), _memberships.expires_at > now),
             )
             .order_by(_memberships.member_id, _tiers.rank.desc(), _memberships.id)
         )
