@@ -38,6 +38,8 @@ class MenuAction(StrEnum):
     BALANCE = "balance"  # commission, paid, available
     TEAM = "team"  # referral link and subs
     ASK = "ask"  # how to ask the admins a question
+    MEETINGS = "meetings"  # upcoming meetings for the member's tier
+    LIBRARY = "library"  # the learning library
 
 
 class MenuCallback(CallbackData, prefix="menu"):

@@ -37,6 +37,12 @@ def _main_menu(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     )
     builder.button(text=i18n.t("menu.ask", lang), callback_data=MenuCallback(action=MenuAction.ASK))
     builder.button(
+        text=i18n.t("menu.meetings", lang), callback_data=MenuCallback(action=MenuAction.MEETINGS)
+    )
+    builder.button(
+        text=i18n.t("menu.library", lang), callback_data=MenuCallback(action=MenuAction.LIBRARY)
+    )
+    builder.button(
         text=i18n.t("menu.help", lang), callback_data=MenuCallback(action=MenuAction.HELP)
     )
     builder.button(

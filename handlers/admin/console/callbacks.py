@@ -27,6 +27,8 @@ class Screen(StrEnum):
     METHODS = "methods"  # as /methods (the owner)
     NUMBERS = "numbers"  # as /numbers
     EXPORTS = "exports"  # as /export
+    MEETINGS = "meetings"  # as /meetings
+    LIBRARY = "library"  # as /library
 
 
 class ConsoleCallback(CallbackData, prefix="con"):

@@ -41,9 +41,11 @@ TYPED: dict[Screen, tuple[str, bool]] = {
     Screen.METHODS: ("methods", True),
     Screen.NUMBERS: ("numbers", False),
     Screen.EXPORTS: ("export", False),
+    Screen.MEETINGS: ("meetings", False),
+    Screen.LIBRARY: ("library", False),
 }
 # Areas other parts of the bot may or may not have yet: a button only when they do.
-OPTIONAL = (Screen.NUMBERS, Screen.EXPORTS)
+OPTIONAL = (Screen.NUMBERS, Screen.EXPORTS, Screen.MEETINGS, Screen.LIBRARY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +108,7 @@ def panel_markup(
         sizes.append(2)
     for screen in extra:
         add(screen, screen.value)
-    if extra:
-        sizes.append(len(extra))
+    sizes += [2] * (len(extra) // 2) + [1] * (len(extra) % 2)  # two a row on a phone
     add(Screen.HOME, "refresh")
     builder.adjust(*sizes, 1)
     return builder.as_markup()
