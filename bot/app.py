@@ -73,6 +73,8 @@ ADMIN_COMMANDS = (
     "announcements",
     "numbers",
     "export",
+    "library",
+    "meetings",
 )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.announcements import AnnouncementSender
 from bot.group_actions import GroupActions
+from bot.meeting_reminders import MeetingReminders
 from bot.memory_trim import MemoryTrim
 from bot.outbox import OutboxRelay
 from bot.questions_relay import QuestionRelay
@@ -30,6 +31,8 @@ from services.dashboard import DashboardService
 from services.exports import ExportService
 from services.leaders import LeaderService
 from services.ledger import LedgerService
+from services.library import LibraryService
+from services.meetings import MeetingService
 from services.members import MemberLookupService, MemberService
 from services.memberships import LifecycleService, MembershipService
 from services.numbers import NumbersService
@@ -75,6 +78,8 @@ class Container:
     announcer: AnnouncementSender
     numbers: NumbersService
     exports: ExportService
+    library: LibraryService
+    meetings: MeetingService
 
     read_engine: AsyncEngine | None = None
     report_engine: AsyncEngine | None = None
@@ -161,6 +166,7 @@ def build_container(
     # The bot layer knows how buttons are packed; services only ask for them.
     from handlers.admin.card_links import payment_card_buttons, report_card_buttons
     from handlers.common.callbacks import MenuAction, MenuCallback, PlanCallback
+    from handlers.member.meetings import meeting_screen
 
     group = replace(
         group_config(settings, MenuCallback(action=MenuAction.SHOP).pack()),
@@ -180,6 +186,16 @@ def build_container(
         shop_callback=group.renew_callback,
     )
     relay.actions.update(QuestionRelay(bot, questions, i18n, clock, settings.ADMIN_CHAT_ID).table())
+    meetings = MeetingService(
+        uow,
+        clock,
+        settings.zone,
+        settings.DEFAULT_LANGUAGE,
+        reminders=settings.MEETING_REMINDERS,
+        shop_callback=group.renew_callback,
+        open_callback=meeting_screen,
+    )
+    relay.actions.update(MeetingReminders(bot, meetings, i18n).table())
     announcements = AnnouncementService(
         uow, clock, settings.zone, settings.DEFAULT_LANGUAGE, rate=settings.ANNOUNCE_RATE,
         reads=long_reads,
@@ -256,5 +272,7 @@ def build_container(
         # has one) nor the relay.
         numbers=NumbersService(long_reads, clock, settings.zone, settings.DEFAULT_LANGUAGE),
         exports=ExportService(long_reads, clock, settings.zone, settings.DEFAULT_LANGUAGE),
+        library=LibraryService(uow, clock, settings.zone, settings.DEFAULT_LANGUAGE),
+        meetings=meetings,
         memory_trim=MemoryTrim(clock.monotonic),
     )

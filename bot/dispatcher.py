@@ -144,6 +144,8 @@ def build_dispatcher(container: Container, storage: BaseStorage | None = None) -
         questions=container.questions,
         numbers=container.numbers,
         exports=container.exports,
+        library=container.library,
+        meetings=container.meetings,
     )
     language = LanguageMiddleware(container.members)
     clock = container.clock

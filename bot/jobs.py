@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 EXPIRE_STALE_EVERY = timedelta(minutes=10)
 QUESTIONS_CHECK_EVERY = timedelta(minutes=1)
+MEETING_SWEEP_EVERY = timedelta(minutes=1)
+# Sooner than services/numbers FRESH_FOR (5 min): the named periods are always fresh.
+NUMBERS_REFRESH_EVERY = timedelta(minutes=4)
 STOP_GRACE_SECONDS = 10.0
 
 
@@ -112,6 +115,28 @@ async def raise_overdue_questions(container: Container) -> int:
     return raised
 
 
+async def refresh_numbers(container: Container) -> None:
+    """Count the owner's named periods anew, off the admin's wait (/numbers then shows
+    numbers at most NUMBERS_REFRESH_EVERY old, or counts them when an admin asks)."""
+    try:
+        await container.numbers.refresh()
+    except Exception:
+        log.exception("Counting the owner's numbers failed")
+
+
+async def remind_meetings(container: Container) -> int:
+    """Queue the meeting reminders whose moment has come (claimed in the database, so each
+    goes once however often and wherever the sweep runs)."""
+    try:
+        queued = await container.meetings.send_reminders()
+    except Exception:
+        log.exception("Queueing meeting reminders failed")
+        return 0
+    if queued:
+        log.info("Queued %s meeting reminder(s)", queued)
+    return queued
+
+
 def reminder_catch_up(container: Container) -> datetime | None:
     """Run the reminder at start too when today's reminder time has already passed
     (the bot was down then); the job's dedupe keys keep it to one per member per day."""
@@ -186,6 +211,8 @@ def build_scheduler(container: Container) -> Scheduler:
     every(expire_stale_payments, EXPIRE_STALE_EVERY.total_seconds(), "expire-stale-payments")
     every(run_lifecycle, container.settings.LIFECYCLE_INTERVAL_SECONDS, "membership-lifecycle")
     every(raise_overdue_questions, QUESTIONS_CHECK_EVERY.total_seconds(), "overdue-questions")
+    every(remind_meetings, MEETING_SWEEP_EVERY.total_seconds(), "meeting-reminders")
+    every(refresh_numbers, NUMBERS_REFRESH_EVERY.total_seconds(), "numbers-refresh")
     daily(remind_reports, container.settings.reminder_time, "report-reminder")
     daily(reconcile_group, container.settings.reconcile_time, "group-reconcile")
     scheduler.add_job(

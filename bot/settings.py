@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.exc import ArgumentError
 
+from domain.meetings import parse_offsets
 from storage.database import anchor_sqlite_path, sqlite_file
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -69,6 +70,8 @@ class Settings(BaseSettings):
     # Announcements: copies a second (below Telegram's 30, leaving room for replies).
     ANNOUNCE_RATE: float = Field(default=20, gt=0, le=1_000)
     ANNOUNCE_PROGRESS_SECONDS: float = Field(default=15, ge=1, le=600)
+    # Meetings: reminders this long before each start, to those who said yes or maybe.
+    MEETING_REMINDERS: str = "24h,1h"
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -129,6 +132,12 @@ class Settings(BaseSettings):
         if match is None:
             raise ValueError("expected a time of day as HH:MM (24-hour), like 20:00")
         return f"{int(match[1]):02d}:{match[2]}"
+
+    @field_validator("MEETING_REMINDERS")
+    @classmethod
+    def _reminder_offsets(cls, value: str) -> str:
+        parse_offsets(value)  # ValueError names what is wrong
+        return value
 
     @field_validator("DEFAULT_LANGUAGE")
     @classmethod

@@ -18,6 +18,8 @@ from domain.tiers import TOP_TIER_CODE
 __all__ = [
     "BASIC_TIER_CODE",
     "CONVERSION_TARGET",
+    "LEDGER_SETTLED",
+    "NAMED_PERIODS",
     "PAYOUT_TARGET",
     "RENEWAL_GRACE",
     "RETENTION_TARGET",
@@ -26,6 +28,7 @@ __all__ = [
     "Bucket",
     "Conversion",
     "LeaderPerformance",
+    "LedgerTotal",
     "PayoutFlow",
     "Period",
     "PeriodKind",
@@ -56,6 +59,11 @@ PAYOUT_TARGET = 0.90
 # A VIP whose temporal plan expired and who buys VIP again within this long after its
 # end came back: their term counts as renewed (see `Retention`).
 RENEWAL_GRACE = timedelta(days=7)
+
+# Ledger entries are written with the time they are written at and never changed, so
+# the entries older than this are settled: their sum is kept between reports and only
+# what came after it is read again (no transaction writing an entry lasts a day).
+LEDGER_SETTLED = timedelta(days=1)
 
 _DAY = timedelta(days=1)
 
@@ -89,6 +97,10 @@ class PeriodKind(StrEnum):
     LAST_MONTH = "last_month"
     LAST_90_DAYS = "last_90_days"
     CUSTOM = "custom"
+
+
+# The periods offered by name (the screen's buttons); CUSTOM is typed as two days.
+NAMED_PERIODS = (PeriodKind.THIS_MONTH, PeriodKind.LAST_MONTH, PeriodKind.LAST_90_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +303,15 @@ class PayoutFlow:
     @property
     def ratio(self) -> Ratio:
         return Ratio(max(self.paid, 0), max(self.paid, 0) + max(self.available, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTotal:
+    """Every ledger entry written before ``before`` added up (a running total the
+    numbers carry forward instead of adding up the whole ledger each time)."""
+
+    before: datetime
+    total: int
 
 
 @dataclass(frozen=True, slots=True)

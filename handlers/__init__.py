@@ -15,7 +15,9 @@ from handlers.member import (
     buying,
     fallback,
     group,
+    library,
     me,
+    meetings,
     proof,
     questions,
     reports,
@@ -40,6 +42,8 @@ def all_routers() -> list[Router]:
         me.build_router(),
         buying.build_router(),
         proof.build_router(),
+        library.build_router(),
+        meetings.build_router(),
         # What a member writes outside every flow above is a question to the admins.
         questions.build_router(),
         fallback.build_router(),

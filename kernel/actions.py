@@ -12,3 +12,5 @@ DELETE_ACTION = "delete_message"
 QUESTION_ACTION = "qa_question"
 ANSWER_ACTION = "qa_answer"
 EDIT_COPY_ACTION = "qa_edit"
+# A meeting reminder (bot/meeting_reminders.py): looked at again when its turn comes.
+MEETING_REMINDER_ACTION = "meeting_reminder"

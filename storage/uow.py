@@ -17,6 +17,8 @@ from storage.repos.catalog import CatalogRepository
 from storage.repos.exports import ExportRepository
 from storage.repos.leaders import LeaderRepository
 from storage.repos.ledger import LedgerRepository
+from storage.repos.library import LibraryRepository
+from storage.repos.meetings import MeetingRepository
 from storage.repos.members import MemberRepository
 from storage.repos.memberships import MembershipRepository
 from storage.repos.methods import MethodRepository
@@ -47,6 +49,8 @@ class UnitOfWork:
     questions: QuestionRepository
     numbers: NumbersRepository
     exports: ExportRepository
+    library: LibraryRepository
+    meetings: MeetingRepository
 
     def __init__(
         self,
@@ -75,6 +79,8 @@ class UnitOfWork:
         self.questions = QuestionRepository(self.session)
         self.numbers = NumbersRepository(self.session)
         self.exports = ExportRepository(self.session)
+        self.library = LibraryRepository(self.session)
+        self.meetings = MeetingRepository(self.session)
         return self
 
     async def __aexit__(

@@ -13,6 +13,8 @@ leaders.py   /setleader, /leaderhistory
 accounts/    affiliate accounts, with the guided /addaccount and the CSV import
 questions.py members' questions: answers, status buttons, /questions, /signature
 announcements/ /announce (compose, preview, send or schedule) and /announcements
+meetings/     /meetings: schedule, edit, cancel, answers and attendance of Zoom meetings
+library/     /library: the learning library (sections, lessons, views)
 numbers/     /numbers: the owner's numbers for a period, with charts
 exports.py   /export: members, payments, payouts or commissions of a period as CSV
 
@@ -33,6 +35,8 @@ from handlers.admin import (
     exports,
     leaders,
     ledger,
+    library,
+    meetings,
     members,
     numbers,
     payments,
@@ -53,8 +57,10 @@ def routers() -> list[Router]:
         catalog.build_router(),
         ledger.build_router(),
         leaders.build_router(),
-        accounts.build_router(),
+        accounts.build_router(home=console.home.home_data().pack()),
         announcements.build_router(),
+        library.build_router(),
+        meetings.build_router(),
         numbers.build_router(),
         exports.build_router(),
         console.build_router(),

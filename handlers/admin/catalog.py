@@ -7,6 +7,7 @@ when the input is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Router
@@ -29,7 +30,7 @@ from handlers.common.spaced import method_with_bars
 from kernel.admin_input import parse_duration, parse_method, parse_price
 from kernel.i18n import Translator
 from kernel.names import plan_name
-from services.catalog import CatalogService, MethodRow
+from services.catalog import CatalogService, MethodRow, PlanRow
 
 
 def price(call: AdminCall, given: str) -> int:
@@ -51,14 +52,18 @@ def price(call: AdminCall, given: str) -> int:
 async def plans_list(
     call: AdminCall, catalog: CatalogService, list_markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    rows = await catalog.plans()
+    await call.reply_lines(plan_lines(await catalog.plans(), call.i18n, call.lang), list_markup)
+
+
+def plan_lines(rows: Sequence[PlanRow], i18n: Translator, lang: str) -> list[str]:
+    """The /plans list (also redrawn by the list's buttons)."""
     if not rows:
-        await call.reply_lines([call.t("plans.empty")], list_markup)
-        return
-    lines = [call.t("plans.title", count=len(rows))]
+        return [i18n.t("plans.empty", lang)]
+    lines = [i18n.t("plans.title", lang, count=len(rows))]
     lines += [
-        call.t(
+        i18n.t(
             "plans.line",
+            lang,
             code=row.plan.code,
             plan=plan_name(row.plan),
             price=row.plan.price,
@@ -66,7 +71,7 @@ async def plans_list(
         )
         for row in rows
     ]
-    await call.reply_lines(lines, list_markup)
+    return lines
 
 
 @admin_command("plans.usage_setprice", args=fields(2, maxsplit=1), owner=True)
@@ -123,13 +128,15 @@ def method_text(row: MethodRow, i18n: Translator, lang: str) -> str:
 async def methods_list(
     call: AdminCall, catalog: CatalogService, list_markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    rows = await catalog.methods()
+    await call.reply_lines(method_lines(await catalog.methods(), call.i18n, call.lang), list_markup)
+
+
+def method_lines(rows: Sequence[MethodRow], i18n: Translator, lang: str) -> list[str]:
+    """The /methods list (also redrawn by the list's buttons)."""
     if not rows:
-        await call.reply_lines([call.t("methods.empty")], list_markup)
-        return
-    lines = [call.t("methods.title", count=len(rows))]
-    lines += [method_text(row, call.i18n, call.lang) for row in rows]
-    await call.reply_lines(lines, list_markup)
+        return [i18n.t("methods.empty", lang)]
+    lines = [i18n.t("methods.title", lang, count=len(rows))]
+    return lines + [method_text(row, i18n, lang) for row in rows]
 
 
 @admin_command("methods.usage_addmethod", args=whole_line, owner=True)

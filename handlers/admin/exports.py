@@ -19,9 +19,9 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.admin.console.asked import answer_of, ask
 from handlers.common.admin_command import AdminCall, admin_command, refusal_text
 from handlers.common.admins import AdminGate
+from handlers.common.asked import answer_of, ask
 from handlers.common.filters import InAdminChat, allowed
 from kernel.dates import DateText, day_param
 from kernel.i18n import Translator
@@ -147,7 +147,7 @@ async def typed_dates(
     lang: str,
 ) -> None:
     """The dates typed for a custom period. A reply to another message (an answer to a
-    member's question) or another command is not taken for them (console/asked.py)."""
+    member's question) or another command is not taken for them (handlers/common/asked.py)."""
     typed = await answer_of(message, state, admins, i18n, lang, "exports.cancelled")
     if typed is None:
         return

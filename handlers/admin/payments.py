@@ -16,7 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.states import PaymentStatus, ProofRejectReason
 from handlers.admin.accounts.views import offer_markup
-from handlers.admin.card_links import payment_card_buttons
+from handlers.admin.card_links import decided_markup, payment_card_buttons
 from handlers.common.admin_command import AdminCall, actor, admin_command, shown_at
 from handlers.common.admins import AdminGate
 from handlers.common.callbacks import (
@@ -114,7 +114,9 @@ async def _close(
     offer: InlineKeyboardMarkup | None = None,
 ) -> None:
     shown = caption(card, i18n, config)
-    await close_card(bot, chat_id, message_id, shown, line, PAYMENT_CARD, offer)
+    # A closed card keeps its way to the member (👤 Member).
+    kept = decided_markup(card.params.get("telegram_id"), offer, i18n, config)
+    await close_card(bot, chat_id, message_id, shown, line, PAYMENT_CARD, kept)
 
 
 async def on_review(

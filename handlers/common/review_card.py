@@ -154,8 +154,9 @@ async def close_card(
     kind: CardKind,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Edit the card to its caption and outcome line, without buttons (or with
-    `reply_markup`: the offer of an affiliate account after an approval). Best effort:
+    """Edit the card to its caption and outcome line, without decision buttons (with
+    `reply_markup`: 👤 Member, and the offer of an affiliate account after an approval;
+    handlers/admin/card_links.py `decided_markup`). Best effort:
     the decision is already committed and the member's message already queued."""
     try:
         await bot.edit_message_caption(

@@ -55,7 +55,8 @@ class Details(ServiceBase):
     async def set_notes(
         self, account: AccountRef | int, notes: str | None, admin: Actor
     ) -> AccountCard:
-        """Replace the notes (None or blank clears them)."""
+        """Replace the notes (None or blank clears them); the audit row keeps the old ones,
+        so a note replaced by mistake can be recovered."""
         now = self.clock.now()
         text = parse_notes(notes)
         async with self.uow() as uow:
@@ -69,6 +70,7 @@ class Details(ServiceBase):
                 username=found.tiktok_username,
                 cleared=text is None,
                 at=now.isoformat(),
+                before=found.notes,
             )
             changed = await uow.affiliates.by_id(found.id)
             assert changed is not None

@@ -13,6 +13,7 @@ SQLite every transaction is BEGIN IMMEDIATE) so two taps can never overdraw.
   the lookup in the same transaction).
 - `payouts.py`: money paid to a member (`payout_to`: by the admin's MEMBER reference).
 - `structures.py`: the commission split of each tier over time.
+- `history.py`: a member's balance and payouts, a page at a time (the member card).
 - `check.py`: `check_ledger` re-verifies all of it from the rows.
 """
 
@@ -28,6 +29,7 @@ from services.ledger.commission import (
     load_structures,
     tier_on,
 )
+from services.ledger.history import MemberLedger, PayoutHistory
 from services.ledger.payouts import PayoutResult, Payouts
 from services.ledger.structures import StructureRow, Structures
 
@@ -39,6 +41,7 @@ __all__ = [
     "LedgerService",
     "LedgerServiceError",
     "MemberBalance",
+    "MemberLedger",
     "PayoutResult",
     "StructureRow",
     "check_ledger",
@@ -48,5 +51,5 @@ __all__ = [
 ]
 
 
-class LedgerService(Balances, Payouts, Structures):
+class LedgerService(Balances, Payouts, Structures, PayoutHistory):
     """Balances, payouts and commission structures."""

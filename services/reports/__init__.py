@@ -22,7 +22,7 @@ from domain.reports import Screenshot
 from services.reports._base import ReportError, ReportProblem, ReportView
 from services.reports.batch import Batches, BatchResult, PendingLine, PendingList
 from services.reports.cards import ReportCard
-from services.reports.queries import BalanceScreen, MemberReports, Queries
+from services.reports.queries import BalanceScreen, MemberReports, MemberReportsPage, Queries
 from services.reports.reminder import Reminding
 from services.reports.review import Decision, Outcome, reason_param
 from services.reports.submit import Submitting
@@ -32,6 +32,7 @@ __all__ = [
     "BatchResult",
     "Decision",
     "MemberReports",
+    "MemberReportsPage",
     "Outcome",
     "PendingLine",
     "PendingList",

@@ -23,6 +23,19 @@ class MemberReports:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberReportsPage:
+    """A member's reports one page at a time (the member card): who the member is, page
+    `page` (counted from 0; the last one when a later page was asked) and how many
+    reports in all."""
+
+    name: str
+    telegram_id: int
+    reports: list[ReportView]
+    total: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class BalanceScreen:
     """/balance: the member's own balance and their latest reports."""
 
@@ -48,6 +61,21 @@ class Queries(ReportServiceBase):
             member = await find_member(uow, ref)
             views, total = await self._history(uow, member.id, limit)
             return MemberReports(member.full_name, member.telegram_id, views, total)
+
+    async def history_page(self, ref: MemberRef, page: int, per_page: int) -> MemberReportsPage:
+        """Page `page` of the reports of the member an admin means, newest day first, in
+        one transaction (raises MEMBER_NOT_FOUND). A page past the last (the member has
+        fewer reports now, or a forged button) shows the last page."""
+        async with self.uow() as uow:
+            member = await find_member(uow, ref)
+            rows, total = await uow.reports.page_of_member(member.id, per_page, page * per_page)
+            if not rows and total:
+                page = (total - 1) // per_page
+                rows, total = await uow.reports.page_of_member(member.id, per_page, page * per_page)
+            views = await self._views(uow, rows)
+            return MemberReportsPage(
+                member.full_name, member.telegram_id, views, total, page if total else 0
+            )
 
     async def _history(
         self, uow: UnitOfWork, member_id: int, limit: int

@@ -15,6 +15,8 @@ from storage.models.base import NAMING_CONVENTION, OPEN_PAYMENT_SQL, Base
 from storage.models.catalog import Plan, PlanFullPriceSource, PlanPriceChange, Tier
 from storage.models.leaders import LeaderLink
 from storage.models.ledger import Commission, CommissionStructure, LedgerEntry, Payout
+from storage.models.library import LibraryLesson, LibraryLessonPart, LibrarySection, LibraryView
+from storage.models.meetings import Meeting, MeetingAttendance, MeetingReminder, MeetingRsvp
 from storage.models.members import Member
 from storage.models.memberships import Membership, MembershipEvent
 from storage.models.outbox import AdminAction, OutboxMessage
@@ -40,6 +42,14 @@ __all__ = [
     "GroupInvite",
     "LeaderLink",
     "LedgerEntry",
+    "LibraryLesson",
+    "LibraryLessonPart",
+    "LibrarySection",
+    "LibraryView",
+    "Meeting",
+    "MeetingAttendance",
+    "MeetingReminder",
+    "MeetingRsvp",
     "Member",
     "Membership",
     "MembershipEvent",

@@ -35,4 +35,12 @@ class LeaderLink(Base):
     __table_args__ = (
         CheckConstraint("member_id <> leader_member_id", name="not_self"),
         Index("uq_leader_links_open", "member_id", unique=True, **_partial("valid_to IS NULL")),
+        # /numbers: every leader's team at a day, from the index alone.
+        Index(
+            "ix_leader_links_leader_dates",
+            "leader_member_id",
+            "valid_from",
+            "valid_to",
+            "member_id",
+        ),
     )

@@ -34,4 +34,7 @@ class Member(Base):
     last_seen_at: Mapped[datetime]
 
     # /member @name: usernames are looked up case-insensitively.
-    __table_args__ = (Index("ix_members_username_lower", func.lower(username)),)
+    __table_args__ = (
+        Index("ix_members_username_lower", func.lower(username)),
+        Index("ix_members_created_at", "created_at"),  # /numbers: new members
+    )

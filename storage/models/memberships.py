@@ -45,6 +45,15 @@ class Membership(Base):
             unique=True,
             **_partial("status = 'active'"),
         ),
+        # /numbers: a member's memberships with plan and dates, read from the index alone.
+        Index(
+            "ix_memberships_member_plan_dates",
+            "member_id",
+            "plan_id",
+            "activated_at",
+            "ended_at",
+            "expires_at",
+        ),
     )
 
 
@@ -61,3 +70,8 @@ class MembershipEvent(Base):
     old_expires_at: Mapped[datetime | None]
     new_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+    # /numbers: the terms renewed or expired in a period (VIP retention).
+    __table_args__ = (
+        Index("ix_membership_events_kind_old_expires", "kind", "old_expires_at", "membership_id"),
+    )

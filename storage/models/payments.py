@@ -76,6 +76,8 @@ class PaymentRequest(Base):
         CheckConstraint("credit >= 0", name="credit_not_negative"),
         # /pending: the open requests, the longest unchanged first.
         Index("ix_payment_requests_status_updated_at", "status", "updated_at"),
+        # /numbers: revenue, the approved payments by decision time.
+        Index("ix_payment_requests_status_decided_amount", "status", "decided_at", "amount"),
         Index(
             "uq_payment_requests_one_open",
             "member_id",
@@ -107,3 +109,8 @@ class PaymentProof(Base):
     reviewed_at: Mapped[datetime | None]
     reject_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+    # /numbers: the proofs decided in a period and how long each waited.
+    __table_args__ = (
+        Index("ix_payment_proofs_reviewed_status_created", "reviewed_at", "status", "created_at"),
+    )

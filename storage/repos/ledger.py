@@ -71,6 +71,17 @@ class PayoutRecord:
     reference: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class PayoutLine:
+    """A payout as a member's history shows it: when, how much, how and the reference."""
+
+    id: int
+    amount: int
+    method: str
+    reference: str | None
+    created_at: datetime
+
+
 def _commission(row: Commission) -> CommissionRecord:
     return CommissionRecord(
         id=row.id,
@@ -276,6 +287,26 @@ class LedgerRepository:
             select(Payout.method).group_by(Payout.method).order_by(last_used.desc()).limit(limit)
         )
         return [str(method) for method in found.scalars()]
+
+    async def payouts_of(
+        self, member_id: int, limit: int, offset: int
+    ) -> tuple[list[PayoutLine], int]:
+        """The member's payouts, newest first, `limit` from `offset`; and how many in all."""
+        total = await self.session.execute(
+            select(func.count()).select_from(Payout).where(Payout.member_id == member_id)
+        )
+        rows = await self.session.execute(
+            select(Payout)
+            .where(Payout.member_id == member_id)
+            .order_by(Payout.created_at.desc(), Payout.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        page = [
+            PayoutLine(row.id, row.amount, row.method, row.reference, row.created_at)
+            for row in rows.scalars()
+        ]
+        return page, int(total.scalar_one())
 
     async def payout_by_request_key(self, request_key: str | None) -> PayoutRecord | None:
         found = await self.session.execute(select(Payout).where(Payout.request_key == request_key))

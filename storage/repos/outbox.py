@@ -137,6 +137,27 @@ class OutboxRepository:
             if existing.first() is not None:
                 return False
             self._keys.add(notice.dedupe_key)
+        self._hold(notice, now)
+        return True
+
+    async def enqueue_many(self, notices: Collection[Notice], now: datetime) -> int:
+        """`enqueue` for many notices, with one query for the dedupe keys queued already
+        instead of one per notice (a sweep queueing a thousand reminders); how many were
+        queued."""
+        keys = [n.dedupe_key for n in notices if n.dedupe_key is not None]
+        done = (await self.queued_keys(keys) if keys else set()) | self._keys
+        queued = 0
+        for notice in notices:
+            if notice.dedupe_key is not None:
+                if notice.dedupe_key in done:
+                    continue
+                done.add(notice.dedupe_key)
+                self._keys.add(notice.dedupe_key)
+            self._hold(notice, now)
+            queued += 1
+        return queued
+
+    def _hold(self, notice: Notice, now: datetime) -> None:
         rows = [[b.to_json() for b in row] for row in notice.buttons]
         self._rows.append(
             {
@@ -157,7 +178,6 @@ class OutboxRepository:
             }
         )
         self.queued += 1
-        return True
 
     async def write_queued(self) -> None:
         """Writes the rows `enqueue` holds, in the order they were queued (one statement;

@@ -268,6 +268,23 @@ class ReportRepository:
         rows = await self.session.execute(query)
         return [_record(row) for row in rows.scalars()]
 
+    async def page_of_member(
+        self, member_id: int, limit: int, offset: int
+    ) -> tuple[list[ReportRecord], int]:
+        """The member's reports, newest day first, `limit` from `offset`; and how many
+        they have in all."""
+        total = await self.session.execute(
+            select(func.count()).select_from(Report).where(Report.member_id == member_id)
+        )
+        rows = await self.session.execute(
+            select(Report)
+            .where(Report.member_id == member_id)
+            .order_by(Report.report_date.desc(), Report.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_record(row) for row in rows.scalars()], int(total.scalar_one())
+
     async def unreported_members(self, day: date) -> list[Person]:
         """Members who have not reported for `day` and have not blocked the bot."""
         reported = select(Report.member_id).where(Report.report_date == day)

@@ -182,6 +182,18 @@ async def test_an_admin_finds_a_member_by_name_and_pays_them_out_with_buttons_on
     done = await screen_saying(core, card, "tercatat")
     assert "Rp 45.000" in done["text"] and "Ani Lestari" in done["text"], done["text"]
 
+    # ⬅️ Kartu member → 💰 Saldo: nothing left, and both payouts listed, newest first.
+    core.press(dewi, done, button(core, done, "Kartu member"))
+    again = await screen_with(core, card, "Saldo")
+    core.press(dewi, again, button(core, again, "Saldo"))
+    ledger = await screen_saying(core, card, "💸 Payout: 2, terbaru dulu:")
+    payouts = [line for line in ledger["text"].split("\n") if line.startswith("• ")]
+    assert [line.split(" · ", 1)[1] for line in payouts] == [
+        "Rp 45.000 · BCA · ref - (#2)",
+        "Rp 10.000 · BCA · ref TRX-EARLY (#1)",
+    ], ledger["text"]
+    assert "Tersedia: Rp 0" in ledger["text"], ledger["text"]
+
     balance = await reply(core, ANI, lambda: core.command(ani, "/balance"), "Komisi", WAIT)
     assert re.search(r"dibayar\D*Rp 55\.000", balance["text"]), balance["text"]
     assert re.search(r"dicairkan\D*Rp 0\b", balance["text"]), balance["text"]

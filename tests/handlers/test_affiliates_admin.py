@@ -159,7 +159,10 @@ async def test_account_card_never_shows_the_login(
     message = app.core.last_sent(ADMIN_CHAT)
     assert message is not None
     labels = [text for text, _ in app.core.buttons(message)]
-    assert labels == ["🔁 Ubah status", "✅ Keranjang kuning terverifikasi"]
+    assert labels == [
+        "👤 Berikan ke member", "🔁 Ubah status", "📝 Catatan",
+        "✅ Keranjang kuning terverifikasi", "⬅️ Daftar akun",
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- /addaccount
@@ -369,7 +372,7 @@ async def test_card_buttons_double_taps_and_forged_data(
     await tap(app, admin, card, "Ubah status")
     menu = current(app, card)
     assert [t for t, _ in app.core.buttons(menu)] == [
-        "Jadikan ditangguhkan", "Jadikan nonaktif", "⬅️ Kembali",
+        "Jadikan ditangguhkan", "Jadikan nonaktif", "⬅️ Kembali", "⬅️ Daftar akun",
     ]  # fmt: skip
     suspend = find_button(app, menu, "ditangguhkan")
     await press(app, admin, menu, suspend)
@@ -408,19 +411,22 @@ async def test_the_approval_card_offers_the_next_account(
     admin = people["admin"]
     await add_method(app)
     no_offer = await approved_vip_card(app, people, ANI)
-    assert app.core.buttons(no_offer) == []  # nothing in the pool yet
+    assert [t for t, _ in app.core.buttons(no_offer)] == ["👤 Member"]  # no account in the pool
     await add_account(app, "toko.satu")
     await add_account(app, "toko.dua")
     card = await approved_vip_card(app, people, BUDI)
-    assert [t for t, _ in app.core.buttons(card)] == ["🎁 Berikan @toko.satu"]
+    assert [t for t, _ in app.core.buttons(card)] == ["🎁 Berikan @toko.satu", "👤 Member"]
     # Meanwhile toko.satu goes to Ani by command: the button now offers toko.dua.
     await command(app, admin, f"/assignaccount #1 {ANI}")
     changed = await tap(app, admin, card, "Berikan")
     assert changed["show_alert"] and "@toko.satu sudah tidak tersedia" in changed["text"]
-    assert [t for t, _ in app.core.buttons(current(app, card))] == ["🎁 Berikan @toko.dua"]
+    assert [t for t, _ in app.core.buttons(current(app, card))] == [
+        "🎁 Berikan @toko.dua",
+        "👤 Member",
+    ]
     done = await tap(app, admin, current(app, card), "Berikan @toko.dua")
     assert "toko.dua diberikan" in done["text"]
-    assert app.core.buttons(current(app, card)) == []
+    assert [t for t, _ in app.core.buttons(current(app, card))] == ["👤 Member"]
     assert (await rows(app))[1].holder_member_id == await _member_id(app, BUDI)
     # A forged offer for someone who already holds one: a kind refusal, nothing changes.
     forged = OfferCallback(member_id=await _member_id(app, BUDI), account_id=1).pack()
@@ -488,3 +494,50 @@ async def test_a_password_that_looks_like_a_command_is_deleted_too(
     await send(app, app.core.group_text(ADMIN_CHAT, admin, "/Abc123secret"))
     after = len([c for c in app.core.calls_of("deleteMessage") if c.error is None])
     assert after == before + 1
+
+
+async def test_at_the_password_step_an_answer_to_a_member_reaches_them_and_is_not_kept(
+    app: BotUnderTest, people: dict[str, JSON]
+) -> None:
+    admin = people["admin"]
+    ani = await start(app, ANI, "Ani")
+    for text in ("/addaccount", "toko.dua", "-", "-", "-", "ani@mail.id"):
+        await send(app, app.core.group_text(ADMIN_CHAT, admin, text))
+    assert "6/6 · Password" in texts(app, ADMIN_CHAT)[-1]
+    await send(app, app.core.private_text(ani, "kapan zoom?"))
+    await deliver(app)
+    question = app.core.last_sent(ADMIN_CHAT)
+    assert question is not None and question["text"].endswith("kapan zoom?")
+    answer = app.core.group_text(ADMIN_CHAT, admin, "Kamis ya kak", reply_to=question)
+    await send(app, answer)
+    await deliver(app)
+    assert texts(app, ANI)[-1] == "💬 Tim Admin:\nKamis ya kak"
+    assert (ADMIN_CHAT, answer["message"]["message_id"]) not in app.core.deleted
+    # The password step still waits: the real password is kept, not the answer.
+    await send(app, app.core.group_text(ADMIN_CHAT, admin, "pw-rahasia"))
+    confirm = app.core.last_sent(ADMIN_CHAT)
+    assert confirm is not None and "tersimpan terenkripsi" in confirm["text"]
+    await tap(app, admin, confirm, "Simpan")
+    saved = (await rows(app))[-1]
+    assert saved.credentials_encrypted is not None
+    assert Vault([KEY]).decrypt(saved.credentials_encrypted).password == "pw-rahasia"
+
+
+async def test_during_the_import_wait_an_answer_to_a_member_is_not_answered_as_an_import(
+    app: BotUnderTest, people: dict[str, JSON]
+) -> None:
+    admin = people["admin"]
+    await command(app, admin, "/importaccounts")
+    ani = await start(app, ANI, "Ani")
+    await send(app, app.core.private_text(ani, "kapan zoom?"))
+    await deliver(app)
+    question = app.core.last_sent(ADMIN_CHAT)
+    assert question is not None
+    before = len(app.core.sent_to(ADMIN_CHAT))
+    await send(app, app.core.group_text(ADMIN_CHAT, admin, "Kamis ya kak", reply_to=question))
+    await deliver(app)
+    assert texts(app, ANI)[-1] == "💬 Tim Admin:\nKamis ya kak"
+    assert not [t for t in texts(app, ADMIN_CHAT)[before:] if "menunggu file CSV" in t]
+    # The wait stands: the file is still imported.
+    data = (CSV_HEADER + "toko.satu,Toko Satu,ya,,\n").encode()
+    assert "1 akun diimpor" in await upload(app, admin, data)

@@ -63,7 +63,7 @@ async def test_a_member_buys_basic_then_upgrades_to_vip_for_the_difference(
     assert "Disetujui" in answer["text"]
     edited = current(app, card)
     assert "Disetujui oleh Dewi" in edited["caption"]
-    assert app.core.buttons(edited) == []
+    assert [t for t, _ in app.core.buttons(edited)] == ["👤 Member"]
 
     await deliver(app)
     approved = app.core.last_sent(ANI)

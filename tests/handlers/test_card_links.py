@@ -139,3 +139,48 @@ async def test_member_of_a_member_no_longer_there_says_so_and_opens_nothing(
     assert answer["text"].startswith(GONE) and answer.get("show_alert") is True
     assert opened is None
     assert labels(app, card) == CARD_BUTTONS
+
+
+async def test_an_approved_payment_card_still_opens_the_members_card(app: BotUnderTest) -> None:
+    people = admin_group(app)
+    await add_method(app)
+    card = await payment_card(app, ANI, "Ani Lestari")
+    await tap(app, people["admin"], current(app, card), "Setujui")
+    assert "Disetujui oleh Dewi" in current(app, card)["caption"]
+    assert labels(app, card) == ["👤 Member"]  # the decision buttons went, the member stays
+
+    _, opened = await open_member(app, people["other"], card)
+
+    assert opened is not None and opened["text"].startswith("👤 Ani Lestari")
+    assert "Basic" in opened["text"]  # the card as it is after the approval
+    assert labels(app, card) == ["👤 Member"]
+    # The member button does not reopen the decision: another tap changes nothing.
+    await tap(app, people["admin"], current(app, card), "👤 Member")
+    assert "Disetujui oleh Dewi" in current(app, card)["caption"]
+
+
+async def test_a_rejected_payment_card_keeps_its_member_button(app: BotUnderTest) -> None:
+    people = admin_group(app)
+    await add_method(app)
+    card = await payment_card(app, ANI, "Ani Lestari")
+    await tap(app, people["admin"], current(app, card), "Tolak")
+    reason = labels(app, card)[0]
+    await tap(app, people["admin"], current(app, card), reason)
+    assert "Ditolak oleh Dewi" in current(app, card)["caption"]
+    assert labels(app, card) == ["👤 Member"]
+    _, opened = await open_member(app, people["admin"], card)
+    assert opened is not None and opened["text"].startswith("👤 Ani Lestari")
+
+
+async def test_a_validated_report_card_still_opens_the_members_card(app: BotUnderTest) -> None:
+    people = admin_group(app)
+    ani = await vip_member(app, ANI, "Ani Lestari")
+    card = await submit(app, ani, 100_000)
+
+    await tap(app, people["admin"], current(app, card), "Validasi")
+
+    assert "Divalidasi oleh Dewi" in current(app, card)["caption"]
+    assert labels(app, card) == ["👤 Member"]
+    _, opened = await open_member(app, people["admin"], card)
+    assert opened is not None and opened["text"].startswith("👤 Ani Lestari")
+    assert "1 tervalidasi, 0 menunggu" in opened["text"]

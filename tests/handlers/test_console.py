@@ -514,14 +514,27 @@ async def test_an_affiliate_account_is_given_from_the_card_once(app: BotUnderTes
     assert await holder_of(app, "toko.dua") is None  # nothing before the confirmation
 
     first = await press(app, admin, confirm, do)
-    await press(app, group["other"], current(app, confirm), do, strict=False)
+    second = await press(app, group["other"], current(app, confirm), do, strict=False)
 
     assert first["text"] == "Selesai."
-    assert "sudah memegang akun @toko.dua" in current(app, card)["text"]  # the second tap
+    # The second tap asked for what is true now: said kindly, and the card is shown.
+    assert second["text"] == (
+        "Sudah beres: Ani Lestari memang sudah memegang akun @toko.dua. Tidak ada yang diulang."
+    )
+    assert second.get("show_alert") is not True
+    assert current(app, card)["text"].startswith(f"👤 Ani Lestari · tanpa @username · {ANI}")
+    assert "Akun affiliate: @toko.dua" in current(app, card)["text"]
     assert await holder_of(app, "toko.dua") is not None
     assert await holder_of(app, "toko.ani") is None
-    await tap(app, admin, card, "Kartu member")
-    assert "Akun affiliate: @toko.dua" in current(app, card)["text"]
+    assert await count(app, AdminAction, AdminAction.action == "affiliate_assign") == 1
+
+    # Another account for a member who holds one already is still refused, with why.
+    await tap(app, admin, card, "Akun")
+    assert "sudah memegang akun @toko.dua" in current(app, card)["text"]
+    other = AccountCallback(step=AccountStep.DO, member=ANI, account=1).pack()
+    answer = await press(app, admin, current(app, card), other, strict=False)
+    assert "Sudah beres" not in str(answer.get("text"))
+    assert await holder_of(app, "toko.ani") is None
 
     budi = await say(app, admin, f"/member {BUDI}")  # not a VIP: refused, says why
     await tap(app, admin, budi, "Akun")
@@ -547,13 +560,22 @@ async def test_a_leader_is_set_and_removed_from_the_card(app: BotUnderTest) -> N
     assert labels(app, card)[:2] == [f"Ani Lestari · {ANI}", f"Kania · {KANIA}"]
     await tap(app, admin, card, "Ani Lestari")
     assert current(app, card)["text"].startswith("🧭 Jadikan Ani Lestari leader Budi")
-    await tap(app, admin, card, "Ya, simpan")
+    confirm = current(app, card)
+    do = next(data for text, data in app.core.buttons(confirm) if "Ya, simpan" in text)
+    assert do is not None
+    await press(app, admin, confirm, do)
 
     assert current(app, card)["text"].startswith("✅ Leader Budi")
     team = await app.container.leaders.team(BUDI)
     assert team is not None and team.leader == "Ani Lestari"
+    again = await press(app, group["other"], current(app, card), do, strict=False)
+    assert again["text"] == (
+        "Sudah beres: Ani Lestari memang sudah leader Budi. Tidak ada yang diulang."
+    )
+    assert "Leader: Ani Lestari" in current(app, card)["text"]  # the card, as it is now
+    history = await app.container.leaders.history_of(MemberRef(telegram_id=BUDI))
+    assert len(history.links) == 1  # nothing was set twice
 
-    await tap(app, admin, card, "Kartu member")
     assert "Leader: Ani Lestari" in current(app, card)["text"]
     await tap(app, admin, card, "Leader")
     await tap(app, admin, card, "Lepas leader")
@@ -561,9 +583,13 @@ async def test_a_leader_is_set_and_removed_from_the_card(app: BotUnderTest) -> N
     do = next(data for text, data in app.core.buttons(confirm) if "Ya, simpan" in text)
     assert do is not None
     await press(app, admin, confirm, do)
-    await press(app, admin, current(app, confirm), do, strict=False)
+    second = await press(app, admin, current(app, confirm), do, strict=False)
 
-    assert current(app, card)["text"] == "Budi memang tidak punya leader. Tidak ada yang diubah."
+    assert second["text"] == (
+        "Sudah beres: Budi memang sudah tidak punya leader. Tidak ada yang diulang."
+    )
+    assert current(app, card)["text"].startswith(f"👤 Budi · tanpa @username · {BUDI}")
+    assert "Leader: tidak ada" in current(app, card)["text"]
     team = await app.container.leaders.team(BUDI)
     assert team is not None and team.leader is None
 

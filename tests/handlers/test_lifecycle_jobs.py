@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from bot.container import build_container
 from bot.dispatcher import build_dispatcher
-from bot.jobs import build_scheduler, check_rights, reconcile_group, run_lifecycle
+from bot.jobs import (
+    build_scheduler,
+    check_rights,
+    reconcile_group,
+    refresh_numbers,
+    run_lifecycle,
+)
 from bot.settings import load_settings
 from domain.membership import MembershipStatus
 from kernel.actor import Actor
@@ -83,6 +89,9 @@ async def test_the_scheduler_holds_the_lifecycle_reconcile_and_rights_jobs(
     rights = scheduler.get_job("group-rights-at-start")
     assert rights is not None and rights.func.__wrapped__ is check_rights
     assert rights.trigger.run_date == now
+    numbers = scheduler.get_job("numbers-refresh")
+    assert numbers is not None and numbers.func.__wrapped__ is refresh_numbers
+    assert numbers.next_run_time == now  # counted at start, then every 4 minutes
     # The jobs that were there before are still there.
     assert scheduler.get_job("expire-stale-payments") is not None
     assert scheduler.get_job("report-reminder") is not None

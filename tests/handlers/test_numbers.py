@@ -13,10 +13,17 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from domain.library import ContentKind, LessonPart
+from domain.meetings import MeetingAudience, Repeat, Rsvp
 from domain.states import PaymentStatus, ProofStatus
 from handlers.admin.numbers.callbacks import NumbersAction, NumbersCallback
+from kernel.actor import Actor
+from services.library import LessonDraft
+from services.meetings import Draft
 from services.numbers import PeriodKind
+from storage.models import Member
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.handlers.shopkit import (
     ADMIN_ID,
@@ -365,3 +372,95 @@ async def test_days_typed_after_the_command_are_checked_the_same_way(app: BotUnd
     assert "Tanggal akhir lebih dulu dari tanggal awal" in str(reversed_days["text"])
     garbage = await say(app, ADMIN_ID, "/numbers bulan kemarin")
     assert "Tanggalnya belum terbaca" in str(garbage["text"])
+
+
+async def telegram_id_of(app: BotUnderTest, name: str) -> int:
+    async with app.container.uow() as work:
+        found = await work.session.scalar(select(Member).where(Member.first_name == name))
+    assert found is not None
+    return found.telegram_id
+
+
+async def test_the_numbers_show_the_meeting_attendance_and_lesson_views_of_the_period(
+    app: BotUnderTest, clock: FrozenClock
+) -> None:
+    """February by hand: one VIP meeting on 25 Feb; Ani and Dewi answered Hadir, Ani came
+    (her "Saya hadir"), Dewi did not, Eko came without answering (marked by an admin) →
+    1 of 2 who answered Hadir came, 2 present. Ani opened the lesson twice, Dewi once →
+    3 opens by 2 members."""
+    admin_group(app)
+    await february(app)
+    meetings, library = app.container.meetings, app.container.library
+    admin = Actor(ADMIN_ID, "Admin")
+    clock.current = wib(2, 22, 9)
+    meeting = await meetings.schedule(
+        Draft(
+            title="Kelas konten AI",
+            starts_at=wib(2, 25, 19),
+            duration_minutes=60,
+            audience=MeetingAudience.VIP,
+            repeat=Repeat.ONCE,
+            join_link="https://zoom.us/j/123",
+        ),
+        admin,
+    )
+    ani, dewi = await telegram_id_of(app, "Ani"), await telegram_id_of(app, "Dewi")
+    await meetings.answer(ani, meeting.id, 0, Rsvp.YES)
+    await meetings.answer(dewi, meeting.id, 0, Rsvp.YES)
+    section = await library.add_section("Dasar", admin)
+    lesson, _ = await library.add_lesson(
+        LessonDraft(
+            key="numbers-test",
+            section_id=section.id,
+            title="Ide konten pertama",
+            tier_code="basic",
+            parts=(LessonPart(ContentKind.TEXT, None, "Halo"),),
+        ),
+        admin,
+    )
+    for reader in (ani, ani, dewi):
+        await library.record_view(await library.open_lesson(reader, lesson.id))
+    clock.current = wib(2, 25, 19, 5)
+    await meetings.check_in(ani, meeting.id, 0)
+    clock.current = wib(2, 25, 21)
+    async with app.container.uow() as work:
+        eko = await work.session.scalar(select(Member.id).where(Member.first_name == "Eko"))
+    assert eko is not None
+    await meetings.mark(meeting.id, 0, eko, True, admin)
+    clock.current = NOW
+
+    shown = text_of(app, await open_numbers(app, "Bulan lalu"))
+    assert "Kehadiran meeting: 50% (1 dari 2 yang menjawab Hadir datang)" in shown
+    assert "1 meeting selesai, 2 anggota hadir" in shown
+    assert "Materi dibuka: 3 kali oleh 2 anggota" in shown
+    assert "• Ide konten pertama: 3 kali" in shown
+    # March has had neither: no rate to divide, nothing opened.
+    shown = text_of(app, await open_numbers(app, "Bulan ini"))
+    assert "Kehadiran meeting: belum ada data" in shown
+    assert "Materi dibuka: 0 kali oleh 0 anggota" in shown
+
+
+async def test_the_screen_shows_numbers_counted_minutes_ago_until_count_again_is_tapped(
+    app: BotUnderTest, clock: FrozenClock
+) -> None:
+    admin_group(app)
+    await february(app)
+    screen = await open_numbers(app, "Bulan ini")
+    assert "Pendapatan: Rp 0 (0 pembayaran disetujui)" in text_of(app, screen)
+    async with app.container.uow() as work:
+        seed = Seed(work)
+        budi = await seed.member("Budi")
+        await seed.payment(budi, 97_000, NOW, PaymentStatus.APPROVED)
+        await work.commit()
+    clock.advance(minutes=2)
+    admin = app.core.user(ADMIN_ID)
+    await tap(app, admin, screen, "Bulan lalu")
+    await tap(app, admin, current(app, screen), "Bulan ini")
+    shown = text_of(app, screen)
+    # Counted two minutes ago (the screen says up to when), the payment not yet in it.
+    assert "dihitung sampai 10 Mar 2026 12.00" in shown
+    assert "Pendapatan: Rp 0 (0 pembayaran disetujui)" in shown
+    await tap(app, admin, current(app, screen), "Hitung ulang")
+    shown = text_of(app, screen)
+    assert "dihitung sampai 10 Mar 2026 12.02" in shown
+    assert "Pendapatan: Rp 97.000 (1 pembayaran disetujui)" in shown

@@ -113,7 +113,7 @@ async def test_validate_pays_the_member_and_the_leader_and_closes_the_card(
         "✅ Divalidasi oleh Dewi pada 10 Jan 2026 10.00: Rp 100.000\n"
         "Bagi hasil: member Rp 55.000 · leader Rp 5.000 · owner Rp 40.000"
     )
-    assert labels(app, closed) == []
+    assert labels(app, closed) == ["👤 Member"]  # a closed card keeps the member
     assert await statuses(app) == ["validated"]
     (made,) = await commissions(app)
     assert (made.member_share, made.leader_share, made.owner_share) == (55_000, 5_000, 40_000)
@@ -165,7 +165,7 @@ async def test_adjust_validates_the_typed_amount(app: BotUnderTest) -> None:
         "✅ Divalidasi oleh Dewi pada 10 Jan 2026 10.00: Rp 80.000 (diklaim Rp 100.000)\n"
         "Bagi hasil: member Rp 44.000 · leader Rp 0 · owner Rp 36.000"
     )
-    assert labels(app, current(app, card)) == []
+    assert labels(app, current(app, card)) == ["👤 Member"]  # a closed card keeps the member
     (row,) = await report_rows(app)
     assert (row.status, row.commission_validated) == ("validated", 80_000)
     (made,) = await commissions(app)
@@ -300,7 +300,7 @@ async def test_reject_with_a_listed_reason_tells_the_member_why(
         "❌ Ditolak oleh Dewi pada 10 Jan 2026 10.00.\n"
         "Alasan: Angka di laporan tidak sama dengan screenshot dashboard TikTok."
     )
-    assert labels(app, closed) == []
+    assert labels(app, closed) == ["👤 Member"]  # a closed card keeps the member
     (row,) = await report_rows(app)
     assert (row.status, row.reject_reason) == ("rejected", "mismatch")
     await deliver(app)
@@ -453,7 +453,7 @@ async def test_a_card_of_a_replaced_report_validates_nothing(app: BotUnderTest) 
         "↩️ Member sudah mengganti laporan ini; lihat kartu yang lebih baru."
     )
     assert "Rp 100.000" in old_now["caption"]  # the old figures stay on the old card
-    assert labels(app, old_now) == []
+    assert labels(app, old_now) == ["👤 Member"]  # a closed card keeps the member
     assert await statuses(app) == ["submitted"]
     assert labels(app, current(app, new)) == CARD_BUTTONS
     await tap(app, people["admin"], new, "Validasi")
@@ -584,7 +584,7 @@ async def test_a_card_after_bulk_validation_says_who_validated(app: BotUnderTest
         "✅ Divalidasi oleh Dewi pada 10 Jan 2026 10.00: Rp 100.000\n"
         "Bagi hasil: member Rp 55.000 · leader Rp 0 · owner Rp 45.000"
     )
-    assert labels(app, current(app, card)) == []
+    assert labels(app, current(app, card)) == ["👤 Member"]
     assert len(await commissions(app)) == 1
 
 
@@ -694,4 +694,4 @@ async def test_the_longest_card_still_fits_a_caption_with_its_outcome(app: BotUn
     assert "… dan 15 link lain" in caption
     assert caption.endswith("Alasan: " + "z" * 149 + "…")
     assert len(caption) <= 1024
-    assert labels(app, current(app, card)) == []
+    assert labels(app, current(app, card)) == ["👤 Member"]

@@ -310,7 +310,7 @@ async def test_a_listed_reason_reaches_the_member_in_their_language(
     closed = current(app, card)
     assert "❌ Ditolak oleh Dewi pada 10 Jan 2026" in closed["caption"]
     assert closed["caption"].endswith(f"Alasan: {reason_id}")  # the group reads Indonesian
-    assert labels(app, closed) == []
+    assert labels(app, closed) == ["👤 Member"]  # a closed card keeps the member
     assert await statuses(app) == ["awaiting_proof"]
     assert [p.status for p in await proof_rows(app)] == ["rejected"]
     assert [p.reject_reason for p in await proof_rows(app)] == [code]
@@ -384,7 +384,7 @@ async def test_an_admin_writes_their_own_reason(app: BotUnderTest) -> None:
     )
     closed = current(app, card)
     assert closed["caption"].endswith(f"Alasan: {note}")
-    assert labels(app, closed) == []
+    assert labels(app, closed) == ["👤 Member"]  # a closed card keeps the member
     assert await statuses(app) == ["awaiting_proof"]
     assert [p.reject_reason for p in await proof_rows(app)] == [note]
 
@@ -518,7 +518,7 @@ async def test_approve_after_the_member_cancelled_is_refused_and_the_card_says_s
     }
     closed = current(app, card)
     assert closed["caption"].endswith("✖️ Dibatalkan oleh member.")
-    assert labels(app, closed) == []
+    assert labels(app, closed) == ["👤 Member"]  # a closed card keeps the member
     assert await statuses(app) == ["cancelled"]
     assert await membership_rows(app) == []
     assert [p.status for p in await proof_rows(app)] == ["withdrawn"]

@@ -33,6 +33,8 @@ async def test_start_welcomes_a_new_member_in_indonesian_and_shows_the_menu(
         "💰 Komisi & saldo",
         "👥 Tim saya",
         "💬 Tanya admin",
+        "📅 Meeting Zoom",
+        "📚 Materi belajar",
         "❓ Bantuan",
         "🌐 Bahasa",
     ]

@@ -462,6 +462,59 @@ async def test_payout_rate_is_what_was_paid_of_what_was_owed_during_the_period(
     assert march.payouts.ratio == Ratio(10_000, 165_000)
 
 
+async def test_the_payout_rate_counts_what_the_ledger_got_since_the_last_report(
+    uow: UnitOfWorkFactory,
+) -> None:
+    # The service carries the ledger's sum from one report to the next: what is written
+    # after a report, and a period that ended before the carried sum, must still count.
+    await seeded(uow, money)
+    clock = FrozenClock(NOW)
+    numbers = NumbersService(uow, clock, ZONE, "id")
+    march = numbers.period(PeriodKind.THIS_MONTH)
+    assert (await numbers.report(march)).payouts.ratio == Ratio(10_000, 165_000)
+    clock.advance(days=3)  # 13 March: Ani earns 110.000 and is paid 50.000
+    async with uow() as work:
+        seed = Seed(work)
+        ani = await seed.member("Ani 2")
+        await seed.commission(ani, clock.now(), 200_000)
+        await seed.payout(ani, clock.now(), 50_000)
+        await work.commit()
+    clock.advance(hours=1)
+    # Owed in March: 165.000 + 110.000 = 275.000, paid 10.000 + 50.000 = 60.000.
+    assert (await numbers.report(march)).payouts.ratio == Ratio(60_000, 275_000)
+    clock.advance(days=2)
+    assert (await numbers.report(march)).payouts.ratio == Ratio(60_000, 275_000)
+    february = await numbers.report(numbers.period(PeriodKind.LAST_MONTH))
+    assert (february.payouts.paid, february.payouts.available) == (115_000, 105_000)
+
+
+async def test_latest_numbers_are_at_most_five_minutes_old_and_refresh_counts_anew(
+    uow: UnitOfWorkFactory,
+) -> None:
+    # The bot counts the named periods in the background (`refresh`); the screen shows
+    # `latest`: what was counted in the last five minutes, else counted now.
+    await seeded(uow, money)
+    clock = FrozenClock(NOW)
+    numbers = NumbersService(uow, clock, ZONE, "id")
+    assert await numbers.refresh() == 3
+    march = numbers.period(PeriodKind.THIS_MONTH)
+    before = await numbers.latest(march)
+    assert before.payouts.ratio == Ratio(10_000, 165_000) and before.as_of == NOW
+    async with uow() as work:
+        seed = Seed(work)
+        ani = await seed.member("Ani 2")
+        await seed.commission(ani, clock.now(), 200_000)
+        await seed.payout(ani, clock.now(), 50_000)
+        await work.commit()
+    clock.advance(minutes=4)
+    assert await numbers.latest(march) is before  # still fresh: shown again, as of NOW
+    clock.advance(minutes=2)
+    later = await numbers.latest(march)  # 6 minutes: counted anew, the payout in it
+    assert later.payouts.ratio == Ratio(60_000, 275_000) and later.as_of == clock.now()
+    await numbers.refresh()
+    assert (await numbers.latest(march)).as_of == clock.now()
+
+
 async def test_leaders_show_their_team_at_the_period_end_its_vip_share_and_their_earnings(
     uow: UnitOfWorkFactory, numbers: NumbersService
 ) -> None:
@@ -560,6 +613,23 @@ async def test_proofs_median_wait_and_rejection_rate_count_the_decisions_in_the_
     assert (proofs.accepted, proofs.rejected) == (3, 1)
     assert proofs.median_wait == timedelta(minutes=40)
     assert proofs.rejection == Ratio(1, 4)
+
+
+async def test_the_median_wait_of_an_odd_number_of_decisions_is_the_middle_one(
+    uow: UnitOfWorkFactory, numbers: NumbersService
+) -> None:
+    async def fill(seed: Seed) -> None:
+        ani = await seed.member("Ani")
+        payment = await seed.payment(ani, 299_000, wib(2, 26), PaymentStatus.APPROVED)
+        for day, seconds in ((2, 90 * 60), (3, 7 * 60), (4, 25 * 60 + 40), (5, 25 * 60 + 10)):
+            await seed.proof(payment, wib(2, day), ProofStatus.ACCEPTED, timedelta(seconds=seconds))
+        await seed.proof(payment, wib(2, 6), ProofStatus.REJECTED, timedelta(seconds=25 * 60 + 20))
+
+    await seeded(uow, fill)
+    proofs = (await numbers.report(numbers.period(PeriodKind.LAST_MONTH))).proofs
+    # Waits 7:00, 25:10, 25:20, 25:40 and 90:00 minutes → 25:20 (three in the same minute).
+    assert proofs.median_wait == timedelta(minutes=25, seconds=20)
+    assert (proofs.accepted, proofs.rejected) == (4, 1)
 
 
 async def test_a_custom_period_counts_whole_jakarta_days(

@@ -20,7 +20,7 @@ def test_each_language_keeps_its_own_labels() -> None:
     english = [b.text for row in main_menu(i18n, "en").inline_keyboard for b in row]
     assert indonesian[0] == i18n.t("menu.shop", "id")
     assert english[0] == i18n.t("menu.shop", "en")
-    assert len(indonesian) == len(english) == 8
+    assert len(indonesian) == len(english) == 10
 
 
 def test_a_new_translator_gets_its_own_menu() -> None:

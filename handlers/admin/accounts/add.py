@@ -4,7 +4,9 @@ username → TikTok account id → shop id → shop name → login → password 
 The three ids and names may be skipped (`-`), and so may the login. Every step takes
 /cancel, checks the person again, and asks again (without moving on) when what was typed
 does not fit. Messages carrying a login or password are deleted from the chat as soon as
-they are read, and the login is kept only encrypted, even between two steps.
+they are read, and the login is kept only encrypted, even between two steps. A step takes
+the admin's next message in the topic of the flow, or a reply to the flow's last message;
+a reply to anything else (a member's question) is left to the areas after this one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,6 +24,7 @@ from handlers.admin.accounts.callbacks import AddAccountCallback, AddAction
 from handlers.admin.accounts.views import SKIP_WORDS, button, forget, problem_text
 from handlers.common.admin_command import AdminCall, actor, admin_command
 from handlers.common.admins import AdminGate
+from handlers.common.asked import elsewhere, remember
 from handlers.common.filters import allowed
 from kernel.i18n import Translator
 from services.affiliates import (
@@ -47,9 +51,26 @@ class AddAccount(StatesGroup):
 
 @admin_command()
 async def add_command(call: AdminCall, state: FSMContext) -> None:
+    await remember(state, await call.message.reply(await begin(state, call.i18n, call.lang)))
+
+
+async def begin(state: FSMContext, i18n: Translator, lang: str) -> str:
+    """Start the flow afresh (/addaccount, or ➕ on the accounts screen): its first question."""
     await state.clear()
     await state.set_state(AddAccount.username)
-    await call.say("affiliates.add_username")
+    return i18n.t("affiliates.add_username", lang)
+
+
+async def _say(
+    message: Message,
+    state: FSMContext,
+    text: str,
+    *,
+    reply: bool = True,
+) -> None:
+    """Ask (again): a reply to this message is an answer to the flow."""
+    say = message.reply if reply else message.answer
+    await remember(state, await say(text))
 
 
 def _is_cancel(text: str) -> bool:
@@ -71,7 +92,11 @@ async def _typed(
     secret: bool = False,
 ) -> str | None:
     """What the admin typed at a step; None when it was answered here already (/cancel,
-    someone who may not act, no text, a command)."""
+    someone who may not act, no text, a command). A reply to another message than the
+    flow's last question (an answer to a member) or a message in another topic is not
+    for the flow: it goes on, neither deleted nor kept."""
+    if elsewhere(message, await state.get_data()):
+        raise SkipHandler
     text = (message.text or "").strip()
     if secret and text and not _is_cancel(text):
         await forget(message, bot, i18n, lang)  # before anything else can go wrong
@@ -83,10 +108,10 @@ async def _typed(
         await state.clear()
         return None
     if not text:
-        await message.reply(i18n.t("affiliates.add_text_only", lang))
+        await _say(message, state, i18n.t("affiliates.add_text_only", lang))
         return None
     if text.startswith("/"):
-        await message.reply(i18n.t("affiliates.add_command_inside", lang))
+        await _say(message, state, i18n.t("affiliates.add_command_inside", lang))
         return None
     return text
 
@@ -107,14 +132,15 @@ async def typed_username(
         username = parse_username(text)
         free = await affiliates.username_free(username)
     except AffiliateError as error:
-        await message.reply(problem_text(error, i18n, lang))
+        await _say(message, state, problem_text(error, i18n, lang))
         return
     if not free:
-        await message.reply(i18n.t("affiliates.problem_username_taken", lang, username=username))
+        taken = i18n.t("affiliates.problem_username_taken", lang, username=username)
+        await _say(message, state, taken)
         return
     await state.update_data(username=username)
     await state.set_state(AddAccount.account_id)
-    await message.reply(i18n.t("affiliates.add_account_id", lang))
+    await _say(message, state, i18n.t("affiliates.add_account_id", lang))
 
 
 async def _field_typed(
@@ -136,7 +162,7 @@ async def _field_typed(
     try:
         parse_field(field, value)
     except AffiliateError as error:
-        await message.reply(problem_text(error, i18n, lang))
+        await _say(message, state, problem_text(error, i18n, lang))
         return False
     await state.update_data({key: value})
     return True
@@ -153,7 +179,7 @@ async def typed_account_id(
     field = AccountField.TIKTOK_ACCOUNT_ID
     if await _field_typed(message, state, bot, admins, i18n, lang, field, "account_id"):
         await state.set_state(AddAccount.shop_id)
-        await message.reply(i18n.t("affiliates.add_shop_id", lang))
+        await _say(message, state, i18n.t("affiliates.add_shop_id", lang))
 
 
 async def typed_shop_id(
@@ -167,7 +193,7 @@ async def typed_shop_id(
     field = AccountField.SHOP_ID
     if await _field_typed(message, state, bot, admins, i18n, lang, field, "shop_id"):
         await state.set_state(AddAccount.shop_name)
-        await message.reply(i18n.t("affiliates.add_shop_name", lang))
+        await _say(message, state, i18n.t("affiliates.add_shop_name", lang))
 
 
 async def typed_shop_name(
@@ -187,7 +213,7 @@ async def typed_shop_name(
             if affiliates.can_store_logins
             else "affiliates.add_login_no_keys"
         )
-        await message.reply(i18n.t(key, lang))
+        await _say(message, state, i18n.t(key, lang))
 
 
 async def typed_login(
@@ -211,14 +237,14 @@ async def typed_login(
         # Only ever kept encrypted, even between two steps.
         sealed = affiliates.seal_text(text)
     except AffiliateError as error:
-        await message.answer(problem_text(error, i18n, lang))
+        await _say(message, state, problem_text(error, i18n, lang), reply=False)
         return
     except CredentialsError:
         await _login_again(message, state, i18n, lang)
         return
     await state.update_data(sealed_login=sealed)
     await state.set_state(AddAccount.password)
-    await message.answer(i18n.t("affiliates.add_password", lang))
+    await _say(message, state, i18n.t("affiliates.add_password", lang), reply=False)
 
 
 async def typed_password(
@@ -238,7 +264,7 @@ async def typed_password(
         login = affiliates.open_text(str(data.get("sealed_login") or ""))
         credentials = affiliates.seal(login, text)
     except AffiliateError as error:
-        await message.answer(problem_text(error, i18n, lang))
+        await _say(message, state, problem_text(error, i18n, lang), reply=False)
         return
     except CredentialsError:
         await _login_again(message, state, i18n, lang)
@@ -250,7 +276,7 @@ async def typed_password(
 async def _login_again(message: Message, state: FSMContext, i18n: Translator, lang: str) -> None:
     """The keys changed mid-flow: start the login step again."""
     await state.set_state(AddAccount.login)
-    await message.answer(i18n.t("affiliates.add_login", lang))
+    await _say(message, state, i18n.t("affiliates.add_login", lang), reply=False)
 
 
 async def typed_at_confirm(
@@ -262,7 +288,7 @@ async def typed_at_confirm(
     lang: str,
 ) -> None:
     if await _typed(message, state, bot, admins, i18n, lang) is not None:
-        await message.reply(i18n.t("affiliates.add_press_button", lang))
+        await _say(message, state, i18n.t("affiliates.add_press_button", lang))
 
 
 async def _confirm(message: Message, state: FSMContext, i18n: Translator, lang: str) -> None:
@@ -283,7 +309,7 @@ async def _confirm(message: Message, state: FSMContext, i18n: Translator, lang: 
             ]
         ]
     )
-    await message.answer(
+    form = await message.answer(
         i18n.t(
             "affiliates.add_confirm",
             lang,
@@ -295,6 +321,7 @@ async def _confirm(message: Message, state: FSMContext, i18n: Translator, lang: 
         ),
         reply_markup=markup,
     )
+    await remember(state, form)
 
 
 async def on_add_button(

@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from handlers.admin.accounts.callbacks import AccountAction, AccountCallback, OfferCallback
 from handlers.admin.accounts.views import (
+    back_of,
     card_markup,
     card_text,
     offer_markup,
@@ -78,7 +79,8 @@ async def on_account_button(
         toast, alert = problem_text(tap.refusal, i18n, lang), True
     menu = action is AccountAction.STATUS_MENU
     await query.answer(toast, show_alert=alert)
-    markup = status_markup(card, i18n, lang) if menu else card_markup(card, i18n, lang)
+    back = back_of(message)  # the page of the list this card was opened from
+    markup = status_markup(card, i18n, lang, back) if menu else card_markup(card, i18n, lang, back)
     try:
         await bot.edit_message_text(
             text=card_text(card, i18n, lang, config),
@@ -135,5 +137,22 @@ async def on_offer(
                 telegram_id=done.member.telegram_id,
             )
         )
-    # Without the button once used (with the new one when the offer changed).
-    await swap_buttons(bot, message.chat.id, message.message_id, markup, "Offer")
+    # Without the button once used (with the new one when the offer changed); the card's
+    # other buttons (👤 Member) stay.
+    await swap_buttons(
+        bot, message.chat.id, message.message_id, _with_others(message, markup), "Offer"
+    )
+
+
+def _with_others(
+    message: Message, offer: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """`offer`'s rows, then the card's rows that carry no offer."""
+    prefix = OfferCallback.__prefix__ + OfferCallback.__separator__
+    others = [
+        row
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else [])
+        if not any((b.callback_data or "").startswith(prefix) for b in row)
+    ]
+    rows = (list(offer.inline_keyboard) if offer else []) + others
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

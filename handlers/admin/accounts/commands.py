@@ -1,11 +1,10 @@
-"""Account commands: /accounts [filter], /account ACCOUNT, /assignaccount [ACCOUNT] MEMBER,
+"""Account commands (/accounts [filter] answers with the accounts screen: listing.py,
+with `account_filter` here): /account ACCOUNT, /assignaccount [ACCOUNT] MEMBER,
 /unassignaccount ACCOUNT, /accountstatus ACCOUNT STATUS, /cartverified ACCOUNT [off],
 /accountnote ACCOUNT TEXT|-. ACCOUNT is `#12` or `@tiktok_username`; MEMBER a Telegram
 id or @username."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from handlers.admin.accounts.views import (
     PROBLEMS,
@@ -40,46 +39,6 @@ def cart_args(text: str) -> list[str] | None:
     if len(args) not in (1, 2) or (len(args) == 2 and args[1].lower() not in UNVERIFY_WORDS):
         return None
     return args
-
-
-@admin_command("affiliates.usage_accounts", args=account_filter, problems=PROBLEMS)
-async def accounts_command(call: AdminCall, affiliates: AffiliateService) -> None:
-    which: AccountFilter = call.args
-    listing = await affiliates.list_accounts(which)
-    counts = listing.counts
-    lines = [
-        call.t(
-            "affiliates.list_header",
-            filter={"key": f"affiliates.filter_{which.value}"},
-            matching=listing.matching,
-            available=counts.available,
-            assigned=counts.assigned,
-            suspended=counts.suspended,
-            inactive=counts.inactive,
-            total=counts.total,
-        )
-    ]
-    if not listing.accounts:
-        lines.append(call.t("affiliates.list_empty"))
-    for card in listing.accounts:
-        holder: Any = ""
-        if card.holder is not None:
-            holder = {"key": "affiliates.list_holder", "params": {"name": card.holder.name}}
-        lines.append(
-            call.t(
-                "affiliates.list_line",
-                id=card.id,
-                username=card.username,
-                shop=card.shop_name or "-",
-                status=status_param(card.status),
-                holder=holder,
-            )
-        )
-    if listing.matching > len(listing.accounts):
-        lines.append(call.t("affiliates.list_more", count=listing.matching - len(listing.accounts)))
-    if listing.accounts:
-        lines.append(call.t("affiliates.list_hint"))
-    await call.reply_lines(lines)
 
 
 @admin_command("affiliates.usage_account", args=words(1), problems=PROBLEMS)

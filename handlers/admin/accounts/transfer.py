@@ -1,6 +1,11 @@
 """Accounts in bulk: /importaccounts (then the CSV document, or the document with that
 caption) and /exportaccounts. An imported file may hold logins in plain text: it leaves
-the chat as soon as it is answered."""
+the chat as soon as it is answered.
+
+While it waits for the file, the admin's next message in that topic, or a reply to the
+wait's last message, is for the import; a reply to anything else (a member's question)
+or a message in another topic goes on to the areas after this one, and another command
+ends the wait and runs as usual."""
 
 from __future__ import annotations
 
@@ -8,14 +13,22 @@ import logging
 import re
 
 from aiogram import Bot
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, Message
 
 from handlers.admin.accounts.views import forget, problem_text
-from handlers.common.admin_command import AdminCall, actor, admin_command, reply_lines
+from handlers.common.admin_command import (
+    MESSAGE_BUDGET,
+    AdminCall,
+    actor,
+    admin_command,
+    reply_lines,
+)
 from handlers.common.admins import AdminGate
+from handlers.common.asked import elsewhere, remember
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from kernel.clock import Clock
@@ -48,8 +61,15 @@ async def import_command(
     if call.message.document is not None:  # the file came with the command as its caption
         await import_document(call.message, bot, affiliates, call.i18n, call.lang)
         return
+    await remember(state, await call.message.reply(await begin(state, call.i18n, call.lang)))
+
+
+async def begin(state: FSMContext, i18n: Translator, lang: str) -> str:
+    """Wait for the file (/importaccounts, or 📥 on the accounts screen): what to send."""
     await state.set_state(ImportAccounts.waiting)
-    await call.say("affiliates.import_prompt", rows=MAX_IMPORT_ROWS, size=MAX_IMPORT_BYTES // 1000)
+    return i18n.t(
+        "affiliates.import_prompt", lang, rows=MAX_IMPORT_ROWS, size=MAX_IMPORT_BYTES // 1000
+    )
 
 
 async def import_waiting(
@@ -61,37 +81,53 @@ async def import_waiting(
     i18n: Translator,
     lang: str,
 ) -> None:
+    if elsewhere(message, await state.get_data()):
+        raise SkipHandler  # e.g. an answer to a member's question
     text = (message.text or "").strip()
-    if text.startswith("/cancel"):
+    if text.startswith("/"):
         await state.clear()
+        if text.split()[0].split("@")[0] != "/cancel":
+            raise SkipHandler  # another command ends the wait and runs as usual
         await message.reply(i18n.t("affiliates.import_cancelled", lang))
-        return
-    if message.document is None:
-        await message.reply(i18n.t("affiliates.import_waiting", lang))
         return
     if not await allowed(message, admins, i18n, lang):
         await state.clear()
         return
-    if await import_document(message, bot, affiliates, i18n, lang):
+    if message.document is None:
+        await remember(state, await message.reply(i18n.t("affiliates.import_waiting", lang)))
+        return
+    if await import_document(message, bot, affiliates, i18n, lang, state):
         await state.clear()
 
 
 async def import_document(
-    message: Message, bot: Bot, affiliates: AffiliateService, i18n: Translator, lang: str
+    message: Message,
+    bot: Bot,
+    affiliates: AffiliateService,
+    i18n: Translator,
+    lang: str,
+    waiting: FSMContext | None = None,
 ) -> bool:
-    """Check, fetch and import the document; False when the admin should send another."""
+    """Check, fetch and import the document; False when the admin should send another
+    (with `waiting`, the wait for the file: a reply to what was answered is for it)."""
+
+    async def say(text: str) -> None:
+        sent = await message.reply(text)
+        if waiting is not None:
+            await remember(waiting, sent)
+
     document = message.document
     assert document is not None
     name = document.file_name or "?"
     mime = (document.mime_type or "").lower()
     if EXCEL_NAMES.search(name):
-        await message.reply(i18n.t("affiliates.import_excel", lang, name=name[:64]))
+        await say(i18n.t("affiliates.import_excel", lang, name=name[:64]))
         return False
     if not name.lower().endswith((".csv", ".txt")) and mime not in CSV_TYPES:
-        await message.reply(i18n.t("affiliates.import_not_csv", lang, name=name[:64]))
+        await say(i18n.t("affiliates.import_not_csv", lang, name=name[:64]))
         return False
     if document.file_size is not None and document.file_size > MAX_IMPORT_BYTES:
-        await message.reply(
+        await say(
             i18n.t(
                 "affiliates.problem_file_too_big",
                 lang,
@@ -104,17 +140,22 @@ async def import_document(
         downloaded = await bot.download(document.file_id)
     except (TelegramBadRequest, TelegramForbiddenError) as error:
         log.warning("Could not download an accounts CSV: %s", error.message)
-        await message.reply(i18n.t("affiliates.import_download_failed", lang))
+        await say(i18n.t("affiliates.import_download_failed", lang))
         return False
     data = downloaded.read() if downloaded is not None else b""
     assert message.from_user is not None
     try:
         result = await affiliates.import_csv(data, actor(message.from_user))
     except AffiliateError as error:
-        await message.reply(problem_text(error, i18n, lang))
+        await say(problem_text(error, i18n, lang))
         imported = False
     else:
-        await reply_lines(message, import_lines(result, i18n, lang))
+        lines = import_lines(result, i18n, lang)
+        answer = "\n".join(lines)
+        if len(answer) <= MESSAGE_BUDGET:
+            await say(answer)
+        else:
+            await reply_lines(message, lines)
         imported = bool(result.imported)
     # The file may hold logins and passwords in plain text: it leaves the chat once
     # answered, whatever the import decided (a fixed file is sent again anyway).
@@ -150,12 +191,24 @@ def import_lines(result: ImportResult, i18n: Translator, lang: str) -> list[str]
 async def export_command(
     call: AdminCall, affiliates: AffiliateService, config: HandlerConfig, clock: Clock
 ) -> None:
+    await send_export(call.message, affiliates, config, clock, call.i18n, call.lang)
+
+
+async def send_export(
+    message: Message,
+    affiliates: AffiliateService,
+    config: HandlerConfig,
+    clock: Clock,
+    i18n: Translator,
+    lang: str,
+) -> None:
+    """Every account as CSV (never a login), as a reply to `message`."""
     export = await affiliates.export()
     if not export.total:
-        await call.say("affiliates.export_empty")
+        await message.reply(i18n.t("affiliates.export_empty", lang))
         return
     stamp = f"{clock.now().astimezone(config.zone):%Y%m%d-%H%M}"
-    await call.message.reply_document(
+    await message.reply_document(
         BufferedInputFile(export.data, filename=f"affiliate-accounts-{stamp}.csv"),
-        caption=call.t("affiliates.export_caption", count=export.total),
+        caption=i18n.t("affiliates.export_caption", lang, count=export.total),
     )

@@ -11,7 +11,7 @@ payouts.py  a payout from the card: amount, method, reference, confirm
 owed.py     the members a payout is owed to, paged (each opens their card)
 leader.py   set or remove the member's leader from the card (typed search, confirm)
 account.py  give the member an available affiliate account from the card (confirm)
-asked.py    what counts as the answer when the console waits for typed text
+history.py  the card's ledger (balance and payouts), leader history and reports, paged
 callbacks.py, memo.py  the console's button payloads and what it remembers per group
 
 Every tap checks the admin again (the owner's buttons the owner); a screen's buttons are
@@ -27,7 +27,16 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject
 
-from handlers.admin.console import account, changes, home, leader, owed, payouts, search
+from handlers.admin.console import (
+    account,
+    changes,
+    history,
+    home,
+    leader,
+    owed,
+    payouts,
+    search,
+)
 from handlers.common.filters import InAdminChat
 
 # The console's typed steps: a tap on any console button ends the one the admin left.
@@ -64,6 +73,7 @@ def build_router() -> Router:
     payouts.register(router)
     leader.register(router)
     account.register(router)
+    history.register(router)
     owed.register(router)
     home.register(router)
     return router

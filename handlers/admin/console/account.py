@@ -1,6 +1,7 @@
 """🎫 Akun on the member card: the available affiliate accounts as buttons, then a
 confirmation; the change is /assignaccount's (`AffiliateService.assign_to`, with its
-refusals: not an active VIP, already holding one, the account taken meanwhile)."""
+refusals: not an active VIP, already holding one, the account taken meanwhile). A second
+tap on the confirmation, the account already the member's, says so and shows the card."""
 
 from __future__ import annotations
 
@@ -18,13 +19,17 @@ from handlers.admin.console.callbacks import (
     MemberCallback,
     Screen,
 )
+from handlers.admin.console.card import CardSources, already_done
 from handlers.admin.console.home import show
 from handlers.common.admin_command import ADMIN_PROBLEMS, actor, refusal_text
 from handlers.common.admins import AdminGate
+from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from kernel.admin_input import AdminToolError, MemberRef
 from kernel.i18n import Translator
 from services.affiliates import AccountRef, AffiliateError, AffiliateService
+from services.leaders import LeaderService
+from services.ledger import LedgerService
 from services.members import MemberLookupService
 
 OFFERED = 8
@@ -91,6 +96,9 @@ async def on_account(
     lang: str,
     member_lookup: MemberLookupService,
     affiliates: AffiliateService,
+    ledger: LedgerService,
+    leaders: LeaderService,
+    config: HandlerConfig,
 ) -> None:
     if not await allowed(query, admins, i18n, lang):
         return
@@ -123,7 +131,12 @@ async def on_account(
             AccountRef(id=account), MemberRef(telegram_id=member), actor(query.from_user)
         )
     except (AffiliateError, AdminToolError) as error:
-        # A second tap lands here too: the member holds the account now, nothing repeats.
+        held = await affiliates.account_of(member)
+        if held is not None and held.id == account:  # a second tap: it is done already
+            toast = i18n.t("console.account_already", lang, name=found.name, username=held.username)
+            sources = CardSources(member_lookup, ledger, leaders, affiliates, config)
+            await already_done(query, toast, member, sources, i18n, lang)
+            return
         await query.answer()
         await show(query, refusal_text(error, i18n, lang, PROBLEMS) or "", _markup([back], [1]))
         return

@@ -139,3 +139,19 @@ class LeaderCallback(CallbackData, prefix="conl"):
     step: LeaderStep
     member: TelegramId
     leader: Annotated[int, Field(ge=0, lt=2**63)] = 0
+
+
+class History(StrEnum):
+    """What the member card's history buttons show."""
+
+    LEDGER = "ledger"  # as /ledger, with the payouts made
+    LEADERS = "leaders"  # as /leaderhistory
+    REPORTS = "reports"  # the member's reports (as /reports MEMBER)
+
+
+class HistoryCallback(CallbackData, prefix="conh"):
+    """A page of one member's history from their card."""
+
+    view: History
+    member: TelegramId
+    page: Page = 0

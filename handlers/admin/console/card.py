@@ -1,17 +1,25 @@
 """The member card screen: the /member card (profile, tier, memberships, payments) with
 the member's reports and balance, leader and team, and affiliate account, and buttons
-for what admins do to a member."""
+for what admins do to a member and for the member's history (history.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.catalog import Plan
 from domain.membership import MembershipStatus
-from handlers.admin.console.callbacks import ConsoleCallback, MemberAction, MemberCallback, Screen
+from handlers.admin.console.callbacks import (
+    ConsoleCallback,
+    History,
+    HistoryCallback,
+    MemberAction,
+    MemberCallback,
+    Screen,
+)
+from handlers.admin.console.home import show
 from handlers.admin.members import card_lines
 from handlers.common.admin_command import MESSAGE_BUDGET
 from handlers.common.config import HandlerConfig
@@ -94,6 +102,24 @@ async def card_screen(
     return text, card_markup(telegram_id, i18n, lang)
 
 
+async def already_done(
+    query: CallbackQuery,
+    toast: str,
+    telegram_id: int,
+    sources: CardSources,
+    i18n: Translator,
+    lang: str,
+) -> None:
+    """A second tap on a confirmation whose change is already true: say so kindly and show
+    the card as it is now (or only say so when the member is gone)."""
+    await query.answer(toast)
+    try:
+        text, markup = await card_screen(telegram_id, sources, i18n, lang)
+    except AdminToolError:
+        return
+    await show(query, text, markup)
+
+
 def card_markup(telegram_id: int, i18n: Translator, lang: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for action in (
@@ -107,8 +133,13 @@ def card_markup(telegram_id: int, i18n: Translator, lang: str) -> InlineKeyboard
             text=i18n.t(f"console.button_{action.value}", lang),
             callback_data=MemberCallback(action=action, member=telegram_id),
         )
+    for view in (History.LEDGER, History.REPORTS, History.LEADERS):
+        builder.button(
+            text=i18n.t(f"console.button_history_{view.value}", lang),
+            callback_data=HistoryCallback(view=view, member=telegram_id),
+        )
     builder.button(
         text=i18n.t("console.back_home", lang), callback_data=ConsoleCallback(screen=Screen.HOME)
     )
-    builder.adjust(2, 3, 1)
+    builder.adjust(2, 3, 3, 1)
     return builder.as_markup()

@@ -19,7 +19,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.catalog import Plan
-from handlers.admin.console.asked import answer_of, ask
 from handlers.admin.console.callbacks import (
     Change,
     ChangeCallback,
@@ -36,6 +35,7 @@ from handlers.admin.console.memo import ConsoleMemo
 from handlers.admin.members import granted_text, revoked_text
 from handlers.common.admin_command import ADMIN_PROBLEMS, actor, refusal_text
 from handlers.common.admins import AdminGate
+from handlers.common.asked import answer_of, ask
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from handlers.common.locks import MemberLocks

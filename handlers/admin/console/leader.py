@@ -2,7 +2,8 @@
 @username or id, found as the member search finds members), picks them from the
 buttons when several match, and confirms; or removes the leader. The change is
 /setleader's (`LeaderService.set_leader_of`, with its refusals: themselves, a loop,
-the same leader), so a second tap on a confirmation changes nothing."""
+the same leader), so a second tap on a confirmation changes nothing: it says the leader
+already is the one asked (or already is no longer there) and shows the card."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.admin.console.asked import answer_of, ask
 from handlers.admin.console.callbacks import (
     ConsoleCallback,
     LeaderCallback,
@@ -24,15 +24,19 @@ from handlers.admin.console.callbacks import (
     MemberCallback,
     Screen,
 )
+from handlers.admin.console.card import CardSources, already_done
 from handlers.admin.console.home import show, show_again
 from handlers.admin.console.search import PER_PAGE, QUERY_MAX
 from handlers.common.admin_command import ADMIN_PROBLEMS, actor, refusal_text, shown_at
 from handlers.common.admins import AdminGate
+from handlers.common.asked import answer_of, ask
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from kernel.admin_input import AdminToolError, MemberRef
 from kernel.i18n import Translator
+from services.affiliates import AffiliateService
 from services.leaders import LeaderService, LeaderServiceError
+from services.ledger import LedgerService
 from services.members import MemberLookupService
 
 PROBLEMS: Any = {**ADMIN_PROBLEMS, LeaderServiceError: "leader_admin.problem_{problem}"}
@@ -133,6 +137,16 @@ async def typed_leader(
     await show_again(message, int(asked["screen"]), screen, _markup(rows))
 
 
+async def _leader_now(leaders: LeaderService, member: int) -> int | None:
+    """The Telegram id of the member's leader now (0: none; None: the member is gone)."""
+    try:
+        found = await leaders.history_of(MemberRef(telegram_id=member))
+    except AdminToolError:
+        return None
+    current = next((link for link in found.links if link.valid_to is None), None)
+    return 0 if current is None else current.leader_telegram_id
+
+
 async def on_leader(
     query: CallbackQuery,
     callback_data: LeaderCallback,
@@ -142,6 +156,8 @@ async def on_leader(
     member_lookup: MemberLookupService,
     leaders: LeaderService,
     config: HandlerConfig,
+    ledger: LedgerService,
+    affiliates: AffiliateService,
 ) -> None:
     if not await allowed(query, admins, i18n, lang):
         return
@@ -169,7 +185,17 @@ async def on_leader(
             MemberRef(telegram_id=member), ref, actor(query.from_user)
         )
     except (LeaderServiceError, AdminToolError) as error:
-        # A second tap lands here too (the same leader): nothing changes twice.
+        if isinstance(error, LeaderServiceError) and await _leader_now(leaders, member) == leader:
+            # A second tap: the leader already is (or already is no longer) the one asked.
+            if chosen is None:
+                toast = i18n.t("console.leader_already_removed", lang, name=found.name)
+            else:
+                toast = i18n.t(
+                    "console.leader_already_set", lang, name=found.name, leader=chosen.name
+                )
+            sources = CardSources(member_lookup, ledger, leaders, affiliates, config)
+            await already_done(query, toast, member, sources, i18n, lang)
+            return
         await query.answer()
         await show(query, refusal_text(error, i18n, lang, PROBLEMS) or "", _markup([back]))
         return

@@ -24,7 +24,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.money import format_rupiah
 from domain.payouts import MAX_PAYOUT_METHOD, MAX_PAYOUT_REFERENCE
-from handlers.admin.console.asked import answer_of, ask
 from handlers.admin.console.callbacks import (
     ConsoleCallback,
     MemberAction,
@@ -45,6 +44,7 @@ from handlers.common.admin_command import (
     refusal_text,
 )
 from handlers.common.admins import AdminGate
+from handlers.common.asked import answer_of, ask
 from handlers.common.filters import allowed
 from kernel.admin_input import AdminToolError, MemberRef
 from kernel.i18n import Translator

@@ -1,6 +1,6 @@
 """Finding a member: "🔎 Find member" then a name, @username or id typed in the chat, or
 /member TEXT; one match opens the card, several a paged list of buttons.
-(what counts as the typed search: asked.py)."""
+(what counts as the typed search: handlers/common/asked.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.admin.console.asked import answer_of, ask
 from handlers.admin.console.callbacks import (
     ConsoleCallback,
     MemberAction,
@@ -27,6 +26,7 @@ from handlers.admin.console.home import back_markup, show
 from handlers.admin.console.memo import ConsoleMemo
 from handlers.common.admin_command import ADMIN_PROBLEMS, AdminCall, admin_command, refusal_text
 from handlers.common.admins import AdminGate
+from handlers.common.asked import answer_of, ask
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from kernel.admin_input import AdminToolError

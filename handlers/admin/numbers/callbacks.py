@@ -29,6 +29,7 @@ class NumbersAction(StrEnum):
     SHOW = "show"  # the numbers of a period, at a page of leaders
     CUSTOM = "custom"  # ask for the days of a custom period
     CHARTS = "charts"  # the charts of a period, as photos
+    REFRESH = "refresh"  # as SHOW, counted anew now (SHOW may show numbers up to 5 min old)
 
 
 class NumbersCallback(CallbackData, prefix="num"):

@@ -33,6 +33,7 @@ from domain.numbers import Period, PeriodKind
 from handlers.admin.numbers import charts
 from handlers.admin.numbers.callbacks import NumbersAction, NumbersCallback, days_of
 from handlers.admin.numbers.views import (
+    Community,
     UnreadableDays,
     day_text,
     example_days,
@@ -53,6 +54,8 @@ from handlers.common.admins import AdminGate
 from handlers.common.config import HandlerConfig
 from handlers.common.filters import allowed
 from kernel.i18n import Translator
+from services.library import LibraryService
+from services.meetings import MeetingService
 from services.numbers import (
     MAX_CUSTOM_DAYS,
     NumbersError,
@@ -70,6 +73,22 @@ PROBLEMS: Problems = {NumbersError: "numbers.problem_{problem}"}
 
 class NumbersInput(StatesGroup):
     days = State()  # waiting for "1-11-2026 30-11-2026"
+
+
+async def read(
+    period: Period,
+    numbers: NumbersService,
+    meetings: MeetingService,
+    library: LibraryService,
+    *,
+    anew: bool = False,
+) -> tuple[OwnerNumbers, Community]:
+    """The period's numbers (counted within the last minutes, or `anew`) and its
+    community half, both up to the same moment."""
+    found = await (numbers.report(period) if anew else numbers.latest(period))
+    attendance = await meetings.attendance(period.start, found.as_of)
+    views = await library.views(period.start, found.as_of)
+    return found, Community(attendance, views)
 
 
 def _example(numbers: NumbersService) -> str:
@@ -92,7 +111,12 @@ def _typed_period(text: str, numbers: NumbersService, i18n: Translator, lang: st
 
 @admin_command(problems=PROBLEMS)
 async def numbers_command(
-    call: AdminCall, numbers: NumbersService, state: FSMContext, config: HandlerConfig
+    call: AdminCall,
+    numbers: NumbersService,
+    meetings: MeetingService,
+    library: LibraryService,
+    state: FSMContext,
+    config: HandlerConfig,
 ) -> None:
     """`/numbers`: the period picker; `/numbers 1-11-2026 30-11-2026`: that period."""
     if await state.get_state() == NumbersInput.days.state:
@@ -104,9 +128,9 @@ async def numbers_command(
         return
     call.problem_params["example"] = _example(numbers)
     period = _typed_period(call.args, numbers, call.i18n, call.lang)
-    found = await numbers.report(period)
+    found, community = await read(period, numbers, meetings, library)
     await call.message.reply(
-        screen_text(found, 0, call.i18n, call.lang, config.zone),
+        screen_text(found, 0, call.i18n, call.lang, config.zone, community),
         reply_markup=screen_markup(found, 0, call.i18n, call.lang),
     )
 
@@ -115,6 +139,8 @@ async def typed_days(
     message: Message,
     state: FSMContext,
     numbers: NumbersService,
+    meetings: MeetingService,
+    library: LibraryService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -149,9 +175,9 @@ async def typed_days(
         await message.reply(_problem(error, numbers, i18n, lang))
         return
     await state.clear()
-    found = await numbers.report(period)
+    found, community = await read(period, numbers, meetings, library)
     await message.reply(
-        screen_text(found, 0, i18n, lang, config.zone),
+        screen_text(found, 0, i18n, lang, config.zone, community),
         reply_markup=screen_markup(found, 0, i18n, lang),
     )
 
@@ -168,6 +194,8 @@ async def on_numbers(
     bot: Bot,
     state: FSMContext,
     numbers: NumbersService,
+    meetings: MeetingService,
+    library: LibraryService,
     admins: AdminGate,
     i18n: Translator,
     lang: str,
@@ -207,12 +235,13 @@ async def on_numbers(
         await _send_charts(message, numbers, period, i18n, lang)
         return
     await query.answer()
-    found = await numbers.report(period)
+    anew = action is NumbersAction.REFRESH
+    found, community = await read(period, numbers, meetings, library, anew=anew)
     page = callback_data.page
     await _edit(
         bot,
         message,
-        screen_text(found, page, i18n, lang, config.zone),
+        screen_text(found, page, i18n, lang, config.zone, community),
         screen_markup(found, page, i18n, lang),
     )
 
@@ -257,7 +286,7 @@ def draw_all(found: OwnerNumbers, trends: Trends, texts: charts.ChartTexts) -> l
 async def _send_charts(
     message: Message, numbers: NumbersService, period: Period, i18n: Translator, lang: str
 ) -> None:
-    found = await numbers.report(period)
+    found = await numbers.latest(period)
     trends = await numbers.trends(period)
     images = await asyncio.to_thread(draw_all, found, trends, chart_texts(i18n, lang))
     caption = i18n.t(

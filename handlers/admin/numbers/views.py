@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from domain.numbers import (
     CONVERSION_TARGET,
+    NAMED_PERIODS,
     PAYOUT_TARGET,
     RETENTION_TARGET,
     LeaderPerformance,
@@ -24,10 +26,11 @@ from domain.numbers import (
 from handlers.admin.console.callbacks import ConsoleCallback, Screen
 from handlers.admin.numbers.callbacks import NumbersAction, NumbersCallback
 from kernel.i18n import Translator, join
+from services.library import LibraryViews
+from services.meetings import AttendanceRate
 from services.numbers import MAX_CUSTOM_DAYS, OwnerNumbers
 
 LEADERS_PER_PAGE = 10
-NAMED_PERIODS = (PeriodKind.THIS_MONTH, PeriodKind.LAST_MONTH, PeriodKind.LAST_90_DAYS)
 
 # A day as typed: 30-11-2026, 30/11/2026, 30.11.2026 (or 2026-11-30).
 _TYPED_DAY = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
@@ -170,8 +173,47 @@ def pages(leaders: Sequence[LeaderPerformance]) -> int:
     return max(1, -(-len(leaders) // LEADERS_PER_PAGE))
 
 
+@dataclass(frozen=True, slots=True)
+class Community:
+    """The community half of the period: meeting attendance and lesson views."""
+
+    attendance: AttendanceRate
+    views: LibraryViews
+
+
+def community_lines(community: Community, i18n: Translator, lang: str) -> list[str]:
+    def t(key: str, **params: object) -> str:
+        return i18n.t(f"numbers.{key}", lang, **params)
+
+    came = community.attendance
+    rate = (
+        t("no_data")
+        if came.rate is None
+        else t(
+            "attendance_value",
+            rate=percent_text(came.rate, i18n, lang),
+            part=came.attended_of_yes,
+            whole=came.said_yes,
+        )
+    )
+    lines = [
+        t("attendance", value=rate),
+        "   " + t("attendance_detail", meetings=came.occurrences, present=came.attended),
+    ]
+    views = community.views
+    lines.append(t("lesson_views", opens=views.opens, members=views.members))
+    for top in views.top[:3]:
+        lines.append("   " + t("lesson_top", title=top.title, opens=top.opens))
+    return lines
+
+
 def screen_text(
-    numbers: OwnerNumbers, page: int, i18n: Translator, lang: str, zone: ZoneInfo
+    numbers: OwnerNumbers,
+    page: int,
+    i18n: Translator,
+    lang: str,
+    zone: ZoneInfo,
+    community: Community | None = None,
 ) -> str:
     """Every number of the period, one screen (the leaders at `page`)."""
 
@@ -241,6 +283,7 @@ def screen_text(
             else wait_text(proofs.median_wait, i18n, lang),
         ),
         "   " + t("proof_rejection", value=ratio_text(proofs.rejection, i18n, lang)),
+        *(community_lines(community, i18n, lang) if community is not None else []),
         "",
         *leader_lines(numbers.leaders, page, i18n, lang),
     ]
@@ -334,7 +377,11 @@ def screen_markup(
         text=i18n.t("numbers.button_charts", lang),
         callback_data=_period_data(period, NumbersAction.CHARTS),
     )
-    rows = [3, 2]
+    builder.button(
+        text=i18n.t("numbers.button_refresh", lang),
+        callback_data=_period_data(period, NumbersAction.REFRESH, page),
+    )
+    rows = [3, 3]
     last = pages(numbers.leaders) - 1
     page = min(page, last)
     paging = 0

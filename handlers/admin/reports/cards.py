@@ -20,7 +20,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from domain.money import MoneyParseError, format_rupiah, parse_rupiah
 from domain.reports import MAX_COMMISSION, ReportRejectReason
 from domain.states import ReportStatus
-from handlers.admin.card_links import report_card_buttons
+from handlers.admin.card_links import decided_markup, report_card_buttons
 from handlers.common.admin_command import actor, shown_at
 from handlers.common.admins import AdminGate
 from handlers.common.callbacks import ReportAction, ReportCallback, ReportReason
@@ -147,10 +147,11 @@ async def show_outcome(
     i18n: Translator,
     config: HandlerConfig,
 ) -> None:
-    """Edit the card to the report's caption and outcome line (buttons go)."""
+    """Edit the card to the report's caption and outcome line (buttons go but 👤 Member)."""
     card = decision.card
     line = outcome_line(decision.outcome, i18n, config, card.claimed)
-    await close_card(bot, chat_id, message_id, caption(card, i18n, config), line, REPORT_CARD)
+    kept = decided_markup(card.params.get("telegram_id"), None, i18n, config)
+    await close_card(bot, chat_id, message_id, caption(card, i18n, config), line, REPORT_CARD, kept)
 
 
 async def bring_up_to_date(
@@ -161,14 +162,16 @@ async def bring_up_to_date(
     i18n: Translator,
     config: HandlerConfig,
 ) -> None:
-    """Show the outcome on the card a tap came from (buttons go)."""
+    """Show the outcome on the card a tap came from (buttons go but 👤 Member)."""
     if decision.outcome.version != version:
         # An older version: its figures are only on the card itself, keep them.
         line = i18n.t("report_review.replaced_state", config.default_language)
         shown = getattr(message, "html_text", None) or ""
         if line in html.unescape(shown):
             return
-        await close_card(bot, message.chat.id, message.message_id, shown, line, REPORT_CARD)
+        kept = decided_markup(decision.card.params.get("telegram_id"), None, i18n, config)
+        chat_id, message_id = message.chat.id, message.message_id
+        await close_card(bot, chat_id, message_id, shown, line, REPORT_CARD, kept)
         return
     await show_outcome(bot, message.chat.id, message.message_id, decision, i18n, config)
 

@@ -8,6 +8,7 @@ spec.py       what a flow is made of (questions, options, parsing, summary, act)
 engine.py     the screens, the typed answers and the confirmation (acts once)
 flows.py      the four flows
 screens.py    /plans, /methods, /structures with the buttons that start them
+switches.py   stop or resume selling a plan, a payment method off or on (asks first)
 
 Reached from the panel's "Plans & prices" and "Payment methods" (which run /plans and
 /methods), and from the typed shortcuts without arguments (`/addmethod` alone starts
@@ -25,8 +26,8 @@ from aiogram.types import CallbackQuery, Message
 
 from handlers.admin.console.home import run_as_typed
 from handlers.admin.console.memo import ConsoleMemo
-from handlers.admin.setup import engine, screens
-from handlers.admin.setup.callbacks import SetupCallback, SetupStep
+from handlers.admin.setup import engine, screens, switches
+from handlers.admin.setup.callbacks import SetupCallback, SetupStep, SwitchCallback
 from handlers.admin.setup.flows import SPECS
 from handlers.admin.setup.spec import Ctx
 from handlers.common.admins import AdminGate
@@ -117,4 +118,5 @@ def build_router() -> Router:
     router.message.register(screens.methods_screen, Command("methods"))
     router.message.register(screens.structures_screen, Command("structures"))
     router.callback_query.register(on_setup, SetupCallback.filter())
+    router.callback_query.register(switches.on_switch, SwitchCallback.filter())
     return router

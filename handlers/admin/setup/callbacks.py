@@ -35,3 +35,25 @@ class SetupCallback(CallbackData, prefix="stp"):
     step: SetupStep
     at: Annotated[int, Field(ge=0, le=9)] = 0
     choice: CallbackId = 0
+
+
+class SwitchWhat(StrEnum):
+    PLAN = "plan"  # a plan on sale or not
+    METHOD = "method"  # a payment method on or off
+
+
+class SwitchStep(StrEnum):
+    ASK = "ask"  # the confirmation of switching `id` to `on`
+    DO = "do"  # confirmed
+    BACK = "back"  # not now: the list again
+
+
+class SwitchCallback(CallbackData, prefix="sw"):
+    """Stop or resume selling a plan, or turn a method off or on, from the lists. The
+    wanted state travels with the button (`on`), so a button that no longer applies
+    (the plan already stopped) is recognised as such."""
+
+    what: SwitchWhat
+    step: SwitchStep
+    id: CallbackId
+    on: bool

@@ -1,6 +1,6 @@
 """The engine every setup flow runs on: one message is the flow's screen, edited in
 place step by step. A question with known answers is buttons; one without is typed in
-the group (the console's typed-answer rules, handlers/admin/console/asked.py: a reply to
+the group (the console's typed-answer rules, handlers/common/asked.py: a reply to
 a member's question is never taken as an answer); the last screen sums everything up
 with Confirm / Cancel. ✖️ Batal on every screen, or /cancel at any step, ends it.
 
@@ -26,13 +26,13 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.admin.console.asked import answer_of
 from handlers.admin.console.home import home_data, show, show_again
 from handlers.admin.console.memo import ConsoleMemo
 from handlers.admin.setup.callbacks import SetupCallback, SetupFlow, SetupStep
 from handlers.admin.setup.spec import Answers, Ctx, Refused, Spec
 from handlers.common.admin_command import ADMIN_PROBLEMS, ReplyInstead, actor, refusal_text
 from handlers.common.admins import AdminGate
+from handlers.common.asked import answer_of, topic_of
 from handlers.common.filters import allowed
 from handlers.common.locks import MemberLocks
 from kernel.refusal import Refusal
@@ -154,7 +154,7 @@ async def start(
     else:
         sent = await message.reply(screen.text, reply_markup=screen.markup)
     await keep(memo, sent.message_id, record)
-    await wait_for(state, spec, sent.message_id, sent.message_thread_id, screen.typed)
+    await wait_for(state, spec, sent.message_id, topic_of(sent), screen.typed)
 
 
 async def on_tap(
@@ -224,7 +224,7 @@ async def on_tap(
     screen = await render(spec, answers, ctx, writing=writing)
     await show(query, screen.text, screen.markup)
     waiting = question if writing else screen.typed
-    await wait_for(state, spec, message.message_id, message.message_thread_id, waiting)
+    await wait_for(state, spec, message.message_id, topic_of(message), waiting)
 
 
 async def confirm(
