@@ -14,6 +14,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from handlers.admin.console.callbacks import ConsoleCallback, Screen
 from handlers.admin.question_buttons import conversation_keyboard, mute_keyboard
 from handlers.common.admin_command import AdminCall, actor, admin_command
 from handlers.common.admins import AdminGate
@@ -131,8 +132,9 @@ async def waiting_questions(
     call: AdminCall, questions: QuestionService, config: HandlerConfig
 ) -> None:
     total, waiting = await questions.waiting(LISTED)
+    markup = _list_keyboard(call.i18n, call.lang)
     if not waiting:
-        await call.say("qa.none_waiting")
+        await call.reply_lines([call.t("qa.none_waiting")], markup)
         return
     lines = [call.t("qa.waiting_title", count=total)]
     for item in waiting:
@@ -149,7 +151,21 @@ async def waiting_questions(
         )
     if total > len(waiting):
         lines.append(call.t("qa.waiting_more", count=total - len(waiting)))
-    await call.reply_lines(lines)
+    await call.reply_lines(lines, markup)
+
+
+def _list_keyboard(i18n: Translator, lang: str) -> InlineKeyboardMarkup:
+    """Under the list: how answers are signed (/signature), and back to the panel."""
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=i18n.t("qa.button_signature", lang),
+        callback_data=ConsoleCallback(screen=Screen.SIGNATURE),
+    )
+    builder.button(
+        text=i18n.t("console.back_home", lang), callback_data=ConsoleCallback(screen=Screen.HOME)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 def _topic_link(chat_id: int, topic_id: int | None) -> str:

@@ -884,12 +884,37 @@ async def test_numbers_and_exports_buttons_answer_as_the_typed_commands(
     group = await people(app)
     owner = group["owner"]
     panel = await say(app, owner, "/menu")
-    for label, command in (("Angka", "/numbers"), ("Ekspor CSV", "/export")):
+    for label, command in (
+        ("Angka", "/numbers"),
+        ("Ekspor CSV", "/export"),
+        ("Riwayat pengumuman", "/announcements"),
+        ("Meeting", "/meetings"),
+        ("Materi", "/library"),
+    ):
         await tap(app, owner, panel, label)
         shown = app.core.last_sent(ADMIN_CHAT)
         typed = await say(app, owner, command)
         assert shown is not None and shown["text"] == typed["text"]
         assert labels(app, shown) == labels(app, typed)
+
+
+async def test_a_new_announcement_and_the_answer_signature_are_reached_by_buttons(
+    app: BotUnderTest,
+) -> None:
+    group = await people(app)
+    admin = group["admin"]
+    panel = await say(app, admin, "/menu")
+    await tap(app, admin, panel, "Pengumuman baru")
+    asked = app.core.last_sent(ADMIN_CHAT)
+    typed = await say(app, admin, "/announce")
+    assert asked is not None and asked["text"] == typed["text"]
+    await say(app, admin, "/cancel")
+    listing = await say(app, admin, "/questions")
+    assert "Tidak ada pertanyaan yang menunggu jawaban" in listing["text"]
+    await tap(app, admin, listing, "Tanda tangan jawaban")
+    chooser = app.core.last_sent(ADMIN_CHAT)
+    assert chooser is not None and "Tim Admin" in chooser["text"]
+    assert labels(app, chooser) == labels(app, await say(app, admin, "/signature"))
 
 
 async def test_menu_is_in_the_admin_groups_command_list_in_both_languages(

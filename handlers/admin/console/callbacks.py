@@ -29,6 +29,9 @@ class Screen(StrEnum):
     EXPORTS = "exports"  # as /export
     MEETINGS = "meetings"  # as /meetings
     LIBRARY = "library"  # as /library
+    ANNOUNCE = "announce"  # as /announce (a new announcement)
+    ANNOUNCEMENTS = "announcements"  # as /announcements (the history)
+    SIGNATURE = "signature"  # as /signature (how answers to members are signed)
 
 
 class ConsoleCallback(CallbackData, prefix="con"):

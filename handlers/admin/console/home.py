@@ -43,9 +43,19 @@ TYPED: dict[Screen, tuple[str, bool]] = {
     Screen.EXPORTS: ("export", False),
     Screen.MEETINGS: ("meetings", False),
     Screen.LIBRARY: ("library", False),
+    Screen.ANNOUNCE: ("announce", False),
+    Screen.ANNOUNCEMENTS: ("announcements", False),
+    Screen.SIGNATURE: ("signature", False),
 }
 # Areas other parts of the bot may or may not have yet: a button only when they do.
-OPTIONAL = (Screen.NUMBERS, Screen.EXPORTS, Screen.MEETINGS, Screen.LIBRARY)
+OPTIONAL = (
+    Screen.NUMBERS,
+    Screen.EXPORTS,
+    Screen.MEETINGS,
+    Screen.LIBRARY,
+    Screen.ANNOUNCE,
+    Screen.ANNOUNCEMENTS,
+)
 
 
 @dataclass(frozen=True, slots=True)
