@@ -1,7 +1,10 @@
-"""End to end over HTTP: a VIP meeting is scheduled, a VIP says "Hadir" in the real bot
-process, time moves (the stored times are moved back, as the process keeps the real
-clock), the bot restarts and its reminder sweep at start sends the reminder with the
-link once; in the meeting window the VIP taps "Saya hadir" and attendance is recorded."""
+"""End to end over HTTP (issue 16): a VIP meeting is scheduled, a VIP says "Hadir" in the
+real bot process, time moves (the stored times are moved back, as the process keeps the
+real clock), the bot restarts and its reminder sweep at start sends the reminder with the
+link once; in the meeting window the VIP taps "Saya hadir" and attendance is recorded;
+then she opens a VIP lesson and gets it with content protection, while a Basic member
+finds it locked with an upgrade button. The meeting and the lesson are seeded in the
+database (the admin steps that make them are covered by handler tests)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.meetings import MeetingAudience, Repeat
 from kernel.actor import Actor
@@ -19,52 +23,69 @@ from kernel.clock import SystemClock
 from services.meetings import Draft, MeetingService
 from storage.database import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import Meeting, MeetingAttendance, MeetingRsvp, Member, Membership, Plan
+from storage.models import (
+    LibraryLesson,
+    LibraryLessonPart,
+    LibrarySection,
+    Meeting,
+    MeetingAttendance,
+    MeetingRsvp,
+    Member,
+    Membership,
+    Plan,
+    Tier,
+)
 from storage.uow import UnitOfWorkFactory
-from tests.e2e.conftest import ADMIN_CHAT, TOKEN, RunningBot, start_bot
+from tests.e2e.conftest import ADMIN_CHAT, TOKEN, RunningBot, reply, start_bot
 from tests.kit.faketelegram import JSON, FakeTelegram
 
 pytestmark = pytest.mark.e2e
-VINA, OWNER = 821, 822
+VINA, OWNER, BAYU = 821, 822, 823
 LINK = "https://us02web.zoom.us/j/5550001?pwd=e2e"
 ENV = {"THROTTLE_BURST": "1000"}
 WAIT = 30.0
 
 
 async def seed(url: str) -> int:
-    """Vina, a VIP for life, and a VIP meeting three hours from now."""
+    """Vina, a VIP for life; Bayu, Basic for life; a VIP meeting three hours from now; a
+    VIP lesson in the library."""
     await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
     now = datetime.now(UTC)
     try:
         async with engine.begin() as connection:
-            member_id = (
+            for telegram_id, name, plan in (
+                (VINA, "Vina", "vip_lifetime"),
+                (BAYU, "Bayu", "basic_lifetime"),
+            ):
+                member_id = (
+                    await connection.execute(
+                        insert(Member).returning(Member.id),
+                        {
+                            "telegram_id": telegram_id,
+                            "first_name": name,
+                            "referral_code": f"{name.lower()}1",
+                            "telegram_language": "id",
+                            "created_at": now,
+                            "last_seen_at": now,
+                        },
+                    )
+                ).scalar_one()
+                plan_id = (
+                    await connection.execute(select(Plan.id).where(Plan.code == plan))
+                ).scalar_one()
                 await connection.execute(
-                    insert(Member).returning(Member.id),
+                    insert(Membership),
                     {
-                        "telegram_id": VINA,
-                        "first_name": "Vina",
-                        "referral_code": "vina1",
-                        "telegram_language": "id",
+                        "member_id": member_id,
+                        "plan_id": plan_id,
+                        "status": "active",
+                        "list_price": 299_000,
+                        "activated_at": now,
                         "created_at": now,
-                        "last_seen_at": now,
                     },
                 )
-            ).scalar_one()
-            plan_id = (
-                await connection.execute(select(Plan.id).where(Plan.code == "vip_lifetime"))
-            ).scalar_one()
-            await connection.execute(
-                insert(Membership),
-                {
-                    "member_id": member_id,
-                    "plan_id": plan_id,
-                    "status": "active",
-                    "list_price": 299_000,
-                    "activated_at": now,
-                    "created_at": now,
-                },
-            )
+            await seed_lesson(connection, now)
         meetings = MeetingService(
             UnitOfWorkFactory(create_session_factory(engine)),
             SystemClock(),
@@ -85,6 +106,40 @@ async def seed(url: str) -> int:
     finally:
         await engine.dispose()
     return meeting.id
+
+
+async def seed_lesson(connection: AsyncConnection, now: datetime) -> None:
+    """A VIP lesson "Keranjang kuning" in the section "Strategi"."""
+    section = (
+        await connection.execute(
+            insert(LibrarySection).returning(LibrarySection.id),
+            {"name": "Strategi", "name_key": "strategi", "position": 1, "created_at": now},
+        )
+    ).scalar_one()
+    vip = (await connection.execute(select(Tier.id).where(Tier.code == "vip"))).scalar_one()
+    lesson = (
+        await connection.execute(
+            insert(LibraryLesson).returning(LibraryLesson.id),
+            {
+                "section_id": section,
+                "title": "Keranjang kuning",
+                "tier_id": vip,
+                "position": 1,
+                "created_by": OWNER,
+                "created_at": now,
+                "draft_key": "seed",
+            },
+        )
+    ).scalar_one()
+    await connection.execute(
+        insert(LibraryLessonPart),
+        {
+            "lesson_id": lesson,
+            "position": 0,
+            "kind": "text",
+            "html": "<b>Langkah 1</b>: aktifkan keranjang kuning",
+        },
+    )
 
 
 async def time_passes(url: str, meeting_id: int, starts_in: timedelta, by: timedelta) -> None:
@@ -122,12 +177,26 @@ async def tap_until(core: FakeTelegram, user: JSON, message: JSON, label: str, s
     return await core.wait_for(edited, WAIT, what=f"{shows!r} after tapping {label!r}")
 
 
+async def open_lesson(core: FakeTelegram, person: JSON, label: str, about: str) -> JSON:
+    """Menu → 📚 Materi belajar → the section → the lesson `label`: the new message
+    saying `about` (the lesson, or why it is locked)."""
+    chat = person["id"]
+    menu = await reply(core, chat, lambda: core.command(person, "/start"), "Menu utama", WAIT)
+    pressed = button(core, menu, "Materi belajar")
+    shelf = await reply(core, chat, lambda: core.press(person, menu, pressed), "Pilih bagian", WAIT)
+    section = await tap_until(core, person, shelf, "Strategi", "Pilih pelajaran")
+    assert any(label in text for text, _ in core.buttons(section))
+    return await reply(
+        core, chat, lambda: core.press(person, section, button(core, section, label)), about, WAIT
+    )
+
+
 async def stop(running: RunningBot) -> None:
     await running.stop()
     await running.server.stop()
 
 
-async def test_a_vip_says_yes_gets_the_reminder_with_the_link_once_and_is_there(
+async def test_a_vip_is_reminded_with_the_link_is_there_and_reads_a_lesson_basic_cannot(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
@@ -182,6 +251,17 @@ async def test_a_vip_says_yes_gets_the_reminder_with_the_link_once_and_is_there(
         await tap_until(core, vina, opened, "Saya hadir", "Kehadiranmu tercatat")
         assert LINK in core.messages[VINA][reminder["message_id"]]["text"]  # left as it was
         assert core.count_sent(VINA, "Pengingat meeting") == 1
+
+        # The library: Vina (VIP) gets the VIP lesson, protected; Bayu (Basic) sees it 🔒.
+        lesson = await open_lesson(core, vina, "📖 Keranjang kuning", "aktifkan keranjang")
+        assert lesson["text"] == "Langkah 1: aktifkan keranjang kuning"
+        assert lesson.get("has_protected_content") is True
+        [sent] = [c for c in core.calls_of("sendMessage") if c.params.get("chat_id") == VINA][-1:]
+        assert sent.params.get("protect_content") is True
+        bayu = core.user(BAYU, "Bayu", started=True)
+        locked = await open_lesson(core, bayu, "🔒 Keranjang kuning", "terbuka untuk paket VIP")
+        assert any("Buka dengan" in label for label, _ in core.buttons(locked))
+        assert not any("aktifkan keranjang" in (m.get("text") or "") for m in core.sent_to(BAYU))
         assert "Traceback" not in running.log()
     finally:
         await stop(running)
