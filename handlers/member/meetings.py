@@ -122,11 +122,12 @@ async def show_list(
                 i18n.t("meetings.member.line", lang, title=item.meeting.title, when=when,
                        answer=answer)
             )  # fmt: skip
-            local = item.occurrence.starts_at.astimezone(config.zone)
+            short = when_param(item.occurrence.starts_at, config.zone)
+            assert isinstance(short, dict)
+            short = {**short, "key": "meetings.when_short"}  # `Kam 10 Des 19.00`
             builder.button(
                 text=i18n.t("meetings.member.button_meeting", lang, title=item.meeting.title[:40],
-                            day=local.day, month=local.month, hour=local.hour,
-                            minute=local.minute),
+                            when=short),
                 callback_data=MeetingCallback(action=MeetingAction.OPEN, meeting=item.meeting.id,
                                               occurrence=item.occurrence.index),
             )  # fmt: skip

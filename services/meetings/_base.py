@@ -8,14 +8,27 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from domain.meetings import DEFAULT_REMINDERS, MeetingAudience, parse_offsets
+from domain.meetings import (
+    DEFAULT_REMINDERS,
+    MeetingAudience,
+    MeetingStatus,
+    Occurrence,
+    next_occurrence,
+    occurrence,
+    parse_offsets,
+)
 from domain.membership import HeldMembership, effective_tier
 from kernel.clock import Clock
 from kernel.dates import DateText
 from kernel.refusal import Refusal
 from services.base import ServiceBase
 from services.entitlement import ACCESS_TIER_CODE
+from storage.repos.meetings import MeetingRecord
 from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+# A series moved more often than this by edits is not followed further (a safeguard: each
+# move makes a newer row, so the chain always ends).
+MAX_MOVES = 100
 
 
 class MeetingProblem(StrEnum):
@@ -62,6 +75,62 @@ class MeetingServiceBase(ServiceBase):
         self.shop_callback = shop_callback
         self.open_callback = open_callback
         self.reads = reads or uow
+
+
+def before_move(meeting: MeetingRecord, found: Occurrence) -> bool:
+    """Whether `found` is an occurrence of a series moved by an edit (ended, going on as
+    another row) that began before the move: it stays with this row, live while it goes
+    on and over afterwards, never cancelled."""
+    return (
+        meeting.status is MeetingStatus.CANCELLED
+        and meeting.continued_as is not None
+        and meeting.cancelled_at is not None
+        and found.starts_at < meeting.cancelled_at
+    )
+
+
+def live(meeting: MeetingRecord, found: Occurrence) -> bool:
+    """Whether the occurrence belongs to a schedule that holds it: a scheduled one, or a
+    moved series' occurrence from before the move."""
+    return meeting.status is MeetingStatus.SCHEDULED or before_move(meeting, found)
+
+
+async def follow(
+    uow: UnitOfWork, meeting: MeetingRecord, index: int, zone: tzinfo
+) -> tuple[MeetingRecord, Occurrence | None]:
+    """Where occurrence `index` of `meeting` is now: an occurrence of a series moved by an
+    edit, from the move on, goes on as one of the row it continues as (renumbered from
+    the move; moved again: followed along the whole chain). An occurrence from before a
+    move, a cancelled meeting's or a scheduled one's stays where it is. The occurrence is
+    None when the schedule has none such."""
+    found = occurrence(meeting.starts_at, meeting.repeat, meeting.duration_minutes, index, zone)
+    for _ in range(MAX_MOVES):
+        if found is None or meeting.status is MeetingStatus.SCHEDULED:
+            break
+        cut, moved_id = meeting.cancelled_at, meeting.continued_as
+        if moved_id is None or cut is None or found.starts_at < cut:
+            break
+        moved = await uow.meetings.get(moved_id)
+        if moved is None:
+            break
+        first = next_occurrence(
+            meeting.starts_at, meeting.repeat, meeting.duration_minutes, cut, zone
+        )
+        assert first is not None  # `found` itself starts at or after the cut
+        meeting, index = moved, found.index - first.index
+        found = occurrence(meeting.starts_at, meeting.repeat, meeting.duration_minutes, index, zone)
+    return meeting, found
+
+
+def live_next(meeting: MeetingRecord, now: datetime, zone: tzinfo) -> Occurrence | None:
+    """The occurrence going on or the next of a schedule; a moved series' only while the
+    one begun before the move goes on, a cancelled meeting's none."""
+    if meeting.status is MeetingStatus.CANCELLED and meeting.continued_as is None:
+        return None
+    found = next_occurrence(meeting.starts_at, meeting.repeat, meeting.duration_minutes, now, zone)
+    if found is None or not live(meeting, found):
+        return None
+    return found
 
 
 def when_param(moment: datetime, zone: tzinfo) -> DateText:

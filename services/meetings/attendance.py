@@ -40,6 +40,16 @@ class Roster:
 
 
 @dataclass(frozen=True, slots=True)
+class Marked:
+    """An admin's mark: whether it changed what was recorded, who, and the roster page
+    they are on now."""
+
+    changed: bool
+    name: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class PastOccurrence:
     meeting: MeetingRecord
     occurrence: Occurrence
@@ -113,10 +123,11 @@ class Attendance(MeetingServiceBase):
 
     async def mark(
         self, meeting_id: int, index: int, member_id: int, present: bool, admin: Actor
-    ) -> bool:
+    ) -> Marked:
         """An admin marks a member present or absent (the button carries which) once the
         occurrence has begun, whether or not they answered; setting what is recorded
-        already changes nothing (a double tap). Returns whether it changed.
+        already changes nothing (a double tap). Returns whether it changed, the member's
+        name and the roster page they are on now (found by a search, they may be on any).
 
         After the meeting the admin's mark is the last word. During it a member's own
         "I'm here" still counts over an earlier "absent" (they say they are there now);
@@ -131,7 +142,8 @@ class Attendance(MeetingServiceBase):
                 if meeting is not None
                 else None
             )
-            if meeting is None or found is None or await uow.members.by_id(member_id) is None:
+            person = await uow.members.by_id(member_id)
+            if meeting is None or found is None or person is None:
                 raise MeetingError(MeetingProblem.NOT_FOUND)
             if not (found.window_open(now) or found.ends_at < now):
                 raise MeetingError(MeetingProblem.NOT_STARTED)
@@ -147,8 +159,9 @@ class Attendance(MeetingServiceBase):
                     member_id=member_id,
                     present=present,
                 )
+            place = await uow.meetings.roster_place(meeting_id, index, member_id)
             await uow.commit()
-        return changed
+        return Marked(changed, person.full_name, (place or 0) // PAGE)
 
     async def past(self, limit: int = 10) -> list[PastOccurrence]:
         """The occurrences that have begun (going on or ended; a cancelled series' before

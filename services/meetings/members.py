@@ -10,11 +10,8 @@ from datetime import timedelta
 from domain.meetings import (
     CHECK_IN_EARLY,
     LINK_OPENS_BEFORE,
-    MeetingStatus,
     Occurrence,
     Rsvp,
-    next_occurrence,
-    occurrence,
 )
 from domain.membership import effective_tier
 from domain.people import Person
@@ -24,7 +21,10 @@ from services.meetings._base import (
     MeetingProblem,
     MeetingServiceBase,
     belongs,
+    follow,
     in_audience,
+    live,
+    live_next,
     when_param,
 )
 from storage.repos.meetings import MeetingRecord
@@ -77,13 +77,13 @@ class ForMembers(MeetingServiceBase):
             held = await uow.memberships.held(member.id)
             rank = await uow.catalog.tier_rank(ACCESS_TIER_CODE)
             meetings = await uow.meetings.scheduled(now - _LONGEST)
+            # A series moved while an occurrence went on: that one, until it ends.
+            meetings += await uow.meetings.moved_since(now - _LONGEST)
             chosen = []
             for meeting in meetings:
                 if not belongs(held, meeting.audience, rank, now):
                     continue
-                coming = next_occurrence(
-                    meeting.starts_at, meeting.repeat, meeting.duration_minutes, now, self.zone
-                )
+                coming = live_next(meeting, now, self.zone)
                 if coming is not None:
                     chosen.append((meeting, coming))
             chosen.sort(key=lambda pair: (pair[1].starts_at, pair[0].id))
@@ -106,28 +106,15 @@ class ForMembers(MeetingServiceBase):
         meeting = await uow.meetings.get(meeting_id)
         if meeting is None:
             raise MeetingError(MeetingProblem.NOT_FOUND)
-        found = occurrence(
-            meeting.starts_at, meeting.repeat, meeting.duration_minutes, index, self.zone
-        )
+        # A series moved by an edit goes on as another row: an older screen's button of an
+        # occurrence from the move on opens it there (renumbered; moved again: followed to
+        # the end). One begun before the move stays with its row, live until it ends.
+        meeting, found = await follow(uow, meeting, index, self.zone)
         if found is None:
             raise MeetingError(MeetingProblem.NOT_FOUND)
-        if meeting.status is MeetingStatus.CANCELLED:
-            # A series moved by an edit goes on as another row: an older screen's button
-            # of an occurrence from the move on opens it there (renumbered).
-            moved = await uow.meetings.get(meeting.continued_as or 0)
-            cut = meeting.cancelled_at
-            if moved is None or cut is None or found.starts_at < cut:
-                raise MeetingError(MeetingProblem.CANCELLED, title=meeting.title)
-            first = next_occurrence(
-                meeting.starts_at, meeting.repeat, meeting.duration_minutes, cut, self.zone
-            )
-            assert first is not None
-            meeting, index = moved, index - first.index
-            found = occurrence(
-                meeting.starts_at, meeting.repeat, meeting.duration_minutes, index, self.zone
-            )
-            if found is None or meeting.status is MeetingStatus.CANCELLED:
-                raise MeetingError(MeetingProblem.CANCELLED, title=meeting.title)
+        if not live(meeting, found):
+            raise MeetingError(MeetingProblem.CANCELLED, title=meeting.title)
+        index = found.index
         if found.ends_at < now:
             raise MeetingError(MeetingProblem.OVER, title=meeting.title)
         if not await in_audience(uow, member.id, meeting.audience, now):

@@ -4,8 +4,12 @@ offset, claimed in the database in the transaction that queues it.
 
 Exactly once: the claim's unique key (meeting, occurrence, member, offset) is inserted
 with ON CONFLICT DO NOTHING, so a second sweep, a restart or a second process inserts
-nothing and queues nothing; the outbox's dedupe key says the same a second time. A
-reminder whose moment passed while the bot was down is still sent before the start,
+nothing and queues nothing; the outbox's dedupe key says the same a second time. Each
+batch's transaction first reads the meeting again, holding it, and stops when an edit
+changed it since the sweep began: a claim is never made for a start that is no more
+(it would block the reminder for the new one).
+
+A reminder whose moment passed while the bot was down is still sent before the start,
 never after it. When several moments passed (down for a day), only the nearest is sent;
 the others are claimed as skipped. A member who answered after a moment is not reminded
 for it (they just saw the meeting).
@@ -40,7 +44,13 @@ from domain.meetings import (
 )
 from kernel.actions import MEETING_REMINDER_ACTION
 from kernel.notices import Button, Notice
-from services.meetings._base import MeetingServiceBase, audience_of, in_audience, when_param
+from services.meetings._base import (
+    MeetingServiceBase,
+    audience_of,
+    follow,
+    in_audience,
+    when_param,
+)
 from storage.repos.meetings import MeetingRecord
 
 # Claims written (and reminders queued) per transaction.
@@ -93,6 +103,12 @@ class Reminding(MeetingServiceBase):
             minutes, after = _minutes(offset), 0
             while True:
                 async with self.uow() as uow:
+                    # The meeting as this sweep read it, or nothing: an edit since (a new
+                    # start, a move, a cancellation) leaves the rest to the next sweep,
+                    # which reads it anew. Held until the claims are committed, so an edit
+                    # cannot slip in between (it then drops these claims, as it should).
+                    if await uow.meetings.hold(meeting.id) != meeting:
+                        return queued
                     batch = await uow.meetings.unclaimed(
                         meeting.id, due.index, minutes, _COMING, after, BATCH
                     )
@@ -143,14 +159,14 @@ class Reminding(MeetingServiceBase):
             person = await uow.members.by_id(member_id)
             if meeting is None or person is None:
                 return None
-            if meeting.status is not MeetingStatus.SCHEDULED:
+            # A series moved since the claim: the occurrence (and the claim, when its time
+            # stayed) went on with the row the series continues as.
+            meeting, due = await follow(uow, meeting, index, self.zone)
+            if meeting.status is not MeetingStatus.SCHEDULED or due is None:
                 return None
-            due = occurrence(
-                meeting.starts_at, meeting.repeat, meeting.duration_minutes, index, self.zone
-            )
-            if due is None or int(due.starts_at.timestamp()) != starts or due.starts_at <= now:
+            if int(due.starts_at.timestamp()) != starts or due.starts_at <= now:
                 return None
-            if await uow.meetings.answer_of(meeting_id, index, member_id) not in _COMING:
+            if await uow.meetings.answer_of(meeting.id, due.index, member_id) not in _COMING:
                 return None
             inside = await in_audience(uow, member_id, meeting.audience, now)
         return self._reminder(

@@ -24,7 +24,14 @@ from domain.meetings import (
     parse_start,
 )
 from kernel.actor import Actor
-from services.meetings._base import MeetingError, MeetingProblem, MeetingServiceBase, when_param
+from services.meetings._base import (
+    MAX_MOVES,
+    MeetingError,
+    MeetingProblem,
+    MeetingServiceBase,
+    live_next,
+    when_param,
+)
 from storage.repos.meetings import AnswerCounts, MeetingRecord
 from storage.uow import UnitOfWork
 
@@ -35,6 +42,9 @@ _TIME_PROBLEMS = {
 }
 # A one-off meeting may run this long at most: older ones have certainly ended.
 _LONGEST = timedelta(minutes=600)
+# How often an edit is tried again on the row a series goes on as, when other edits keep
+# moving it meanwhile.
+_ATTEMPTS = 3
 
 
 class Field(StrEnum):
@@ -118,11 +128,9 @@ class Scheduling(MeetingServiceBase):
         return notes
 
     def next_of(self, meeting: MeetingRecord) -> Occurrence | None:
-        if meeting.status is MeetingStatus.CANCELLED:
-            return None
-        return next_occurrence(
-            meeting.starts_at, meeting.repeat, meeting.duration_minutes, self.clock.now(), self.zone
-        )
+        """The occurrence going on or the next; a series moved by an edit has only the one
+        begun before the move, while it goes on (the rest are its new row's)."""
+        return live_next(meeting, self.clock.now(), self.zone)
 
     # ------------------------------------------------------------------ use cases
 
@@ -165,6 +173,7 @@ class Scheduling(MeetingServiceBase):
         now = self.clock.now()
         async with self.reads() as uow:
             meetings = await uow.meetings.scheduled(now - _LONGEST)
+            meetings += await uow.meetings.moved_since(now - _LONGEST)
         found = [Scheduled(m, self.next_of(m)) for m in meetings]
         shown = [s for s in found if s.next is not None]
         return sorted(shown, key=lambda s: (s.next.starts_at if s.next else now, s.meeting.id))
@@ -203,16 +212,46 @@ class Scheduling(MeetingServiceBase):
         and attendance) and goes on as a new schedule from that occurrence, which takes
         the answers, attendance and (where the time stays) reminder claims of the
         occurrences from then on. Otherwise a new start or repeat makes the coming
-        occurrences' reminders due again."""
+        occurrences' reminders due again.
+
+        An edit made on a series moved since (an older screen, or another admin's move
+        racing this one) applies to the row the series goes on as now, however often it
+        moved."""
         now = self.clock.now()
         if field is Field.START and value <= now:
             raise MeetingError(MeetingProblem.PAST_TIME)
+        for _ in range(_ATTEMPTS):
+            edited = await self._edit_once(meeting_id, field, value, admin, now)
+            if edited is not None:
+                return edited
+        async with self.uow() as uow:  # still racing other moves: what they made of it
+            return await self._current(uow, meeting_id)
+
+    async def _current(self, uow: UnitOfWork, meeting_id: int) -> MeetingRecord:
+        """The meeting; for a series moved by edits, the row it goes on as now (the whole
+        chain followed). Refused when unknown or cancelled."""
+        meeting = await uow.meetings.get(meeting_id)
+        if meeting is None:
+            raise MeetingError(MeetingProblem.NOT_FOUND)
+        for _ in range(MAX_MOVES):
+            if meeting.status is MeetingStatus.SCHEDULED:
+                return meeting
+            if meeting.continued_as is None:
+                break
+            moved = await uow.meetings.get(meeting.continued_as)
+            if moved is None:
+                break
+            meeting = moved
+        raise MeetingError(MeetingProblem.CANCELLED)
+
+    async def _edit_once(
+        self, meeting_id: int, field: Field, value: Any, admin: Actor, now: datetime
+    ) -> MeetingRecord | None:
+        """One try of `edit`; None when another edit moved the series meanwhile (nothing
+        was saved: the caller tries again on the row it goes on as)."""
         async with self.uow() as uow:
-            before = await uow.meetings.get(meeting_id)
-            if before is None:
-                raise MeetingError(MeetingProblem.NOT_FOUND)
-            if before.status is MeetingStatus.CANCELLED:
-                return await self._moved(uow, before)
+            before = await self._current(uow, meeting_id)
+            meeting_id = before.id
             coming = self.next_of(before)
             # Where a moved series splits: the first occurrence not begun (one going on
             # stays in the past, with its attendance).
@@ -228,48 +267,33 @@ class Scheduling(MeetingServiceBase):
             moving = field in (Field.START, Field.REPEAT)
             if split is not None and split.index > 0 and moving:
                 after = await self._continue(uow, before, split, field, value, admin, now)
-                if after is None:  # a second tap racing the first, which moved it
-                    raced = True
-                elif after.id == before.id:
+                if after is None:  # another edit moved it first
+                    return None
+                if after.id == before.id:
                     return before  # unchanged: nobody told
-                else:
-                    raced = False
-                    await self._tell_coming(uow, after, 0, "meetings.changed", now)
-                    await uow.commit()
-                    return after
-            else:
-                raced = False
-                if not await uow.meetings.change(meeting_id, now, _COLUMNS[field], value):
-                    current = await uow.meetings.get(meeting_id)
-                    if current is None or current.status is MeetingStatus.CANCELLED:
-                        raise MeetingError(MeetingProblem.CANCELLED)
-                    return current  # unchanged (a second tap): no version, nobody told
-                after = await uow.meetings.get(meeting_id)
-                assert after is not None
-                uow.audit.record(
-                    admin, "meeting_edited", f"meeting:{meeting_id}", now, field=field.value
-                )
-                if coming is not None and field in (Field.START, Field.REPEAT):
-                    await uow.meetings.forget_reminders(meeting_id, coming.index)
-                if coming is not None:
-                    await self._tell_coming(uow, after, coming.index, "meetings.changed", now)
+                await self._tell_coming(uow, after, 0, "meetings.changed", now)
                 await uow.commit()
                 return after
-        assert raced
-        async with self.uow() as uow:  # what the first tap made of it
-            current = await uow.meetings.get(meeting_id)
-            if current is None:
-                raise MeetingError(MeetingProblem.NOT_FOUND)
-            return await self._moved(uow, current)
-
-    async def _moved(self, uow: UnitOfWork, cancelled: MeetingRecord) -> MeetingRecord:
-        """A series moved by an earlier edit: the row it goes on as; a cancelled meeting
-        is refused."""
-        if cancelled.continued_as is not None:
-            moved = await uow.meetings.get(cancelled.continued_as)
-            if moved is not None:
-                return moved
-        raise MeetingError(MeetingProblem.CANCELLED)
+            if not await uow.meetings.change(meeting_id, now, _COLUMNS[field], value):
+                current = await uow.meetings.get(meeting_id)
+                if current is None:
+                    raise MeetingError(MeetingProblem.NOT_FOUND)
+                if current.status is MeetingStatus.CANCELLED:
+                    if current.continued_as is None:
+                        raise MeetingError(MeetingProblem.CANCELLED)
+                    return None  # moved meanwhile
+                return current  # unchanged (a second tap): no version, nobody told
+            after = await uow.meetings.get(meeting_id)
+            assert after is not None
+            uow.audit.record(
+                admin, "meeting_edited", f"meeting:{meeting_id}", now, field=field.value
+            )
+            if coming is not None and field in (Field.START, Field.REPEAT):
+                await uow.meetings.forget_reminders(meeting_id, coming.index)
+            if coming is not None:
+                await self._tell_coming(uow, after, coming.index, "meetings.changed", now)
+            await uow.commit()
+            return after
 
     async def _continue(
         self,
@@ -331,9 +355,9 @@ class Scheduling(MeetingServiceBase):
         maybe to one is told. A second tap changes nothing."""
         now = self.clock.now()
         async with self.uow() as uow:
-            before = await uow.meetings.get(meeting_id)
-            if before is None:
-                raise MeetingError(MeetingProblem.NOT_FOUND)
+            # An older screen of a series moved since: the row it goes on as.
+            before = await self._current(uow, meeting_id)
+            meeting_id = before.id
             coming = self.next_of(before)
             if not await uow.meetings.cancel(meeting_id, now):
                 raise MeetingError(MeetingProblem.CANCELLED)

@@ -170,6 +170,33 @@ class MeetingRepository:
         )
         return [_record(row) for row in found.scalars()]
 
+    async def moved_since(self, moment: datetime) -> list[MeetingRecord]:
+        """Series moved by an edit after `moment` (ended there, going on as another row):
+        the occurrence begun before the move may still be going on."""
+        found = await self.session.execute(
+            select(_M)
+            .where(
+                _M.status == MeetingStatus.CANCELLED.value,
+                _M.continued_as.is_not(None),
+                _M.cancelled_at > moment,
+            )
+            .order_by(_M.starts_at, _M.id)
+        )
+        return [_record(row) for row in found.scalars()]
+
+    async def hold(self, meeting_id: int) -> MeetingRecord | None:
+        """The meeting as it is now, kept from changing until this transaction ends (a
+        shared row lock on PostgreSQL: an edit waits for it, and this waits for an edit
+        under way and then reads what it made; SQLite's transactions are one at a time)."""
+        found = await self.session.execute(
+            select(_M)
+            .where(_M.id == meeting_id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+        row = found.scalar_one_or_none()
+        return _record(row) if row is not None else None
+
     async def with_ended_before(self, moment: datetime) -> list[MeetingRecord]:
         """Schedules whose first start is before `moment` (cancelled ones too: their past
         occurrences happened)."""
@@ -529,6 +556,51 @@ class MeetingRepository:
             for m, a, p in found.all()
         ]
         return rows, total
+
+    async def roster_place(self, meeting_id: int, occurrence: int, member_id: int) -> int | None:
+        """Where the member stands in the occurrence's roster (0 first, in `roster`'s
+        order); None when they are not on it."""
+        ids = self._roster_ids(meeting_id, occurrence)
+        answer_order = case(
+            (_R.answer == "yes", 0), (_R.answer == "maybe", 1), (_R.answer == "no", 3), else_=2
+        )
+        ranked = (
+            select(Member.id.label("member_id"), answer_order.label("rank"), Member.first_name)
+            .join(ids, ids.c.member_id == Member.id)
+            .outerjoin(
+                _R,
+                and_(
+                    _R.member_id == Member.id,
+                    _R.meeting_id == meeting_id,
+                    _R.occurrence == occurrence,
+                ),
+            )
+            .subquery()
+        )
+        found = (
+            await self.session.execute(
+                select(ranked.c.rank, ranked.c.first_name).where(ranked.c.member_id == member_id)
+            )
+        ).first()
+        if found is None:
+            return None
+        rank, name = found
+        before = await self.session.execute(
+            select(func.count())
+            .select_from(ranked)
+            .where(
+                or_(
+                    ranked.c.rank < rank,
+                    and_(ranked.c.rank == rank, ranked.c.first_name < name),
+                    and_(
+                        ranked.c.rank == rank,
+                        ranked.c.first_name == name,
+                        ranked.c.member_id < member_id,
+                    ),
+                )
+            )
+        )
+        return int(before.scalar_one())
 
     async def rate_counts(self, occurrences: Collection[tuple[int, int]]) -> RateCounts:
         """For these (meeting, occurrence) pairs: yes answers, members present, and those

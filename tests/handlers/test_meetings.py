@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.jobs import build_scheduler, remind_meetings
 from domain.meetings import MeetingAudience, Repeat
+from handlers.admin.meetings.views import short_when
 from kernel.actor import Actor
+from kernel.i18n import Translator
 from services.meetings import Draft, Field, MeetingRecord
 from storage.models import Meeting, MeetingAttendance, MeetingRsvp, Member, Membership, Plan, Tier
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
@@ -213,7 +216,7 @@ async def test_a_forged_or_stale_meeting_button_changes_nothing(app: BotUnderTes
         answer = await press(app, people[VIP], screen, f"mtg:yes:{meeting.id}:{far}", strict=False)
         assert answer.get("show_alert") and "Kelas" not in str(answer.get("text"))
     answer = await press(app, people[BASIC], screen, f"mtg:yes:{meeting.id}:0", strict=False)
-    assert "tidak kamu miliki" in answer["text"]
+    assert "tidak termasuk paketmu" in answer["text"]
     async with app.container.uow() as work:
         assert (await work.session.execute(select(MeetingRsvp))).first() is None
 
@@ -230,6 +233,8 @@ async def test_a_vip_answers_and_changes_their_answer_and_admins_see_counts_and_
     basic = await open_meetings(app, people[BASIC])
     assert "Ngobrol santai" in basic["text"] and "Kelas konten AI" not in basic["text"]
 
+    shown_list = await open_meetings(app, people[VIP])
+    assert "Kelas konten AI · Sen 12 Jan 10.00" in labels(app, shown_list)  # a month's name
     screen = await open_meeting(app, people[VIP])
     assert "Sen, 12 Jan 2026 10.00 WIB" in screen["text"]
     answer = await tap(app, people[VIP], screen, "Hadir")
@@ -265,7 +270,7 @@ async def test_a_lapsed_vip_gets_no_link_on_the_screen_nor_in_the_reminder(
     await tap(app, people[LAPSING], screen, "Hadir")
     app.container.clock.advance(days=1, hours=2)  # the plan ended; 22 h before the start
     answer = await press(app, people[LAPSING], screen, f"mtg:link:{meeting.id}:0", strict=False)
-    assert "tidak kamu miliki" in answer["text"]
+    assert "tidak termasuk paketmu" in answer["text"]
     assert await remind_meetings(app.container) == 1
     await deliver(app)
     [reminder] = received(app, LAPSING, "Pengingat meeting")
@@ -327,7 +332,9 @@ async def test_admins_mark_attendance_after_the_meeting_and_see_it_per_member(
     await tap(app, people[VIP], await open_meeting(app, people[VIP]), "Hadir")
     app.container.clock.advance(hours=3)
     await say(app, ADMIN_ID, "/meetings")
-    await choose(app, "Kehadiran (sudah mulai)")
+    await choose(app, "Tandai kehadiran")
+    past = app.core.find_button(ADMIN_CHAT, "Kelas konten AI")
+    assert past is not None and "Kelas konten AI · Sab 10 Jan 11.00" in labels(app, past[0])
     await choose(app, "Kelas konten AI")
     roster = app.core.find_sent(ADMIN_CHAT, "Kehadiran: Kelas konten AI")
     assert roster is not None
@@ -338,7 +345,7 @@ async def test_admins_mark_attendance_after_the_meeting_and_see_it_per_member(
     await choose(app, "Kembali")
     await choose(app, "per anggota")
     totals = app.core.find_sent(ADMIN_CHAT, "per anggota")
-    assert totals is not None and "Vina — hadir 1× dari 1×" in totals["text"]
+    assert totals is not None and "Vina — hadir 1× · menjawab Hadir 1×" in totals["text"]
 
 
 async def test_an_edit_and_a_cancellation_are_told_to_those_coming(app: BotUnderTest) -> None:
@@ -349,6 +356,9 @@ async def test_an_edit_and_a_cancellation_are_told_to_those_coming(app: BotUnder
     await choose(app, "Kelas konten AI")
     await choose(app, "Ubah")
     await choose(app, "Waktu mulai")
+    asked = app.core.find_sent(ADMIN_CHAT, "waktu mulai yang baru")
+    assert asked is not None and "WIB" in asked["text"] and "besok 19.00" in asked["text"]
+    assert "(2/7)" not in asked["text"] and "menghapus" not in asked["text"]
     refused = await say(app, ADMIN_ID, "01-01-2026 19.00")
     assert "sudah lewat" in text_of(refused)
     await say(app, ADMIN_ID, "13-01-2026 20.00")
@@ -449,6 +459,58 @@ async def test_schedule_tapped_twice_at_once_schedules_one_meeting(app: BotUnder
     ]
 
 
+async def test_a_preview_confirmed_after_its_start_passed_says_to_cancel_and_schedule_again(
+    app: BotUnderTest,
+) -> None:
+    await world(app)
+    preview = await schedule_until_preview(app)  # tomorrow 19.00
+    app.container.clock.advance(days=2)  # type: ignore[attr-defined]
+    answer = await tap(app, app.core.user(ADMIN_ID), preview, "✅ Jadwalkan")
+    assert answer.get("show_alert") and "Tekan ✖️ Batal lalu jadwalkan lagi" in answer["text"]
+    assert "Tulis" not in answer["text"]  # nothing can be typed on a preview
+    async with app.container.uow() as work:
+        assert (await work.session.execute(select(Meeting))).first() is None
+
+
+async def test_editing_the_notes_says_a_dash_removes_them_and_other_fields_do_not(
+    app: BotUnderTest,
+) -> None:
+    await world(app)
+    await seeded(app, timedelta(days=2), notes="Bawa laptop")
+    await say(app, ADMIN_ID, "/meetings")
+    await choose(app, "Kelas konten AI")
+    await choose(app, "Ubah")
+    await choose(app, "Judul")
+    asked = app.core.find_sent(ADMIN_CHAT, "Tulis judul yang baru")
+    assert asked is not None and "menghapus" not in asked["text"]
+    await say(app, ADMIN_ID, "/cancel")
+    await say(app, ADMIN_ID, "/meetings")
+    await choose(app, "Kelas konten AI")
+    await choose(app, "Ubah")
+    await choose(app, "Catatan")
+    asked = app.core.find_sent(ADMIN_CHAT, "Tulis catatan yang baru")
+    assert asked is not None and "atau - untuk menghapus catatan" in asked["text"]
+    await say(app, ADMIN_ID, "-")
+    async with app.container.uow() as work:
+        [row] = (await work.session.execute(select(Meeting))).scalars().all()
+    assert row.notes is None
+
+
+def test_button_dates_and_counts_read_naturally_in_both_languages() -> None:
+    i18n = Translator.load()
+    moment = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)  # Thursday 19.00 in Jakarta
+    when = short_when(moment, ZoneInfo("Asia/Jakarta"))
+    assert i18n.t("meetings.member.button_meeting", "id", title="Kelas", when=when) == (
+        "Kelas · Kam 10 Des 19.00"
+    )
+    assert i18n.t("meetings.admin.past_button", "en", title="Class", when=when) == (
+        "Class · Thu 10 Dec 19:00"
+    )
+    assert i18n.t("meetings.left_minutes", "en", minutes=1) == "in 1 minute"
+    assert i18n.t("meetings.left_hours", "en", hours=24) == "in 24 hours"
+    assert "tomorrow 19:00" in i18n.t("meetings.problem.bad_time", "en")
+
+
 async def test_an_audience_chosen_again_changes_nothing_and_tells_nobody(
     app: BotUnderTest,
 ) -> None:
@@ -459,6 +521,8 @@ async def test_an_audience_chosen_again_changes_nothing_and_tells_nobody(
     await choose(app, "Kelas konten AI")
     await choose(app, "Ubah")
     await choose(app, "Peserta")
+    asked = app.core.find_sent(ADMIN_CHAT, "Untuk siapa?")
+    assert asked is not None and "(4/7)" not in asked["text"]  # not a step of scheduling
     answer = await choose(app, "VIP")  # what it is already
     assert "Tidak ada yang berubah" in answer["text"]
     await deliver(app)
@@ -473,7 +537,7 @@ async def test_admins_mark_with_buttons_that_say_which_and_mark_someone_who_neve
     await tap(app, people[VIP], await open_meeting(app, people[VIP]), "Hadir")
     app.container.clock.advance(hours=3)  # type: ignore[attr-defined]
     await say(app, ADMIN_ID, "/meetings")
-    await choose(app, "Kehadiran (sudah mulai)")
+    await choose(app, "Tandai kehadiran")
     await choose(app, "Kelas konten AI")
     roster = app.core.find_sent(ADMIN_CHAT, "Kehadiran: Kelas konten AI")
     assert roster is not None
@@ -510,7 +574,7 @@ async def test_a_member_marked_absent_who_taps_i_am_here_during_the_meeting_is_t
     await app.container.meetings.mark(meeting.id, 0, vip_id, False, Actor(ADMIN_ID, "Dewi"))
     screen = await open_meeting(app, people[VIP])
     answer = await tap(app, people[VIP], screen, "Saya hadir")
-    assert "Tadinya admin menandaimu tidak hadir" in answer["text"]
+    assert "sebelumnya tercatat tidak hadir" in answer["text"]
     assert "Kehadiranmu tercatat" in current(app, screen)["text"]
 
 
@@ -560,3 +624,70 @@ async def test_the_old_row_of_a_moved_series_says_moved_and_leads_to_the_new_sch
     await tap(app, admin, screen, "Jadwal barunya")
     assert "Kelas konten AI" in str(current(app, screen)["text"])
     assert "sudah dipindah" not in str(current(app, screen)["text"])
+
+
+async def test_a_meeting_going_on_when_its_series_is_moved_still_takes_i_am_here(
+    app: BotUnderTest,
+) -> None:
+    people = await world(app)
+    weekly = await seeded(app, timedelta(hours=1), repeat=Repeat.WEEKLY)
+    await tap(app, people[VIP], await open_meeting(app, people[VIP]), "Hadir")
+    app.container.clock.advance(hours=1, minutes=10)  # type: ignore[attr-defined]
+    screen = await open_meeting(app, people[VIP])  # opened while it goes on
+    await app.container.meetings.edit(
+        weekly.id, Field.REPEAT, Repeat.MONTHLY, Actor(ADMIN_ID, "Dewi")
+    )
+    answer = await tap(app, people[VIP], screen, "Saya hadir")
+    assert "tercatat" in str(answer.get("text"))
+    assert "dibatalkan" not in str(current(app, screen)["text"])
+    listing = await open_meetings(app, people[VIP])
+    assert labels(app, listing)[:2] == [
+        "Kelas konten AI · Sab 10 Jan 11.00",  # going on: listed until it ends
+        "Kelas konten AI · Sab 17 Jan 11.00",  # the new monthly schedule's first
+    ]
+
+
+async def test_someone_marked_from_a_search_is_named_and_shown_on_their_roster_page(
+    app: BotUnderTest,
+) -> None:
+    await world(app)
+    meeting = await seeded(app, timedelta(hours=1))
+    now = app.container.clock.now()
+    async with app.container.uow() as work:  # a full first page who said yes
+        for n in range(9):
+            work.session.add(
+                Member(
+                    telegram_id=50_000 + n,
+                    first_name=f"Anggota{n}",
+                    referral_code=f"zz{n}",
+                    created_at=now,
+                    last_seen_at=now,
+                )
+            )
+        await work.session.flush()
+        ids = await work.session.execute(select(Member.id).where(Member.telegram_id >= 50_000))
+        for member in ids.scalars():
+            work.session.add(
+                MeetingRsvp(
+                    meeting_id=meeting.id,
+                    occurrence=0,
+                    member_id=member,
+                    answer="yes",
+                    answered_at=now,
+                )
+            )
+        await work.commit()
+    app.container.clock.advance(hours=3)  # type: ignore[attr-defined]
+    await say(app, ADMIN_ID, "/meetings")
+    await choose(app, "Tandai kehadiran")
+    await choose(app, "Kelas konten AI")
+    roster = app.core.find_sent(ADMIN_CHAT, "Kehadiran: Kelas konten AI")
+    assert roster is not None
+    admin = app.core.user(ADMIN_ID)
+    await tap(app, admin, current(app, roster), "Tandai orang lain")
+    await say(app, ADMIN_ID, "Lala")
+    popup = await tap(app, admin, current(app, roster), "Lala")
+    assert popup.get("text") == "Ditandai: Lala ✅"
+    shown = current(app, roster)
+    assert "halaman 2/2" in str(shown["text"])
+    assert any(label.startswith("✅ Lala") for label in labels(app, shown))

@@ -431,7 +431,7 @@ async def test_the_numbers_show_the_meeting_attendance_and_lesson_views_of_the_p
 
     shown = text_of(app, await open_numbers(app, "Bulan lalu"))
     assert "Kehadiran meeting: 50% (1 dari 2 yang menjawab Hadir datang)" in shown
-    assert "1 meeting selesai, 2 anggota hadir" in shown
+    assert "1 meeting selesai, 2 kehadiran tercatat" in shown
     assert "Materi dibuka: 3 kali oleh 2 anggota" in shown
     assert "• Ide konten pertama: 3 kali" in shown
     # March has had neither: no rate to divide, nothing opened.

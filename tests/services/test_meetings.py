@@ -22,6 +22,7 @@ from services.meetings import (
     MeetingProblem,
     MeetingService,
 )
+from services.meetings.attendance import PAGE
 from services.meetings.reminders import BATCH
 from storage.models import MeetingRsvp, Member, Membership, OutboxMessage, Plan, Tier
 from storage.uow import UnitOfWorkFactory
@@ -347,11 +348,13 @@ async def test_admins_mark_attendance_once_it_began_and_the_rate_counts_yes_answ
     clock.advance(hours=2, minutes=5)
     await meetings.check_in(VIP, meeting.id, 0)
     clock.advance(hours=2)
-    assert await meetings.mark(meeting.id, 0, vip2, True, ADMIN) is True
-    assert await meetings.mark(meeting.id, 0, vip, False, ADMIN) is True  # corrected: absent
+    assert (await meetings.mark(meeting.id, 0, vip2, True, ADMIN)).changed is True
+    assert (
+        await meetings.mark(meeting.id, 0, vip, False, ADMIN)
+    ).changed is True  # corrected: absent
     # A double tap sets the same value again: nothing changes (no blind toggle back).
-    assert await meetings.mark(meeting.id, 0, vip, False, ADMIN) is False
-    assert await meetings.mark(meeting.id, 0, vip2, True, ADMIN) is False
+    assert (await meetings.mark(meeting.id, 0, vip, False, ADMIN)).changed is False
+    assert (await meetings.mark(meeting.id, 0, vip2, True, ADMIN)).changed is False
     roster = await meetings.roster(meeting.id, 0)
     assert {row.member.telegram_id: row.present for row in roster.rows} == {VIP: False, VIP2: True}
     rate = await meetings.attendance(NOW, clock.now())
@@ -657,13 +660,13 @@ async def test_a_member_marked_absent_who_taps_i_am_here_during_the_meeting_coun
     meetings = service(uow, clock)
     meeting = await meetings.schedule(draft(starts_in=timedelta(hours=1)), ADMIN)
     clock.advance(hours=1, minutes=1)
-    assert await meetings.mark(meeting.id, 0, vip, False, ADMIN) is True
+    assert (await meetings.mark(meeting.id, 0, vip, False, ADMIN)).changed is True
     checked = await meetings.check_in(VIP, meeting.id, 0)
     assert checked.recorded and checked.corrected and checked.meeting.present is True
     again = await meetings.check_in(VIP, meeting.id, 0)
     assert not again.recorded and not again.corrected
     clock.advance(hours=1)  # over: the admin's correction is the last word
-    assert await meetings.mark(meeting.id, 0, vip, False, ADMIN) is True
+    assert (await meetings.mark(meeting.id, 0, vip, False, ADMIN)).changed is True
     with pytest.raises(MeetingError) as refused:
         await meetings.check_in(VIP, meeting.id, 0)
     assert refused.value.problem is MeetingProblem.OVER
@@ -678,7 +681,7 @@ async def test_admins_mark_someone_who_never_answered(
     meetings = service(uow, clock)
     meeting = await meetings.schedule(draft(starts_in=timedelta(hours=1)), ADMIN)
     clock.advance(hours=3)
-    assert await meetings.mark(meeting.id, 0, silent, True, ADMIN) is True
+    assert (await meetings.mark(meeting.id, 0, silent, True, ADMIN)).changed is True
     roster = await meetings.roster(meeting.id, 0)
     assert [(r.member.telegram_id, r.answer, r.present) for r in roster.rows] == [(VIP, None, True)]
 
@@ -725,3 +728,163 @@ async def test_a_new_repeat_set_during_a_meeting_leaves_that_meeting_in_the_past
     nxt = meetings.next_of(monthly)
     assert nxt is not None and nxt.index == 1
     assert nxt.starts_at == datetime(2026, 2, 25, 10, 0, tzinfo=ZONE).astimezone(UTC)
+
+
+async def test_a_meeting_going_on_when_its_series_moves_stays_open_to_members_until_it_ends(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    await member(uow, VIP, "vip")
+    meetings = service(uow, clock)
+    series = await meetings.schedule(
+        draft(starts_in=timedelta(days=1), repeat=Repeat.WEEKLY), ADMIN
+    )
+    await meetings.answer(VIP, series.id, 1, Rsvp.YES)
+    clock.advance(days=8, minutes=10)  # the second meeting is going on
+    monthly = await meetings.edit(series.id, Field.REPEAT, Repeat.MONTHLY, ADMIN)
+    listed = await meetings.for_member(VIP)
+    assert [(i.meeting.id, i.occurrence.index, i.answer) for i in listed.items] == [
+        (series.id, 1, Rsvp.YES),
+        (monthly.id, 0, None),
+    ]
+    assert [s.meeting.id for s in await meetings.upcoming()] == [series.id, monthly.id]
+    link = await meetings.join_link(VIP, series.id, 1)
+    assert link.meeting.join_link == LINK
+    checked = await meetings.check_in(VIP, series.id, 1)
+    assert checked.recorded and checked.meeting.present is True
+    clock.advance(hours=1)  # it ended: over, not cancelled, and no longer listed
+    with pytest.raises(MeetingError) as refused:
+        await meetings.member_meeting(VIP, series.id, 1)
+    assert refused.value.problem is MeetingProblem.OVER
+    listed = await meetings.for_member(VIP)
+    assert [(i.meeting.id, i.occurrence.index) for i in listed.items] == [(monthly.id, 0)]
+    assert [s.meeting.id for s in await meetings.upcoming()] == [monthly.id]
+
+
+async def moved_twice(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> tuple[MeetingService, int, int, int]:
+    """A weekly series moved two hours later at its third meeting, then an hour later
+    again a week after: three rows. VIP said yes to the fifth meeting (old number 4)."""
+    await member(uow, VIP, "vip")
+    meetings = service(uow, clock)
+    series = await meetings.schedule(
+        draft(starts_in=timedelta(days=1), repeat=Repeat.WEEKLY), ADMIN
+    )
+    await meetings.answer(VIP, series.id, 4, Rsvp.YES)
+    clock.advance(days=8, hours=3)
+    coming = meetings.next_of(series)
+    assert coming is not None and coming.index == 2
+    second = await meetings.edit(
+        series.id, Field.START, coming.starts_at + timedelta(hours=2), ADMIN
+    )
+    clock.advance(days=7, hours=3)
+    coming = meetings.next_of(second)
+    assert coming is not None and coming.index == 1
+    third = await meetings.edit(
+        second.id, Field.START, coming.starts_at + timedelta(hours=1), ADMIN
+    )
+    return meetings, series.id, second.id, third.id
+
+
+async def test_a_button_of_a_series_moved_twice_opens_the_meeting_where_it_went(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    meetings, first, _, last = await moved_twice(uow, clock)
+    shown = await meetings.member_meeting(VIP, first, 4)
+    assert (shown.meeting.id, shown.occurrence.index, shown.answer) == (last, 1, Rsvp.YES)
+    assert shown.occurrence.starts_at == NOW + timedelta(days=29, hours=3)
+    # A meeting from before the first move took place: over, not cancelled.
+    with pytest.raises(MeetingError) as refused:
+        await meetings.member_meeting(VIP, first, 0)
+    assert refused.value.problem is MeetingProblem.OVER
+
+
+async def test_an_edit_made_on_an_older_screen_of_a_moved_series_is_saved_where_it_goes_on(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    meetings, first, second, last = await moved_twice(uow, clock)
+    edited = await meetings.edit(first, Field.TITLE, "Kelas Reels", ADMIN)
+    assert (edited.id, edited.title) == (last, "Kelas Reels")
+    later = clock.now() + timedelta(days=3)
+    edited = await meetings.edit(second, Field.START, later, ADMIN)
+    assert edited.starts_at == later
+    upcoming = await meetings.upcoming()
+    assert [(s.meeting.title, s.next.starts_at if s.next else None) for s in upcoming] == [
+        ("Kelas Reels", later)
+    ]
+
+
+async def test_a_sweep_that_read_a_meeting_before_it_moved_claims_nothing_for_the_old_time(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    await member(uow, VIP, "vip")
+    meetings = service(uow, clock)
+    meeting = await meetings.schedule(draft(starts_in=timedelta(hours=25)), ADMIN)
+    await meetings.answer(VIP, meeting.id, 0, Rsvp.YES)
+    clock.advance(hours=2)  # the day-before reminder is due
+    async with uow() as work:  # the sweep read the meeting ...
+        read = await work.meetings.get(meeting.id)
+    assert read is not None
+    new_start = meeting.starts_at + timedelta(days=2)
+    await meetings.edit(meeting.id, Field.START, new_start, ADMIN)  # ... it moved meanwhile
+    due = meetings.next_of(read)
+    assert due is not None
+    assert await meetings._remind(read, due, clock.now()) == 0
+    assert await queued(uow, "meetings.reminder") == []
+    clock.advance(seconds=(new_start - clock.now()).total_seconds() - 24 * 3600 + 60)
+    assert await meetings.send_reminders() == 1
+    [row] = await queued(uow, "meetings.reminder")
+    assert row.params["reminder"]["starts"] == int(new_start.timestamp())
+    assert await at_send(meetings, row) is not None
+
+
+async def test_a_waiting_reminder_whose_meeting_moved_to_a_new_schedule_at_the_same_time_goes(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    await member(uow, VIP, "vip")
+    meetings = service(uow, clock)
+    series = await meetings.schedule(
+        draft(starts_in=timedelta(days=1), repeat=Repeat.WEEKLY), ADMIN
+    )
+    await meetings.answer(VIP, series.id, 2, Rsvp.YES)
+    clock.advance(days=14, minutes=1)  # a day before the third meeting
+    assert await meetings.send_reminders() == 1
+    [row] = await queued(uow, "meetings.reminder")
+    monthly = await meetings.edit(series.id, Field.REPEAT, Repeat.MONTHLY, ADMIN)
+    sent = await at_send(meetings, row)  # the third meeting is the new schedule's first
+    assert sent is not None
+    assert sent.params["reminder"]["meeting"] == monthly.id
+    assert sent.params["reminder"]["occurrence"] == 0
+    clock.advance(minutes=5)
+    assert await meetings.send_reminders() == 0  # its claim went with it: not twice
+
+
+async def test_marking_someone_found_by_a_search_says_who_and_on_which_roster_page(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    meetings = service(uow, clock)
+    meeting = await meetings.schedule(draft(starts_in=timedelta(hours=1)), ADMIN)
+    said_yes = [await member(uow, 5000 + n) for n in range(PAGE + 1)]  # over a page
+    async with uow() as work:
+        await work.session.execute(
+            insert(MeetingRsvp),
+            [
+                {
+                    "meeting_id": meeting.id,
+                    "occurrence": 0,
+                    "member_id": m,
+                    "answer": "yes",
+                    "answered_at": NOW,
+                }
+                for m in said_yes
+            ],
+        )
+        await work.commit()
+    silent = await member(uow, VIP, "vip")
+    clock.advance(hours=2)
+    marked = await meetings.mark(meeting.id, 0, silent, True, ADMIN)
+    assert (marked.changed, marked.name, marked.page) == (True, f"M{VIP}", 1)
+    roster = await meetings.roster(meeting.id, 0, marked.page)
+    assert [r.member.telegram_id for r in roster.rows if r.present] == [VIP]
+    marked = await meetings.mark(meeting.id, 0, said_yes[0], True, ADMIN)
+    assert (marked.name, marked.page) == ("M5000", 0)

@@ -235,7 +235,7 @@ def pick_screen(
         id=card.id,
         username=card.username,
         query=given,
-        more="…" if more else "",
+        more={"key": "affiliates.assign_pick_more"} if more else "",
     )
     return text, step_markup(card.id, i18n, lang, back, rows)
 

@@ -81,13 +81,13 @@ async def on_meetings(
             roster = await meetings.roster(data.meeting, data.occurrence, data.page)
             screen = views.roster_screen(roster, i18n, lang, config)
         elif act is Act.MARK:
-            await meetings.mark(
+            marked = await meetings.mark(
                 data.meeting, data.occurrence, data.member, data.present, actor(query.from_user)
             )
-            roster = await meetings.roster(data.meeting, data.occurrence, data.page)
-            name = next((r.member.full_name for r in roster.rows if r.member.id == data.member), "")
+            # The page they are on now (found by a search, they may be on any).
+            roster = await meetings.roster(data.meeting, data.occurrence, marked.page)
             mark = "✅" if data.present else "⬜"
-            popup = i18n.t("meetings.admin.marked", lang, name=name, mark=mark)
+            popup = i18n.t("meetings.admin.marked", lang, name=marked.name, mark=mark)
             screen = views.roster_screen(roster, i18n, lang, config)
         else:
             screen = views.members_screen(await meetings.by_member(data.page), i18n, lang)
@@ -118,7 +118,7 @@ async def on_edit(
             await query.answer(i18n.t("meetings.problem.over", lang), show_alert=True)
             return
         if field not in (Field.AUDIENCE, Field.REPEAT):
-            await wizard.ask_edit(query, state, item.meeting.id, field, i18n, lang, clock)
+            await wizard.ask_edit(query, state, item.meeting.id, field, i18n, lang, clock, config)
             return
         value = callback_data.audience if field is Field.AUDIENCE else callback_data.repeat
         if value is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
@@ -57,6 +57,13 @@ def _button(
 
 def _go(act: Act, **fields: int) -> MeetingsCallback:
     return MeetingsCallback(act=act, **fields)
+
+
+def short_when(moment: datetime, zone: tzinfo) -> dict[str, Any]:
+    """`Kam 10 Des 19.00` (`Thu 10 Dec 19:00`) for a button: `when_param` in its short form."""
+    when = when_param(moment, zone)
+    assert isinstance(when, dict)
+    return {**when, "key": "meetings.when_short"}
 
 
 # ---------------------------------------------------------------- the list and a meeting
@@ -241,7 +248,7 @@ def choice_screen(
                 f"meetings.audience_{audience.value}",
                 EditCallback(meeting=meeting.id, field=field, audience=audience),
             )
-        text = i18n.t("meetings.admin.ask_audience", lang)
+        text = i18n.t("meetings.admin.edit_audience", lang)
     else:
         for repeat in Repeat:
             _button(
@@ -251,7 +258,7 @@ def choice_screen(
                 f"meetings.repeat_{repeat.value}",
                 EditCallback(meeting=meeting.id, field=field, repeat=repeat),
             )
-        text = i18n.t("meetings.admin.ask_repeat", lang)
+        text = i18n.t("meetings.admin.edit_repeat", lang)
     _button(builder, i18n, lang, "meetings.admin.button_back", _go(Act.OPEN, meeting=meeting.id))
     builder.adjust(1)
     return text, builder.as_markup()
@@ -288,7 +295,6 @@ def past_screen(
     builder = InlineKeyboardBuilder()
     key = "meetings.admin.past_title" if items else "meetings.admin.past_empty"
     for item in items:
-        local = item.occurrence.starts_at.astimezone(config.zone)
         _button(
             builder,
             i18n,
@@ -296,8 +302,7 @@ def past_screen(
             "meetings.admin.past_button",
             _go(Act.ROSTER, meeting=item.meeting.id, occurrence=item.occurrence.index),
             title=item.meeting.title[:40],
-            day=local.day,
-            month=local.month,
+            when=short_when(item.occurrence.starts_at, config.zone),
         )
     _button(builder, i18n, lang, "meetings.admin.button_back", _go(Act.LIST))
     builder.adjust(1)
@@ -409,10 +414,22 @@ def members_screen(
 # ---------------------------------------------------------------- scheduling steps
 
 
-def example_start(now: datetime, config: HandlerConfig) -> str:
-    """A start a week from today at 19.00, as an admin would type it."""
+def example_start(now: datetime, config: HandlerConfig) -> dict[str, Any]:
+    """A start a week from today at 19.00, as an admin would type it (day/month)."""
     local = now.astimezone(config.zone) + timedelta(days=7)
-    return f"{local.day:02d}/{local.month:02d} 19.00"
+    return {
+        "key": "meetings.admin.example_start",
+        "params": {"day": local.day, "month": local.month},
+    }
+
+
+def start_prompt(
+    key: str, i18n: Translator, lang: str, config: HandlerConfig, now: datetime
+) -> str:
+    """The question for a start (`ask_start` when scheduling, `ask_edit_start` when editing):
+    the zone and an example."""
+    zone = now.astimezone(config.zone).tzname() or ""
+    return i18n.t(key, lang, zone=zone, example=example_start(now, config))
 
 
 def step_screen(
@@ -427,12 +444,7 @@ def step_screen(
     builder = InlineKeyboardBuilder()
     abort = WizardCallback(step=Step.ABORT)
     if step == "start":
-        text = i18n.t(
-            "meetings.admin.ask_start",
-            lang,
-            zone=now.astimezone(config.zone).tzname() or "",
-            example=example_start(now, config),
-        )
+        text = start_prompt("meetings.admin.ask_start", i18n, lang, config, now)
     elif step == "duration":
         for minutes in DURATIONS:
             _button(

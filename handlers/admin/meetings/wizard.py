@@ -21,6 +21,7 @@ from handlers.admin.meetings.views import (
     detail_screen,
     found_screen,
     problem,
+    start_prompt,
     step_screen,
 )
 from handlers.common.admin_command import actor
@@ -38,6 +39,7 @@ from services.meetings import (
     Field,
     MeetingAudience,
     MeetingError,
+    MeetingProblem,
     MeetingService,
     Repeat,
     Roster,
@@ -248,7 +250,12 @@ async def _confirm(
             actor(query.from_user),
         )
     except MeetingError as error:
-        await query.answer(problem(error, i18n, lang), show_alert=True)
+        # The start passed while the preview waited: nothing can be typed here any more.
+        past = error.problem is MeetingProblem.PAST_TIME
+        shown = (
+            i18n.t("meetings.admin.past_at_confirm", lang) if past else problem(error, i18n, lang)
+        )
+        await query.answer(shown, show_alert=True)
         return
     await state.clear()
     await query.answer(i18n.t("meetings.admin.scheduled", lang), show_alert=True)
@@ -265,6 +272,7 @@ async def ask_edit(
     i18n: Translator,
     lang: str,
     clock: Clock,
+    config: HandlerConfig,
 ) -> None:
     if not isinstance(query.message, Message):
         return
@@ -277,8 +285,14 @@ async def ask_edit(
         field=field.value,
         started=clock.now().timestamp(),
     )
-    name = i18n.t(f"meetings.admin.field_{field.value}", lang)
-    await show(query, i18n.t("meetings.admin.ask_edit", lang, field=name.lower()))
+    if field is Field.START:
+        text = start_prompt("meetings.admin.ask_edit_start", i18n, lang, config, clock.now())
+    elif field is Field.NOTES:
+        text = i18n.t("meetings.admin.ask_edit_notes", lang)
+    else:
+        name = i18n.t(f"meetings.admin.field_{field.value}", lang)
+        text = i18n.t("meetings.admin.ask_edit", lang, field=name.lower())
+    await show(query, text)
 
 
 async def _typed_edit(
