@@ -9,6 +9,13 @@ python -m bot rotate-keys
                          re-encrypt every stored affiliate login with the first key
                          of CREDENTIALS_KEYS; exit 1 (changing nothing) if any
                          login cannot be opened with the configured keys
+python -m bot backup     an online copy of the database into BACKUP_DIR (the bot may run);
+                         keeps the newest BACKUP_KEEP; exit 1 when it fails
+python -m bot restore FILE
+                         check the copy FILE (integrity, schema revision, check-ledger)
+                         and only then put it in place of the database, the current one
+                         saved aside first; the bot must be stopped. Exit 0 done, 1 the
+                         copy failed a check (nothing replaced), 2 usage or bot running
 
 Every command names the database it uses (password hidden). A relative SQLite path in
 DATABASE_URL starts at the project folder (the one holding pyproject.toml), wherever the
@@ -25,9 +32,9 @@ import sys
 from aiogram.exceptions import TelegramUnauthorizedError
 from cryptography.fernet import Fernet
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
-USAGE = "usage: python -m bot [run|migrate|new-key|check-ledger|rotate-keys]"
+USAGE = "usage: python -m bot [run|migrate|new-key|check-ledger|rotate-keys|backup|restore FILE]"
 
 
 def main(argv: list[str]) -> int:
@@ -38,7 +45,9 @@ def main(argv: list[str]) -> int:
     if command == "new-key":
         print(Fernet.generate_key().decode())
         return 0
-    if command not in ("run", "migrate", "check-ledger", "rotate-keys"):
+    if command not in ("run", "migrate", "check-ledger", "rotate-keys", "backup", "restore") or (
+        command == "restore" and len(argv) != 2
+    ):
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -53,6 +62,8 @@ def main(argv: list[str]) -> int:
 
     configure_logging(settings)
     log = logging.getLogger("bot")
+    if command in ("backup", "restore"):
+        return backup_or_restore(command, argv[1:], settings)
     if command in ("check-ledger", "rotate-keys"):
         missing = missing_database(settings.DATABASE_URL)
         if missing:
@@ -102,6 +113,27 @@ def missing_database(url: str) -> str | None:
     return (
         f"the SQLite database {path} does not exist. Set DATABASE_URL to the bot's database "
         f"(relative paths start at {PROJECT_ROOT}), or create it with `python -m bot migrate`."
+    )
+
+
+def backup_or_restore(command: str, args: list[str], settings: Settings) -> int:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from bot.backup import backup_command, restore_command
+
+    now = datetime.now(UTC)
+    if command == "backup":
+        missing = missing_database(settings.DATABASE_URL)
+        if missing:
+            print(f"Refusing to backup: {missing}", file=sys.stderr)
+            return 2
+        return backup_command(settings, now)
+    return restore_command(
+        settings,
+        Path(args[0]).resolve(),
+        now,
+        check_ledger=lambda url: asyncio.run(check_ledger_command(url)),
     )
 
 

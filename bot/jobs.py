@@ -19,6 +19,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.backup import nightly_backup
 from bot.container import Container
 
 log = logging.getLogger(__name__)
@@ -215,6 +216,7 @@ def build_scheduler(container: Container) -> Scheduler:
     every(refresh_numbers, NUMBERS_REFRESH_EVERY.total_seconds(), "numbers-refresh")
     daily(remind_reports, container.settings.reminder_time, "report-reminder")
     daily(reconcile_group, container.settings.reconcile_time, "group-reconcile")
+    daily(nightly_backup, container.settings.backup_time, "nightly-backup")
     scheduler.add_job(
         scheduler.tracked(check_rights), "date", run_date=container.clock.now(),
         id="group-rights-at-start", **once,

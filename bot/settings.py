@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     ANNOUNCE_PROGRESS_SECONDS: float = Field(default=15, ge=1, le=600)
     # Meetings: reminders this long before each start, to those who said yes or maybe.
     MEETING_REMINDERS: str = "24h,1h"
+    # Backups (bot/backup.py): where, how many are kept, when the nightly one runs.
+    BACKUP_DIR: str = "data/backups"
+    BACKUP_KEEP: int = Field(default=14, ge=1, le=1000)
+    BACKUP_TIME: str = "03:15"
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -125,7 +129,7 @@ class Settings(BaseSettings):
             raise ValueError("expected an IANA time zone such as Asia/Jakarta") from None
         return value
 
-    @field_validator("REPORT_REMINDER_TIME", "GROUP_RECONCILE_TIME")
+    @field_validator("REPORT_REMINDER_TIME", "GROUP_RECONCILE_TIME", "BACKUP_TIME")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         match = re.fullmatch(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])", value.strip())
@@ -208,6 +212,16 @@ class Settings(BaseSettings):
     def reconcile_time(self) -> time:
         hour, minute = self.GROUP_RECONCILE_TIME.split(":")
         return time(int(hour), int(minute))
+
+    @property
+    def backup_time(self) -> time:
+        hour, minute = self.BACKUP_TIME.split(":")
+        return time(int(hour), int(minute))
+
+    @property
+    def backup_folder(self) -> Path:
+        """BACKUP_DIR, a relative path taken from the project folder."""
+        return PROJECT_ROOT / self.BACKUP_DIR  # an absolute BACKUP_DIR stays as it is
 
     def sqlite_path(self) -> Path | None:
         """The SQLite file (absolute), or None for PostgreSQL or an in-memory database."""
