@@ -35,6 +35,7 @@ a pass reads the table, so a commit during the pass starts another one at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -160,9 +161,12 @@ class OutboxRelay:
         for chat_id, chat_rows in by_chat.items():
             worker = asyncio.create_task(self._work(chat_rows), name=f"outbox-chat-{chat_id}")
             self._busy[chat_id] = worker
-            worker.add_done_callback(lambda _task, chat=chat_id: self._done(chat))
+            worker.add_done_callback(functools.partial(self._finished, chat_id))
             workers.append(worker)
         return workers
+
+    def _finished(self, chat_id: int, _task: asyncio.Task[None]) -> None:
+        self._done(chat_id)
 
     def _done(self, chat_id: int) -> None:
         self._busy.pop(chat_id, None)

@@ -241,7 +241,7 @@ class SendingLayer(BaseRequestMiddleware):
             while True:
                 try:
                     result = await make_request(bot, method)  # type: ignore[arg-type]
-                    return result  # type: ignore[return-value]
+                    return result
                 except TelegramRetryAfter as error:
                     delay = float(error.retry_after)
                     problem: Exception = error
@@ -333,7 +333,7 @@ class SendingLayer(BaseRequestMiddleware):
 
     def _backoff(self, failures: int) -> float:
         base = self.limits.first_backoff_seconds * 2 ** (failures - 1)
-        return min(base, 30.0) * (1 + 0.25 * self._jitter())
+        return float(min(base, 30.0) * (1 + 0.25 * self._jitter()))
 
     @staticmethod
     def _final(method: TelegramMethod[Any], error: Exception) -> Exception:
