@@ -16,6 +16,8 @@ python -m bot restore FILE
                          and only then put it in place of the database, the current one
                          saved aside first; the bot must be stopped. Exit 0 done, 1 the
                          copy failed a check (nothing replaced), 2 usage or bot running
+python -m bot status     the bot's health: database reachable, outbox backlog and failures,
+                         each job's last run; exit 0 healthy, 1 unhealthy, 2 settings
 
 Every command names the database it uses (password hidden). A relative SQLite path in
 DATABASE_URL starts at the project folder (the one holding pyproject.toml), wherever the
@@ -34,7 +36,9 @@ from cryptography.fernet import Fernet
 
 from bot.settings import Settings, SettingsError, load_settings
 
-USAGE = "usage: python -m bot [run|migrate|new-key|check-ledger|rotate-keys|backup|restore FILE]"
+USAGE = (
+    "usage: python -m bot [run|migrate|new-key|check-ledger|rotate-keys|backup|restore FILE|status]"
+)
 
 
 def main(argv: list[str]) -> int:
@@ -45,9 +49,8 @@ def main(argv: list[str]) -> int:
     if command == "new-key":
         print(Fernet.generate_key().decode())
         return 0
-    if command not in ("run", "migrate", "check-ledger", "rotate-keys", "backup", "restore") or (
-        command == "restore" and len(argv) != 2
-    ):
+    commands = ("run", "migrate", "check-ledger", "rotate-keys", "backup", "restore", "status")
+    if command not in commands or (command == "restore" and len(argv) != 2):
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -64,6 +67,8 @@ def main(argv: list[str]) -> int:
     log = logging.getLogger("bot")
     if command in ("backup", "restore"):
         return backup_or_restore(command, argv[1:], settings)
+    if command == "status":
+        return status_command(settings)
     if command in ("check-ledger", "rotate-keys"):
         missing = missing_database(settings.DATABASE_URL)
         if missing:
@@ -135,6 +140,34 @@ def backup_or_restore(command: str, args: list[str], settings: Settings) -> int:
         now,
         check_ledger=lambda url: asyncio.run(check_ledger_command(url)),
     )
+
+
+def status_command(settings: Settings) -> int:
+    """Print the health report (bot/health.py); 0 healthy, 1 not, 2 no such database. It
+    only reads: no migration runs, nothing is created."""
+    from datetime import UTC, datetime
+
+    from bot.health import HealthReport, Thresholds, build_report
+    from storage.database import create_read_engine, create_session_factory, describe_database
+    from storage.uow import UnitOfWorkFactory
+
+    print(f"Database: {describe_database(settings.DATABASE_URL)}")
+    missing = missing_database(settings.DATABASE_URL)
+    if missing:
+        print(f"Refusing to check: {missing}", file=sys.stderr)
+        return 2
+
+    async def report() -> HealthReport:
+        engine = create_read_engine(settings.DATABASE_URL)
+        try:
+            uow = UnitOfWorkFactory(create_session_factory(engine))
+            return await build_report(uow, datetime.now(UTC), Thresholds.of(settings))
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(report())
+    print("\n".join(found.lines()))
+    return 0 if found.healthy else 1
 
 
 async def check_ledger_command(url: str) -> int:

@@ -17,6 +17,7 @@ from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
 from bot.container import Container
+from bot.health import add_health_route
 from bot.jobs import Scheduler, build_scheduler
 from bot.startup_checks import check_admin_group
 from bot.webhook import WebhookHandler
@@ -104,7 +105,9 @@ def _install_stop_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
-async def _serve_webhook(container: Container, dp: Dispatcher, stop: asyncio.Event) -> None:
+async def _serve_webhook(
+    container: Container, dp: Dispatcher, stop: asyncio.Event, scheduler: Scheduler | None = None
+) -> None:
     settings = container.settings
     assert settings.WEBHOOK_URL and settings.WEBHOOK_SECRET
     secret = settings.WEBHOOK_SECRET.get_secret_value()
@@ -112,6 +115,7 @@ async def _serve_webhook(container: Container, dp: Dispatcher, stop: asyncio.Eve
     app = web.Application()
     WebhookHandler(dispatcher=dp, bot=container.bot, secret_token=secret).register(app, path=path)
     setup_application(app, dp, bot=container.bot)
+    add_health_route(app, container, (lambda: scheduler.runs) if scheduler else None)  # GET /health
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     host, port = settings.webhook_host_port
@@ -197,7 +201,7 @@ async def serve(container: Container, dp: Dispatcher) -> None:
         if container.memory_trim is not None:
             trimming = asyncio.create_task(container.memory_trim.run_forever(asyncio.sleep))
         if container.settings.WEBHOOK_URL:
-            await _serve_webhook(container, dp, stop)
+            await _serve_webhook(container, dp, stop, scheduler)
         else:
             await _poll(container, dp, stop)
     finally:

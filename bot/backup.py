@@ -6,8 +6,10 @@ time in UTC; the newest BACKUP_KEEP stay. A restore checks the copy first, on a 
 copy: SQLite's integrity check (or pg_restore into a scratch database), a schema
 revision this code knows (an older one is upgraded), and the money invariants of
 check-ledger. Only a copy that passes replaces the database, after the current one is
-saved aside. Exit codes: 0 done, 1 the copy failed a check (nothing replaced), 2 usage,
-settings, or the bot still running.
+saved aside (a live SQLite file SQLite cannot read is kept byte for byte, `-damaged`).
+Exit codes: 0 done, 1 the copy failed a check (nothing replaced), 2 usage, settings, or
+the bot still running, 3 a step of the restore itself failed (disk, permissions; the
+database was not replaced).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -137,6 +140,12 @@ def _failed(problems: list[str]) -> int:
     return 1
 
 
+def _unfinished(error: object) -> int:
+    print(f"Restore FAILED: {error}", file=sys.stderr)
+    print("The restore could not finish; the database was not replaced.", file=sys.stderr)
+    return 3
+
+
 def _restore_sqlite(
     settings: Settings, file: Path, now: datetime, check_ledger: LedgerCheck
 ) -> int:
@@ -153,9 +162,11 @@ def _restore_sqlite(
     live.parent.mkdir(parents=True, exist_ok=True)
     scratch = live.with_name(f".restore-{copies.stamp(now)}-{live.name}")
     copies.remove_sqlite_files(scratch)
-    aside: Path | None = None
+    aside: copies.Aside | None = None
     try:
-        shutil.copyfile(file, scratch)
+        copies.create_private(scratch)
+        with file.open("rb") as source, scratch.open("r+b") as target:
+            shutil.copyfileobj(source, target)
         problem = copies.sqlite_integrity(scratch)
         if problem is not None:
             return _failed([problem])
@@ -163,22 +174,27 @@ def _restore_sqlite(
         problems = check_copy(f"sqlite+aiosqlite:///{scratch}", check_ledger)
         if problems:
             return _failed(problems)
-        if copies.sqlite_in_use(live):
-            print("Refusing to restore: the bot was started meanwhile.", file=sys.stderr)
-            return 2
-        if live.exists():
-            aside = settings.backup_folder / f"before-restore-{copies.stamp(now)}.db"
-            settings.backup_folder.mkdir(parents=True, exist_ok=True)
-            copies.sqlite_copy(live, aside)
-        copies.sqlite_replace(scratch, live)
-    except copies.BackupError as error:
-        print(f"Restore FAILED: {error}", file=sys.stderr)
-        return 1
+        # From here to the rename no other process can open the live database.
+        with copies.sqlite_hold(live) as hold:
+            if hold is not None:
+                aside = copies.sqlite_save_aside(hold, settings.backup_folder, now)
+            copies.sqlite_replace(scratch, live)
+    except copies.InUse:
+        print("Refusing to restore: the bot was started meanwhile. Stop it first.",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    except (copies.BackupError, OSError, sqlite3.Error) as error:
+        return _unfinished(error)
     finally:
         copies.remove_sqlite_files(scratch)
     print(f"OK: restored {file} into {live}")
-    if aside is not None:
-        print(f"The database as it was before is kept at {aside}")
+    if aside is not None and aside.damaged is None:
+        print(f"The database as it was before is kept at {aside.path}")
+    elif aside is not None:
+        print(
+            f"WARNING: the database it replaced was damaged ({aside.damaged}); its files are "
+            f"kept as they were at {aside.path}"
+        )
     return 0
 
 
@@ -189,9 +205,8 @@ def _restore_postgres(
 
     url = settings.DATABASE_URL
     live = make_url(url).database or ""
-    scratch = f"{live}_restore_check"[:63]
-    aside = f"{live}_before_restore_{copies.stamp(now)}"[:63]
     try:
+        scratch, aside = copies.pg_restore_names(live, now)
         copies.require_pg_tool("pg_restore")
     except copies.BackupError as error:
         print(f"Refusing to restore: {error}", file=sys.stderr)
@@ -201,25 +216,29 @@ def _restore_postgres(
               file=sys.stderr)  # fmt: skip
         return 2
     scratch_url = make_url(url).set(database=scratch).render_as_string(hide_password=False)
+    swapped = False
     try:
-        copies.pg_check_archive(file, url)
-        asyncio.run(copies.pg_recreate(url, scratch))
-        copies.pg_restore_into(file, url, scratch)
-    except copies.BackupError as error:
-        asyncio.run(copies.pg_drop(url, scratch))
-        return _failed([str(error)])
-    print("OK: pg_restore into a scratch database")
-    problems = check_copy(scratch_url, check_ledger)
-    if problems:
-        asyncio.run(copies.pg_drop(url, scratch))
-        return _failed(problems)
-    try:
-        existed = asyncio.run(copies.pg_swap(url, scratch, aside))
-    except Exception as error:  # the live database in use, no right to rename...
-        asyncio.run(copies.pg_drop(url, scratch))
-        print(f"Refusing to restore: swapping the databases failed: {type(error).__name__}; "
-              "stop the bot and check the user may rename databases", file=sys.stderr)  # fmt: skip
-        return 2
+        try:
+            copies.pg_check_archive(file, url)
+            asyncio.run(copies.pg_recreate(url, scratch))
+            copies.pg_restore_into(file, url, scratch)
+        except copies.BackupError as error:
+            return _failed([str(error)])
+        print("OK: pg_restore into a scratch database")
+        problems = check_copy(scratch_url, check_ledger)
+        if problems:
+            return _failed(problems)
+        try:
+            existed = asyncio.run(copies.pg_swap(url, scratch, aside))
+        except Exception as error:  # the live database in use, no right to rename...
+            print(f"Refusing to restore: swapping the databases failed: "
+                  f"{copies.describe(error, url)}. Stop the bot and check the user may "
+                  "rename databases.", file=sys.stderr)  # fmt: skip
+            return 2
+        swapped = True
+    finally:
+        if not swapped:
+            asyncio.run(copies.pg_drop_quietly(url, scratch))
     print(f"OK: restored {file} into the database {live}")
     if existed:
         print(f"The database as it was before is kept as the database {aside}")

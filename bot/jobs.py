@@ -6,6 +6,10 @@ start too, catching up after downtime; the daily ones run at their time in the
 configured zone (the report reminder also at start when its time has passed; a
 nightly reconcile missed by more than an hour waits for the next night, while the
 lifecycle job has already removed whoever expired meanwhile).
+
+Each run's start, end and outcome (an error raised or logged) is kept in memory and
+written to the table job_runs at its end, for the health report (bot/health.py), whose
+alerts run here every minute too.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.backup import nightly_backup
 from bot.container import Container
+from bot.health import RUN_ERRORS, WATCH_EVERY, remember_runs, watch_health, watch_job_errors
+from storage.repos.health import JobRunRecord
 
 log = logging.getLogger(__name__)
 
@@ -153,20 +159,54 @@ class Scheduler(AsyncIOScheduler):  # type: ignore[misc]
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.running_jobs: set[asyncio.Task[Any]] = set()
+        # Each job's last run in this process (bot/health.py), and where it is written.
+        self.runs: dict[str, JobRunRecord] = {}
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.remember: Callable[[JobRunRecord], Awaitable[None]] | None = None
+        watch_job_errors()
 
-    def tracked(self, job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def tracked(
+        self, job: Callable[..., Awaitable[Any]], job_id: str | None = None
+    ) -> Callable[..., Awaitable[Any]]:
+        name = job_id or job.__name__
+
         @functools.wraps(job)
         async def run(*args: Any) -> Any:
             task = asyncio.current_task()
             if task is not None:
                 self.running_jobs.add(task)
+            started = self.now()
+            self.runs[name] = JobRunRecord(name, started, None, True, None)
+            errors: list[str] = []  # ERROR lines logged while it runs (bot/health.py)
+            token = RUN_ERRORS.set(errors)
+            failure: str | None = None
             try:
                 return await job(*args)
+            except asyncio.CancelledError:
+                failure = "cancelled"
+                raise
+            except Exception as error:
+                failure = f"{type(error).__name__} raised"
+                raise
             finally:
-                if task is not None:
-                    self.running_jobs.discard(task)
+                RUN_ERRORS.reset(token)
+                try:  # still "running" while its record is written: stop() waits for it
+                    await self._finished(name, started, failure or (errors[0] if errors else None),
+                                         write=failure != "cancelled")  # fmt: skip
+                finally:
+                    if task is not None:
+                        self.running_jobs.discard(task)
 
         return run
+
+    async def _finished(self, name: str, started: datetime, error: str | None, write: bool) -> None:
+        done = JobRunRecord(name, started, self.now(), error is None, error)
+        self.runs[name] = done
+        if write and self.remember is not None:
+            try:
+                await self.remember(done)
+            except Exception as problem:  # the run happened; only its record is missing
+                log.warning("Could not record the run of job %s: %r", name, problem)
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """No new runs; the running ones finish (cancelled after `grace` seconds), and
@@ -183,13 +223,14 @@ class Scheduler(AsyncIOScheduler):  # type: ignore[misc]
 
 def build_scheduler(container: Container) -> Scheduler:
     scheduler = Scheduler(timezone=container.settings.zone)
+    scheduler.now, scheduler.remember = container.clock.now, remember_runs(container)
     once = {"args": (container,), "replace_existing": True}
     repeated = once | {"coalesce": True, "max_instances": 1}
 
     def every(job: Any, seconds: float, job_id: str) -> None:
         """Every `seconds`, first at start (which catches up after downtime)."""
         scheduler.add_job(
-            scheduler.tracked(job),
+            scheduler.tracked(job, job_id),
             "interval",
             seconds=seconds,
             id=job_id,
@@ -200,7 +241,7 @@ def build_scheduler(container: Container) -> Scheduler:
     def daily(job: Any, at: time, job_id: str) -> None:
         """Every day at `at` in the settings' zone (an hour late at most after downtime)."""
         scheduler.add_job(
-            scheduler.tracked(job),
+            scheduler.tracked(job, job_id),
             "cron",
             hour=at.hour,
             minute=at.minute,
@@ -217,14 +258,15 @@ def build_scheduler(container: Container) -> Scheduler:
     daily(remind_reports, container.settings.reminder_time, "report-reminder")
     daily(reconcile_group, container.settings.reconcile_time, "group-reconcile")
     daily(nightly_backup, container.settings.backup_time, "nightly-backup")
+    every(watch_health, WATCH_EVERY.total_seconds(), "health-watch")
     scheduler.add_job(
-        scheduler.tracked(check_rights), "date", run_date=container.clock.now(),
-        id="group-rights-at-start", **once,
+        scheduler.tracked(check_rights, "group-rights-at-start"), "date",
+        run_date=container.clock.now(), id="group-rights-at-start", **once,
     )  # fmt: skip
     catch_up = reminder_catch_up(container)
     if catch_up is not None:
         scheduler.add_job(
-            scheduler.tracked(remind_reports), "date", run_date=catch_up,
-            id="report-reminder-catch-up", **once,
+            scheduler.tracked(remind_reports, "report-reminder-catch-up"), "date",
+            run_date=catch_up, id="report-reminder-catch-up", **once,
         )  # fmt: skip
     return scheduler

@@ -35,8 +35,8 @@ a pass reads the table, so a commit during the pass starts another one at once.
 from __future__ import annotations
 
 import asyncio
-import functools
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     BACKUP_DIR: str = "data/backups"
     BACKUP_KEEP: int = Field(default=14, ge=1, le=1000)
     BACKUP_TIME: str = "03:15"
+    # Health (bot/health.py): the webhook's health path and the outbox alert thresholds.
+    HEALTH_PATH: str = Field(default="/health", pattern=r"^/[A-Za-z0-9_./-]*$")
+    OUTBOX_ALERT_BACKLOG: int = Field(default=500, ge=1, le=10_000_000)
+    OUTBOX_ALERT_WAIT_MINUTES: int = Field(default=10, ge=1, le=1440)
+    OUTBOX_ALERT_FAILURES: int = Field(default=5, ge=1, le=100_000)
 
     @field_validator("BOT_TOKEN")
     @classmethod

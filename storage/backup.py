@@ -10,12 +10,17 @@ Copies are named `membership-YYYYMMDD-HHMMSS.db` (or `.dump`) in UTC.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import glob
+import logging
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +38,17 @@ STAMP = "%Y%m%d-%H%M%S"
 COPY_NAME = re.compile(r"^membership-(\d{8}-\d{6})(?:-(\d+))?\.(db|dump)$")
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_MS = 30_000
+# SQLite's POSIX lock bytes (os_unix.c): PENDING, RESERVED, then the SHARED range, and
+# the byte of the -shm file every connection in WAL mode holds while it is open.
+SQLITE_LOCK_START, SQLITE_LOCK_LENGTH = 0x40000000, 2 + 510
+SQLITE_SHM_DMS = 128
+# A pg_dump that hangs (a table locked, the server gone) must fail, not wait forever.
+PG_DUMP_TIMEOUT_S = 3 * 3600
+PG_RESTORE_TIMEOUT_S = 6 * 3600
+PG_LOCK_WAIT = "120s"
+PG_NAME_BYTES = 63  # PostgreSQL cuts longer identifiers to their first 63 bytes
+
+log = logging.getLogger(__name__)
 
 
 class BackupError(Exception):
@@ -43,13 +59,16 @@ def stamp(now: datetime) -> str:
     return now.astimezone(UTC).strftime(STAMP)
 
 
-def _final_name(folder: Path, now: datetime, extension: str) -> Path:
-    """`membership-<UTC stamp>.<ext>`; a second copy within the same second gets `-2`."""
-    base = f"{PREFIX}{stamp(now)}"
-    path, counter = folder / f"{base}.{extension}", 1
+def _final_name(
+    folder: Path, now: datetime, extension: str, prefix: str = PREFIX, tail: str = ""
+) -> Path:
+    """`membership-<UTC stamp><tail>.<ext>`; a second copy within the same second gets
+    `-2` after the stamp."""
+    base = f"{prefix}{stamp(now)}"
+    path, counter = folder / f"{base}{tail}.{extension}", 1
     while path.exists():
         counter += 1
-        path = folder / f"{base}-{counter}.{extension}"
+        path = folder / f"{base}-{counter}{tail}.{extension}"
     return path
 
 
@@ -68,6 +87,35 @@ def _publish(partial: Path, final: Path) -> None:
     _fsync(final.parent)
 
 
+def make_folder(folder: Path) -> None:
+    """The backup folder, readable by its owner only when this creates it."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def create_private(path: Path) -> None:
+    """An empty file only its owner may read (copies hold members' data)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+@contextlib.contextmanager
+def backup_lock(folder: Path) -> Iterator[None]:
+    """One backup at a time into `folder`; the one holding it removes the temporary
+    files a killed backup left behind."""
+    make_folder(folder)
+    fd = os.open(folder, os.O_RDONLY)  # the folder itself is the lock: no file to leave
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BackupError(f"another backup is being written into {folder} now") from None
+        for leftover in folder.glob(f".{PREFIX}*.partial*"):
+            leftover.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(fd)
+
+
 def remove_sqlite_files(path: Path) -> None:
     for extra in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         extra.unlink(missing_ok=True)
@@ -80,6 +128,7 @@ def sqlite_copy(source: Path, target: Path) -> None:
         raise BackupError(f"the SQLite database {source} does not exist")
     partial = target.with_name(f".{target.name}.partial")
     remove_sqlite_files(partial)
+    create_private(partial)  # an empty file is an empty database to SQLite
     src = sqlite3.connect(str(source), timeout=BUSY_MS / 1000)
     try:
         src.execute(f"PRAGMA busy_timeout={BUSY_MS}")
@@ -103,27 +152,125 @@ def sqlite_copy(source: Path, target: Path) -> None:
 
 
 def sqlite_backup(source: Path, folder: Path, now: datetime) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _final_name(folder, now, "db")
-    sqlite_copy(source, target)
+    with backup_lock(folder):
+        target = _final_name(folder, now, "db")
+        sqlite_copy(source, target)
     return target
+
+
+class InUse(BackupError):
+    """Another process (the running bot) has the SQLite database open."""
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The live SQLite database locked against every other process (see sqlite_hold)."""
+
+    path: Path
+    fd: int
+
+
+def _lock(fd: int, start: int, length: int) -> bool:
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, length, start, os.SEEK_SET)
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def sqlite_hold(path: Path) -> Iterator[Hold | None]:
+    """Lock the SQLite database at `path` as SQLite itself would for a write (its own lock
+    bytes, taken directly, so a damaged file locks too), plus the byte of the -shm file
+    that every open connection in WAL mode holds, even an idle one. Raises InUse when
+    another process has it open; while held, a bot starting meanwhile cannot read or
+    write it. Yields None when there is no file. This process must not open the file
+    through SQLite while holding it (closing any descriptor of it drops the lock)."""
+    if not path.exists():
+        yield None
+        return
+    fds = [os.open(path, os.O_RDWR)]
+    try:
+        if not _lock(fds[0], SQLITE_LOCK_START, SQLITE_LOCK_LENGTH):
+            raise InUse(f"another process has {path} open")
+        shm = Path(f"{path}-shm")
+        if shm.exists():
+            fds.append(os.open(shm, os.O_RDWR))
+            if not _lock(fds[1], SQLITE_SHM_DMS, 1):
+                raise InUse(f"another process has {path} open")
+        yield Hold(path, fds[0])
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def sqlite_in_use(path: Path) -> bool:
     """Whether another connection (the running bot) has the SQLite file open: in WAL mode
-    an exclusive lock is refused while any other connection is open, even an idle one."""
-    if not path.exists():
-        return False
-    connection = sqlite3.connect(str(path), timeout=0, isolation_level=None)
+    even an idle connection holds a lock on the -shm file. Works on a damaged file."""
     try:
-        connection.execute("PRAGMA locking_mode=EXCLUSIVE")
-        connection.execute("BEGIN EXCLUSIVE")
-        connection.execute("ROLLBACK")
-    except sqlite3.OperationalError:
+        with sqlite_hold(path):
+            return False
+    except InUse:
         return True
-    finally:
-        connection.close()
-    return False
+
+
+def _copy_raw(hold: Hold, target: Path) -> list[Path]:
+    """The held database's files byte for byte (main file, then any -wal / -journal
+    beside it, named after `target`), each readable by its owner only. The main file is
+    read through the held descriptor, so the lock stays."""
+    written = [target]
+    create_private(target)
+    with target.open("r+b") as out:
+        offset = 0
+        while chunk := os.pread(hold.fd, 1 << 20, offset):
+            out.write(chunk)
+            offset += len(chunk)
+    for extra in ("-wal", "-journal"):
+        source = Path(f"{hold.path}{extra}")
+        if source.is_file():
+            companion = Path(f"{target}{extra}")
+            create_private(companion)
+            with source.open("rb") as inp, companion.open("r+b") as out:
+                shutil.copyfileobj(inp, out)
+            written.append(companion)
+    return written
+
+
+@dataclass(frozen=True)
+class Aside:
+    path: Path
+    damaged: str | None  # what SQLite found wrong with the database saved aside
+
+
+def sqlite_save_aside(hold: Hold, folder: Path, now: datetime) -> Aside:
+    """Keep the held database in `folder` before it is replaced: as one checked SQLite
+    file `before-restore-<stamp>.db` (its log folded in) when SQLite can read it; when it
+    cannot (the usual reason to restore), its raw files as they are, named
+    `before-restore-<stamp>-damaged.db` (+ `-wal` / `-journal`)."""
+    make_folder(folder)
+    target = _final_name(folder, now, "db", "before-restore-")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        _copy_raw(hold, partial)
+        try:
+            sqlite_settle(partial)  # a hot journal is rolled back, the log folded in
+            problem = sqlite_integrity(partial)
+        except sqlite3.Error as error:
+            problem = f"SQLite cannot read it: {error}"
+        if problem is None:
+            for extra in ("-wal", "-shm", "-journal"):
+                Path(f"{partial}{extra}").unlink(missing_ok=True)
+            _publish(partial, target)
+            return Aside(target, None)
+        remove_sqlite_files(partial)
+        damaged = _final_name(folder, now, "db", "before-restore-", "-damaged")
+        for written in _copy_raw(hold, partial):
+            suffix = written.name[len(partial.name) :]
+            _publish(written, Path(f"{damaged}{suffix}"))
+        return Aside(damaged, problem)
+    except OSError as error:
+        remove_sqlite_files(partial)
+        raise BackupError(f"saving the current database aside failed: {error}") from None
 
 
 def sqlite_integrity(path: Path) -> str | None:
@@ -155,10 +302,23 @@ def sqlite_settle(path: Path) -> None:
         connection.close()
 
 
+def take_ownership(copy: Path, live: Path) -> None:
+    """Give `copy` the mode of `live` (and its owner and group when allowed), so the bot
+    can still open the file that replaces it; 0600 when there is no live file."""
+    if not live.exists():
+        os.chmod(copy, 0o600)
+        return
+    status = live.stat()
+    with contextlib.suppress(PermissionError):
+        os.chown(copy, status.st_uid, status.st_gid)
+    os.chmod(copy, status.st_mode & 0o7777)
+
+
 def sqlite_replace(copy: Path, live: Path) -> None:
     """Put the checked `copy` in place of `live` in one rename (same folder), leaving no
-    log of the old database beside the new one."""
+    log of the old database beside the new one; the file keeps the live one's mode."""
     sqlite_settle(copy)
+    take_ownership(copy, live)
     for extra in ("-wal", "-shm", "-journal"):
         Path(f"{live}{extra}").unlink(missing_ok=True)
     _publish(copy, live)
@@ -264,12 +424,22 @@ def _scrub(message: str, url: str | URL) -> str:
     return shown.replace(str(password), "***") if password else shown
 
 
-def _run_pg(argv: list[str], url: str | URL, database: str | None = None) -> None:
-    result = subprocess.run(
-        argv, env=pg_environment(url, database), capture_output=True, text=True, check=False
-    )
+def _run_pg(
+    argv: list[str], url: str | URL, database: str | None = None, timeout: float = 600
+) -> None:
+    tool = Path(argv[0]).name
+    try:
+        result = subprocess.run(
+            argv,
+            env=pg_environment(url, database),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise BackupError(f"{tool} did not finish within {timeout:g} s and was stopped") from None
     if result.returncode != 0:
-        tool = Path(argv[0]).name
         raise BackupError(f"{tool} failed: {_scrub(result.stderr, url) or 'no message'}")
 
 
@@ -285,15 +455,18 @@ def require_pg_tool(name: str) -> str:
 
 def pg_backup(url: str, folder: Path, now: datetime) -> Path:
     tool = require_pg_tool("pg_dump")
-    folder.mkdir(parents=True, exist_ok=True)
-    target = _final_name(folder, now, "dump")
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        _run_pg([tool, "--format=custom", "--no-password", f"--file={partial}"], url)
-    except BackupError:
-        partial.unlink(missing_ok=True)
-        raise
-    _publish(partial, target)
+    with backup_lock(folder):
+        target = _final_name(folder, now, "dump")
+        partial = target.with_name(f".{target.name}.partial")
+        create_private(partial)  # pg_dump writes into it and keeps its mode
+        argv = [tool, "--format=custom", "--no-password", f"--lock-wait-timeout={PG_LOCK_WAIT}"]
+        try:
+            _run_pg([*argv, f"--file={partial}"], url, timeout=PG_DUMP_TIMEOUT_S)
+            os.chmod(partial, 0o600)
+        except BackupError:
+            partial.unlink(missing_ok=True)
+            raise
+        _publish(partial, target)
     return target
 
 
@@ -316,7 +489,33 @@ def pg_restore_into(file: Path, url: str, database: str) -> None:
         ],
         url,
         database,
+        timeout=PG_RESTORE_TIMEOUT_S,
     )
+
+
+def pg_name(name: str) -> bytes:
+    """The name PostgreSQL stores for `name`: its first 63 bytes, whole characters."""
+    raw = name.encode()
+    if len(raw) <= PG_NAME_BYTES:
+        return raw
+    return raw[:PG_NAME_BYTES].decode(errors="ignore").encode()
+
+
+def pg_restore_names(live: str, now: datetime) -> tuple[str, str]:
+    """(scratch, aside) for restoring into `live`: a short random scratch name, and
+    `<live>_before_restore_<UTC stamp>` with the live name shortened so the stamp stays.
+    Raises BackupError when any two would be the same database."""
+    scratch = f"restore_check_{secrets.token_hex(6)}"
+    suffix = f"_before_restore_{stamp(now)}"
+    room = PG_NAME_BYTES - len(suffix.encode())
+    aside = pg_name(live[:room]).decode()
+    while len(aside.encode()) > room:
+        aside = aside[:-1]
+    aside += suffix
+    names = {pg_name(scratch), pg_name(live), pg_name(aside)}
+    if len(names) != 3:
+        raise BackupError(f"cannot name the databases for the restore of {live} apart")
+    return scratch, aside
 
 
 def _admin_url(url: str) -> str:
@@ -348,6 +547,20 @@ async def pg_recreate(url: str, database: str) -> None:
 
 async def pg_drop(url: str, database: str) -> None:
     await pg_admin(url, f"DROP DATABASE IF EXISTS {_quote(database)} WITH (FORCE)")
+
+
+async def pg_drop_quietly(url: str, database: str) -> None:
+    """Drop a scratch database; a failure is logged (and the name given), never raised."""
+    try:
+        await pg_drop(url, database)
+    except Exception as error:
+        log.error("Could not drop the scratch database %s: %s", database, describe(error, url))
+
+
+def describe(error: BaseException, url: str | URL) -> str:
+    """What went wrong, in one line without a password: the driver's own message."""
+    cause = getattr(error, "orig", None) or error
+    return f"{type(cause).__name__}: {_scrub(str(cause), url) or 'no message'}"
 
 
 async def pg_exists(url: str, database: str) -> bool:

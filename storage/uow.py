@@ -15,6 +15,7 @@ from storage.repos.announcements import AnnouncementRepository
 from storage.repos.audit import AuditRepository
 from storage.repos.catalog import CatalogRepository
 from storage.repos.exports import ExportRepository
+from storage.repos.health import HealthRepository
 from storage.repos.leaders import LeaderRepository
 from storage.repos.ledger import LedgerRepository
 from storage.repos.library import LibraryRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
     exports: ExportRepository
     library: LibraryRepository
     meetings: MeetingRepository
+    health: HealthRepository
 
     def __init__(
         self,
@@ -81,6 +83,7 @@ class UnitOfWork:
         self.exports = ExportRepository(self.session)
         self.library = LibraryRepository(self.session)
         self.meetings = MeetingRepository(self.session)
+        self.health = HealthRepository(self.session)
         return self
 
     async def __aexit__(

@@ -454,3 +454,275 @@ async def test_the_nightly_job_writes_a_copy_and_alerts_nobody_when_it_works(
             assert found.scalar_one() == 0
     finally:
         await container.close()
+
+
+# --- review findings: a damaged live database, the swap race, names, modes, hangs -----
+
+
+def damage(live: Path, how: str) -> None:
+    if how == "garbage":
+        live.write_bytes(b"\0" * 8192)
+    else:  # a bad sector in the members table
+        flip_bytes(live, live)
+
+
+@pytest.mark.parametrize("how", ["garbage", "flip"])
+def test_a_damaged_live_database_is_replaced_and_its_files_are_kept_as_they_were(
+    sqlite_db: str, tmp_path: Path, how: str
+) -> None:
+    copy = a_copy(sqlite_db, tmp_path)
+    live = sqlite_file(sqlite_db)
+    assert live is not None
+    damage(live, how)
+    broken = live.read_bytes()
+    backups = tmp_path / "b"
+    result = cli("restore", str(copy), url=sqlite_db, backups=backups, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK: restored" in result.stdout
+    assert "WARNING: the database it replaced was damaged" in result.stdout
+    kept = [p for p in backups.iterdir() if p.name.startswith("before-restore-")]
+    assert [p.name.endswith("-damaged.db") for p in kept] == [True]
+    assert kept[0].read_bytes() == broken
+    assert rows(sqlite_db) == rows(f"sqlite+aiosqlite:///{copy}")
+
+
+def run_restore(settings: Settings, copy: Path, now: datetime) -> int:
+    from bot.__main__ import check_ledger_command
+    from bot.backup import restore_command
+
+    return restore_command(settings, copy, now, lambda url: asyncio.run(check_ledger_command(url)))
+
+
+WRITER = """
+import sqlite3, sys
+try:
+    connection = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)
+    connection.execute("CREATE TABLE late_writes (what TEXT)")
+    print("written")
+except sqlite3.Error as error:
+    print(f"refused: {error}")
+"""
+
+
+def test_a_bot_started_during_the_swap_cannot_write_into_the_database_being_replaced(
+    sqlite_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = a_copy(sqlite_db, tmp_path)
+    live = sqlite_file(sqlite_db)
+    assert live is not None
+    attempts: list[str] = []
+    replace = copies.sqlite_replace
+
+    def bot_starts_then_replace(scratch: Path, target: Path) -> None:
+        started = subprocess.run([sys.executable, "-c", WRITER, str(target)],
+                                 capture_output=True, text=True, timeout=60)  # fmt: skip
+        attempts.append(started.stdout.strip() + started.stderr)
+        replace(scratch, target)
+
+    monkeypatch.setattr(copies, "sqlite_replace", bot_starts_then_replace)
+    backups = tmp_path / "b"
+    assert run_restore(settings_for(sqlite_db, backups), copy, datetime.now(UTC)) == 0
+    assert len(attempts) == 1 and attempts[0].startswith("refused: database is locked")
+    assert rows(sqlite_db) == rows(f"sqlite+aiosqlite:///{copy}")
+
+
+def test_the_restored_file_keeps_the_live_files_mode_and_copies_are_private(
+    sqlite_db: str, tmp_path: Path
+) -> None:
+    live = sqlite_file(sqlite_db)
+    assert live is not None
+    os.chmod(live, 0o640)
+    backups = tmp_path / "b"
+    made, _ = make_backup(settings_for(sqlite_db, backups), datetime(2026, 3, 1, tzinfo=UTC))
+    assert made.stat().st_mode & 0o777 == 0o600
+    result = cli("restore", str(made), url=sqlite_db, backups=backups, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert live.stat().st_mode & 0o777 == 0o640
+    aside = [p for p in backups.iterdir() if p.name.startswith("before-restore-")]
+    assert [p.stat().st_mode & 0o777 for p in aside] == [0o600]
+
+
+def test_two_restores_in_the_same_second_keep_both_databases_saved_aside(
+    sqlite_db: str, tmp_path: Path
+) -> None:
+    copy = a_copy(sqlite_db, tmp_path)
+    settings = settings_for(sqlite_db, tmp_path / "b")
+    now = datetime(2026, 3, 1, 20, 15, tzinfo=UTC)
+    assert run_restore(settings, copy, now) == 0
+    assert run_restore(settings, copy, now) == 0
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [
+        "before-restore-20260301-201500-2.db",
+        "before-restore-20260301-201500.db",
+    ]
+
+
+def test_a_killed_backups_leftover_is_removed_by_the_next_backup(
+    sqlite_db: str, tmp_path: Path
+) -> None:
+    backups = tmp_path / "b"
+    backups.mkdir()
+    leftover = backups / ".membership-20260228-201500.db.partial"
+    leftover.write_bytes(b"half a copy")
+    make_backup(settings_for(sqlite_db, backups), datetime(2026, 3, 1, tzinfo=UTC))
+    assert not leftover.exists()
+    assert [p.name for p in backups.iterdir() if p.name.endswith(".db")] == [
+        "membership-20260301-000000.db"
+    ]
+
+
+def test_a_second_backup_into_the_same_folder_at_the_same_time_is_refused(
+    sqlite_db: str, tmp_path: Path
+) -> None:
+    backups = tmp_path / "b"
+    with copies.backup_lock(backups), pytest.raises(copies.BackupError, match="another backup"):
+        make_backup(settings_for(sqlite_db, backups), datetime(2026, 3, 1, tzinfo=UTC))
+    assert list(backups.iterdir()) == []
+
+
+def test_a_hung_pg_dump_is_stopped_and_reported_as_a_failed_backup(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    tool = tmp_path / "pg_dump"
+    tool.write_text(f'#!/bin/sh\necho "$@" > {tmp_path}/args\nexec sleep 60\n')
+    tool.chmod(0o755)
+    monkeypatch.setattr(copies, "find_pg_tool", lambda _name: str(tool))
+    monkeypatch.setattr(copies, "PG_DUMP_TIMEOUT_S", 1)
+    backups = tmp_path / "b"
+    settings = settings_for("postgresql+asyncpg://bot:pw@localhost/members", backups)
+    with pytest.raises(copies.BackupError, match="pg_dump did not finish within 1 s"):
+        make_backup(settings, datetime(2026, 3, 1, tzinfo=UTC))
+    assert "--lock-wait-timeout=" in (tmp_path / "args").read_text()
+    assert list(backups.iterdir()) == []
+
+
+def test_a_failed_swap_says_what_the_server_said_without_the_password() -> None:
+    class Driver(Exception):
+        pass
+
+    class Wrapped(Exception):
+        orig = Driver('database "members" is being accessed by other users (pw s3cret)')
+
+    url = "postgresql+asyncpg://bot:s3cret@localhost/members"
+    shown = copies.describe(Wrapped("ALTER DATABASE ..."), url)
+    assert shown == 'Driver: database "members" is being accessed by other users (pw ***)'
+
+
+def test_postgresql_restore_names_never_collide_even_for_a_63_byte_name() -> None:
+    now = datetime(2026, 3, 1, 20, 15, tzinfo=UTC)
+    for live in ("m" * 63, "é" * 40, "members"):
+        scratch, aside = copies.pg_restore_names(live, now)
+        assert scratch.startswith("restore_check_") and len(scratch.encode()) <= 63
+        assert aside.endswith("_before_restore_20260301-201500") and len(aside.encode()) <= 63
+        assert len({copies.pg_name(live), copies.pg_name(scratch), copies.pg_name(aside)}) == 3
+
+
+def pg_database(request: pytest.FixtureRequest, name: str) -> Iterator[str]:
+    server_url: str = request.getfixturevalue("postgres_server_url")
+    template: str = request.getfixturevalue("postgres_template")
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(copies.pg_admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield url
+    finally:
+        asyncio.run(copies.pg_drop(url, name))
+        asyncio.run(drop_aside_databases(url))
+
+
+@pytest.fixture
+def long_pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostgreSQL database whose name is 63 bytes long, the most PostgreSQL keeps."""
+    yield from pg_database(request, f"membot_long_{os.getpid()}_".ljust(63, "x"))
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from pg_database(request, f"membot_restore_{os.getpid()}")
+
+
+async def scratch_databases(url: str) -> list[str]:
+    engine = create_engine(make_url(url).set(database="postgres").render_as_string(False))
+    try:
+        async with engine.connect() as connection:
+            found = await connection.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE '%restore_check%'")
+            )
+            return list(found.scalars())
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_with_a_63_byte_name_is_restored_not_dropped(
+    long_pg_url: str, tmp_path: Path
+) -> None:
+    asyncio.run(seed(long_pg_url))
+    seeded = rows(long_pg_url)
+    backups = tmp_path / "b"
+    made, _ = make_backup(settings_for(long_pg_url, backups), datetime.now(UTC))
+    result = cli("restore", str(made), url=long_pg_url, backups=backups, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows(long_pg_url) == seeded
+    assert "kept as the database membot_long_" in result.stdout
+
+
+@pytest.mark.postgres
+def test_a_postgresql_check_that_crashes_leaves_no_scratch_database(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from bot.backup import restore_command
+
+    settings = settings_for(pg_url, tmp_path / "b")
+    made, _ = make_backup(settings, datetime.now(UTC))
+    before = asyncio.run(scratch_databases(pg_url))
+
+    def crash(_url: str) -> int:
+        raise RuntimeError("the ledger check crashed")
+
+    with pytest.raises(RuntimeError, match="crashed"):
+        restore_command(settings, made, datetime.now(UTC), crash)
+    assert asyncio.run(scratch_databases(pg_url)) == before
+    assert rows(pg_url)["members"] == []
+
+
+KILLED_BOT = """
+import os, sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA wal_autocheckpoint=0")
+connection.execute("CREATE TABLE last_writes (what TEXT)")
+connection.execute("INSERT INTO last_writes VALUES ('Last')")
+os._exit(0)  # killed: the row is only in the write-ahead log
+"""
+
+
+def test_the_database_saved_aside_keeps_what_a_killed_bot_left_in_its_log(
+    sqlite_db: str, tmp_path: Path
+) -> None:
+    copy = a_copy(sqlite_db, tmp_path)
+    live = sqlite_file(sqlite_db)
+    assert live is not None
+    subprocess.run([sys.executable, "-c", KILLED_BOT, str(live)], check=True, timeout=60)
+    assert Path(f"{live}-wal").stat().st_size > 0
+    backups = tmp_path / "b"
+    assert run_restore(settings_for(sqlite_db, backups), copy, datetime.now(UTC)) == 0
+    (aside,) = backups.iterdir()
+    with sqlite3.connect(aside) as connection:
+        found = connection.execute("SELECT what FROM last_writes")
+        assert found.fetchall() == [("Last",)]
+    connection.close()
+    assert not Path(f"{live}-wal").exists() or Path(f"{live}-wal").stat().st_size == 0
+
+
+def test_a_restore_that_cannot_save_the_database_aside_replaces_nothing(
+    sqlite_db: str, tmp_path: Path
+) -> None:
+    copy = a_copy(sqlite_db, tmp_path)
+    live = sqlite_file(sqlite_db)
+    assert live is not None
+    before = live.read_bytes()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the backup folder should be")
+    result = cli("restore", str(copy), url=sqlite_db, backups=blocker / "b", cwd=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Restore FAILED" in result.stderr and "was not replaced" in result.stderr
+    assert live.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".restore-")]

@@ -13,6 +13,7 @@ from storage.models.affiliates import AffiliateAccount, AffiliateAssignment
 from storage.models.announcements import Announcement, AnnouncementRecipient
 from storage.models.base import NAMING_CONVENTION, OPEN_PAYMENT_SQL, Base
 from storage.models.catalog import Plan, PlanFullPriceSource, PlanPriceChange, Tier
+from storage.models.health import HealthEpisode, JobRun
 from storage.models.leaders import LeaderLink
 from storage.models.ledger import Commission, CommissionStructure, LedgerEntry, Payout
 from storage.models.library import LibraryLesson, LibraryLessonPart, LibrarySection, LibraryView
@@ -40,6 +41,8 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "GroupInvite",
+    "HealthEpisode",
+    "JobRun",
     "LeaderLink",
     "LedgerEntry",
     "LibraryLesson",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.container import build_container
 from bot.dispatcher import build_dispatcher
+from bot.health import watch_health
 from bot.jobs import (
     build_scheduler,
     check_rights,
@@ -95,6 +96,9 @@ async def test_the_scheduler_holds_the_lifecycle_reconcile_and_rights_jobs(
     # The jobs that were there before are still there.
     assert scheduler.get_job("expire-stale-payments") is not None
     assert scheduler.get_job("report-reminder") is not None
+    health = scheduler.get_job("health-watch")  # the health alerts (bot/health.py)
+    assert health is not None and health.func.__wrapped__ is watch_health
+    assert health.trigger.interval == timedelta(minutes=1) and health.next_run_time == now
 
 
 async def test_run_twice_the_lifecycle_job_removes_and_tells_once(app: BotUnderTest) -> None:
