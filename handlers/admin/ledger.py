@@ -19,6 +19,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from domain.commission import FULL_BP, PercentParseError, parse_percent
 from domain.money import MAX_AMOUNT, MoneyParseError, format_rupiah, parse_rupiah
+from domain.payouts import Balance
 from handlers.common.admin_command import (
     AdminCall,
     ReplyInstead,
@@ -59,31 +60,38 @@ def parse_day(text: str) -> date | None:
     return None
 
 
-@admin_command("ledger.usage", args=words(1))
-async def ledger_command(call: AdminCall, ledger: LedgerService) -> None:
-    member = await ledger.member_balance(parse_member_ref(call.args[0]))
-    balance = member.balance
+def balance_params(name: str, telegram_id: int, balance: Balance, hint: Any) -> dict[str, Any]:
+    """The params of "ledger.balance": /ledger and the member card's 💰 screen."""
     corrections: Any = ""
     if balance.corrections:
         corrections = {
             "key": "ledger.corrections",
             "params": {"amount": format_rupiah(balance.corrections)},
         }
+    return {
+        "name": name,
+        "telegram_id": telegram_id,
+        "validated": balance.validated_reports,
+        "total": format_rupiah(balance.total_commission),
+        "member_share": format_rupiah(balance.member_share),
+        "leader_share": format_rupiah(balance.leader_share),
+        "pending": balance.pending_reports,
+        "pending_claimed": format_rupiah(balance.pending_claimed),
+        "paid": format_rupiah(balance.paid),
+        "corrections": corrections,
+        "available": format_rupiah(balance.available),
+        "hint": hint,
+    }
+
+
+@admin_command("ledger.usage", args=words(1))
+async def ledger_command(call: AdminCall, ledger: LedgerService) -> None:
+    member = await ledger.member_balance(parse_member_ref(call.args[0]))
+    balance = member.balance
     ref = f"@{member.username}" if member.username else str(member.telegram_id)
+    hint = {"key": "ledger.pay_hint", "params": {"ref": ref}} if balance.available > 0 else ""
     await call.say(
-        "ledger.balance",
-        name=member.name,
-        telegram_id=member.telegram_id,
-        validated=balance.validated_reports,
-        total=format_rupiah(balance.total_commission),
-        member_share=format_rupiah(balance.member_share),
-        leader_share=format_rupiah(balance.leader_share),
-        pending=balance.pending_reports,
-        pending_claimed=format_rupiah(balance.pending_claimed),
-        paid=format_rupiah(balance.paid),
-        corrections=corrections,
-        available=format_rupiah(balance.available),
-        hint={"key": "ledger.pay_hint", "params": {"ref": ref}} if balance.available > 0 else "",
+        "ledger.balance", **balance_params(member.name, member.telegram_id, balance, hint)
     )
 
 

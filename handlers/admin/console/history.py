@@ -23,6 +23,7 @@ from handlers.admin.console.callbacks import (
     MemberCallback,
 )
 from handlers.admin.console.home import show
+from handlers.admin.ledger import balance_params
 from handlers.common.admin_command import MESSAGE_BUDGET, shown_at, shown_day
 from handlers.common.admins import AdminGate
 from handlers.common.config import HandlerConfig
@@ -70,30 +71,9 @@ async def ledger_page(
     """/ledger's balance (without the typed /payout hint: the screen has the button),
     then one page of the payouts made."""
     member = await sources.ledger.member_ledger(ref, page, PER_PAGE)
-    balance = member.balance
-    corrections: Any = ""
-    if balance.corrections:
-        corrections = {
-            "key": "ledger.corrections",
-            "params": {"amount": format_rupiah(balance.corrections)},
-        }
+    params = balance_params(member.name, member.telegram_id, member.balance, hint="")
     lines = [
-        i18n.t(
-            "ledger.balance",
-            lang,
-            name=member.name,
-            telegram_id=member.telegram_id,
-            validated=balance.validated_reports,
-            total=format_rupiah(balance.total_commission),
-            member_share=format_rupiah(balance.member_share),
-            leader_share=format_rupiah(balance.leader_share),
-            pending=balance.pending_reports,
-            pending_claimed=format_rupiah(balance.pending_claimed),
-            paid=format_rupiah(balance.paid),
-            corrections=corrections,
-            available=format_rupiah(balance.available),
-            hint="",
-        ),
+        i18n.t("ledger.balance", lang, **params),
         "",
     ]
     pages = pages_of(member.payout_count)
@@ -115,7 +95,7 @@ async def ledger_page(
         for paid in member.payouts
     ]
     extra = []
-    if balance.available > 0:
+    if member.balance.available > 0:
         pay = MemberCallback(action=MemberAction.PAYOUT, member=member.telegram_id).pack()
         extra.append((i18n.t("console.button_payout", lang), pay))
     return HistoryPage(lines, member.page, pages, extra)
