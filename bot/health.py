@@ -3,8 +3,12 @@
 `build_report` reads the database (a trivial query with a short timeout), the outbox
 backlog (rows due and not sent, and how long the oldest has been due), the outbox
 failures (rows given up in the last hour, and in all) and each scheduled job's last
-run. The webhook server answers GET HEALTH_PATH with it as JSON (200 healthy, 503
-not); `python -m bot status` prints it (exit 0 healthy, 1 not); and `watch_health`,
+run, on the read-only connection (never the bot's one write connection: a held write
+transaction must not make the report fail, nor a flood of checks starve updates). The
+webhook server answers GET HEALTH_PATH with it as JSON (200 unless this process's
+database check fails: a backlog or failures are the same for every worker, so they make
+it "degraded", not 503), built at most once per CACHE_SECONDS and one check at a time;
+`python -m bot status` prints it (exit 0 healthy, 1 not); and `watch_health`,
 every minute in the scheduler, tells the admin group once when the backlog or the
 failures pass their threshold and once when they are back under ("an episode"). The
 open episodes live in the database (table health_episodes), so a restart or a second
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from storage.database import create_session_factory
 from storage.repos.health import JobRunRecord
 from storage.uow import UnitOfWorkFactory
 
@@ -39,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DATABASE_TIMEOUT_SECONDS = 5.0
+CACHE_SECONDS = 5.0  # GET /health answers the same report for this long
+COUNT_WAIT = timedelta(minutes=1)  # a count past the threshold alerts once the oldest waited this
 FAILURES_WINDOW = timedelta(hours=1)
 WATCH_EVERY = timedelta(minutes=1)
 EPISODES = ("backlog", "failures")
@@ -73,8 +80,7 @@ class JobStatus:
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "ok": self.ok,
-            "error": self.error,
-        }
+        }  # not the error: it may hold a path or a tool's stderr (see `status`, the log)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +99,22 @@ class HealthReport:
     def healthy(self) -> bool:
         return not self.problems
 
+    @property
+    def reachable(self) -> bool:
+        """This process reached its database (what GET /health answers 503 for)."""
+        return self.database_error is None
+
+    @property
+    def status(self) -> str:
+        if not self.reachable:
+            return "unhealthy"
+        return "ok" if self.healthy else "degraded"
+
     def to_json(self) -> dict[str, Any]:
         """What GET /health answers: counts, times and job names; never a URL or token."""
         reached = self.database_error is None
         return {
-            "status": "ok" if self.healthy else "unhealthy",
+            "status": self.status,
             "checked_at": self.checked_at.isoformat(),
             "problems": list(self.problems),
             "database": {"ok": reached, "error": self.database_error},
@@ -188,7 +205,10 @@ async def build_report(
             runs[job_id] = run
     oldest = (now - backlog.oldest_due_at).total_seconds() if backlog.oldest_due_at else 0.0
     problems = []
-    if backlog.due >= thresholds.backlog or oldest >= thresholds.wait.total_seconds():
+    # The count alone is a routine batch draining (1,500 reminders in a minute): it
+    # counts once the oldest of them has also waited COUNT_WAIT.
+    crowded = backlog.due >= thresholds.backlog and oldest >= COUNT_WAIT.total_seconds()
+    if crowded or oldest >= thresholds.wait.total_seconds():
         problems.append("backlog")
     if failures.recent >= thresholds.failures:
         problems.append("failures")
@@ -207,12 +227,48 @@ async def build_report(
     )
 
 
+def reads_of(container: Container) -> UnitOfWorkFactory:
+    """The read-only connection (the relay's, short reads) when there is one; the bot's
+    own connection only for an in-memory SQLite database, which no other connection sees."""
+    if container.read_engine is None:
+        return container.uow
+    return UnitOfWorkFactory(create_session_factory(container.read_engine))
+
+
 async def report_of(
     container: Container, live: Mapping[str, JobRunRecord] | None = None
 ) -> HealthReport:
     return await build_report(
-        container.uow, container.clock.now(), Thresholds.of(container.settings), live
+        reads_of(container), container.clock.now(), Thresholds.of(container.settings), live
     )
+
+
+class CachedReport:
+    """One report shared for CACHE_SECONDS; callers arriving while it is built wait for
+    that one check instead of starting their own."""
+
+    def __init__(
+        self, container: Container, live: Callable[[], Mapping[str, JobRunRecord]] | None
+    ) -> None:
+        self.container = container
+        self.live = live
+        self.lock = asyncio.Lock()
+        self.report: HealthReport | None = None
+        self.built_at = 0.0
+
+    def _fresh(self) -> HealthReport | None:
+        age = self.container.clock.monotonic() - self.built_at
+        return self.report if self.report is not None and 0 <= age < CACHE_SECONDS else None
+
+    async def get(self) -> HealthReport:
+        if (report := self._fresh()) is not None:
+            return report
+        async with self.lock:
+            if (report := self._fresh()) is not None:
+                return report
+            report = await report_of(self.container, self.live() if self.live else None)
+            self.report, self.built_at = report, self.container.clock.monotonic()
+            return report
 
 
 # ---------------------------------------------------------------- webhook endpoint
@@ -223,12 +279,14 @@ def add_health_route(
     container: Container,
     live: Callable[[], Mapping[str, JobRunRecord]] | None = None,
 ) -> None:
-    """GET HEALTH_PATH on the webhook's aiohttp app: the report as JSON, 200 healthy, 503
-    not. No secret is needed to read it, and none is in it."""
+    """GET HEALTH_PATH on the webhook's aiohttp app: the report as JSON, 503 only when
+    this process's database check fails (a backlog or failures: 200, "degraded"). No
+    secret is needed to read it, and none is in it."""
+    cached = CachedReport(container, live)
 
     async def health(_request: web.Request) -> web.Response:
-        report = await report_of(container, live() if live else None)
-        return web.json_response(report.to_json(), status=200 if report.healthy else 503)
+        report = await cached.get()
+        return web.json_response(report.to_json(), status=200 if report.reachable else 503)
 
     app.router.add_get(container.settings.HEALTH_PATH, health)
 
@@ -306,10 +364,13 @@ async def watch_health(container: Container) -> list[str]:
         key = f"health.{kind}" if opened else f"health.{kind}_normal"
         if await _tell_admins(container, key, report, since):
             said.append(key)
-        elif opened:  # not told: the next check tries again
-            async with container.uow() as uow:
+            continue
+        async with container.uow() as uow:  # not told: undone, the next check tries again
+            if opened:
                 await uow.health.close_episode(kind)
-                await uow.commit()
+            else:  # the episode back as it was, still to be told "back to normal"
+                await uow.health.open_episode(kind, since)
+            await uow.commit()
     for kind in EPISODES:
         if kind in report.problems:
             log.warning("Health: %s past its threshold (%s)", kind, report.lines()[0])

@@ -212,3 +212,18 @@ def test_status_is_in_the_usage_and_the_help() -> None:
     from bot.__main__ import __doc__ as doc
 
     assert "status" in USAGE and "python -m bot status" in (doc or "")
+
+
+def test_the_json_shows_a_failed_job_s_times_and_ok_but_not_its_error_text() -> None:
+    from bot.health import JobStatus
+
+    at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    error = "pg_dump: error: could not open /srv/secret/backups/db.dump: Permission denied"
+    end = at + timedelta(seconds=3)
+    job = JobStatus("nightly-backup", at, end, False, error)
+    report = HealthReport(at, LIMITS, jobs=(job,))
+    shown = report.to_json()["jobs"]["nightly-backup"]
+    assert shown == {"running": False, "started_at": at.isoformat(),
+                     "finished_at": end.isoformat(), "ok": False}  # fmt: skip
+    assert "/srv/secret" not in str(report.to_json())
+    assert any(error in line for line in report.lines())  # `status` still tells it

@@ -5,6 +5,7 @@ straight through the sending layer (bot/health.py)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,9 +15,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot.app import _serve_webhook
-from bot.health import add_health_route, watch_health
+from bot.health import CachedReport, add_health_route, report_of, watch_health
 from bot.jobs import build_scheduler
 from kernel.notices import Notice
+from storage.database import create_engine, create_session_factory
+from storage.uow import UnitOfWorkFactory
 from tests.handlers.conftest import ADMIN_CHAT, BotUnderTest
 from tests.kit.clock import FrozenClock
 
@@ -57,7 +60,7 @@ def admin_texts(app: BotUnderTest) -> list[str]:
     return [str(m.get("text", "")) for m in app.core.sent_log(ADMIN_CHAT)]
 
 
-async def test_get_health_answers_200_with_the_report_and_503_once_the_backlog_is_past(
+async def test_get_health_answers_200_degraded_past_the_backlog_and_503_only_without_a_database(
     app: BotUnderTest, clock: FrozenClock
 ) -> None:
     tighten(app, OUTBOX_ALERT_BACKLOG=3)
@@ -79,11 +82,27 @@ async def test_get_health_answers_200_with_the_report_and_503_once_the_backlog_i
         clock.advance(minutes=2)
         sick = await client.get("/health")
         body = await sick.json()
-        assert sick.status == 503
-        assert body["status"] == "unhealthy" and body["problems"] == ["backlog"]
+        # The same backlog for every worker: a load balancer must not drop them all.
+        assert sick.status == 200
+        assert body["status"] == "degraded" and body["problems"] == ["backlog"]
         assert body["outbox"]["due"] == 3 and body["outbox"]["oldest_due_seconds"] == 120
     finally:
         await client.close()
+
+    # This process's database does not answer: 503, the one thing a balancer acts on.
+    nowhere = create_engine("postgresql+asyncpg://bot:pw@127.0.0.1:9/bot")
+    broken = replace(app.container, read_engine=None,
+                     uow=UnitOfWorkFactory(create_session_factory(nowhere)))  # fmt: skip
+    gone = web.Application()
+    add_health_route(gone, broken)
+    down: TestClient[Any, Any] = TestClient(TestServer(gone))
+    await down.start_server()
+    try:
+        dead = await down.get("/health")
+        assert dead.status == 503 and (await dead.json())["status"] == "unhealthy"
+    finally:
+        await down.close()
+        await nowhere.dispose()
 
 
 async def test_the_backlog_is_told_once_per_episode_and_once_back_to_normal(
@@ -91,6 +110,7 @@ async def test_the_backlog_is_told_once_per_episode_and_once_back_to_normal(
 ) -> None:
     tighten(app, OUTBOX_ALERT_BACKLOG=3)
     ids = await queue(app, 3)
+    clock.advance(minutes=1)
 
     assert await watch_health(app.container) == ["health.backlog"]
     clock.advance(minutes=1)
@@ -149,6 +169,7 @@ async def test_an_episode_survives_a_restart_the_new_process_does_not_tell_again
 ) -> None:
     tighten(app, OUTBOX_ALERT_BACKLOG=2)
     await queue(app, 2)
+    clock.advance(minutes=1)
     assert await watch_health(app.container) == ["health.backlog"]
     # A restart: the episode is in the database, not in this process's memory.
     scheduler = build_scheduler(app.container)
@@ -164,12 +185,76 @@ async def test_an_alert_telegram_refuses_is_logged_and_tried_again_at_the_next_c
 ) -> None:
     tighten(app, OUTBOX_ALERT_BACKLOG=2)
     await queue(app, 2)
+    clock.advance(minutes=1)
     app.core.fail_next("sendMessage", 400, "Bad Request: not enough rights to send text")
     assert await watch_health(app.container) == []
     assert admin_texts(app) == []
     clock.advance(minutes=1)
     assert await watch_health(app.container) == ["health.backlog"]
     assert len(admin_texts(app)) == 1
+
+
+async def test_a_batch_draining_within_a_minute_is_no_episode_but_one_stuck_a_minute_is(
+    app: BotUnderTest, clock: FrozenClock
+) -> None:
+    tighten(app, OUTBOX_ALERT_BACKLOG=3)
+    ids = await queue(app, 3)  # a routine batch, past the count, just queued
+    assert await watch_health(app.container) == []
+    clock.advance(seconds=50)
+    assert await watch_health(app.container) == []
+    await settle(app, ids, "sent")  # drained in time
+    clock.advance(seconds=20)
+    assert await watch_health(app.container) == []
+    assert admin_texts(app) == []  # no "held up" / "back to normal" pair
+
+    await queue(app, 3)
+    clock.advance(seconds=59)
+    assert await watch_health(app.container) == []
+    clock.advance(seconds=1)
+    assert await watch_health(app.container) == ["health.backlog"]
+
+
+async def test_back_to_normal_refused_by_telegram_is_tried_again_at_the_next_check(
+    app: BotUnderTest, clock: FrozenClock
+) -> None:
+    tighten(app, OUTBOX_ALERT_BACKLOG=2)
+    ids = await queue(app, 2)
+    clock.advance(minutes=1)
+    assert await watch_health(app.container) == ["health.backlog"]
+    await settle(app, ids, "sent")
+    app.core.fail_next("sendMessage", 400, "Bad Request: not enough rights to send text")
+    clock.advance(minutes=1)
+    assert await watch_health(app.container) == []
+    assert len(admin_texts(app)) == 1
+    clock.advance(minutes=1)
+    assert await watch_health(app.container) == ["health.backlog_normal"]
+    assert "Antrean pesan kembali normal" in admin_texts(app)[-1]
+    clock.advance(minutes=1)
+    assert await watch_health(app.container) == []  # told once
+
+
+async def test_the_report_still_reaches_the_database_while_a_write_transaction_is_held(
+    app: BotUnderTest, clock: FrozenClock
+) -> None:
+    async with app.container.uow() as held:  # the bot's one write connection, busy
+        notice = Notice(chat_id=7000, text_key="x", language="id", params={})
+        await held.outbox.enqueue(notice, clock.now())
+        await held.health.ping()  # the statements run: the connection is in a transaction
+        report = await report_of(app.container)
+    assert report.database_error is None and report.to_json()["database"]["ok"] is True
+
+
+async def test_concurrent_health_checks_share_one_report_for_a_few_seconds(
+    app: BotUnderTest, clock: FrozenClock
+) -> None:
+    cached = CachedReport(app.container, None)
+    first = await asyncio.gather(*(cached.get() for _ in range(20)))
+    assert all(report is first[0] for report in first) and first[0].due == 0
+    await queue(app, 2)
+    clock.advance(seconds=4)
+    assert (await cached.get()).due == 0  # the same report, not checked again
+    clock.advance(seconds=2)
+    assert (await cached.get()).due == 2
 
 
 async def test_the_real_webhook_server_answers_get_health_beside_the_webhook(
